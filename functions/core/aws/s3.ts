@@ -1,0 +1,134 @@
+import {
+  DeleteBucketPolicyCommand,
+  GetBucketAclCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetPublicAccessBlockCommand,
+  PutBucketAclCommand,
+  PutBucketPolicyCommand,
+  PutBucketTaggingCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+  type Grant,
+  type Owner,
+  type PublicAccessBlockConfiguration,
+  type Tag,
+} from '@aws-sdk/client-s3';
+import { errorName } from '../errors.js';
+import { clientOptions, endpointOverridden } from './client-options.js';
+
+let client: S3Client | undefined;
+
+/** The S3 client, made on first use; path-style addressing when an endpoint override is set (LocalStack). */
+export function s3Client(): S3Client {
+  client ??= new S3Client({ ...clientOptions, followRegionRedirects: true, forcePathStyle: endpointOverridden('S3') });
+  return client;
+}
+
+export type { Grant, Owner, PublicAccessBlockConfiguration, Tag };
+
+/** The bucket is gone (or was never there): a normal outcome, not a failure. */
+export class BucketNotFound extends Error {
+  override readonly name = 'BucketNotFound';
+}
+
+/** Calls `read`, returning `undefined` when S3 answers with one of the errors that mean "not configured". */
+async function unlessNotConfigured<T>(read: () => Promise<T>, notConfigured: string[]): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    const name = errorName(error);
+    if (name === 'NoSuchBucket') throw new BucketNotFound('the bucket does not exist', { cause: error });
+    if (notConfigured.includes(name)) return undefined;
+    throw error;
+  }
+}
+
+export interface BucketRef {
+  bucket: string;
+  /** The account that must own the bucket: S3 refuses (403) rather than act on a same-named bucket of another account. */
+  expectedOwner?: string;
+}
+
+const ids = ({ bucket, expectedOwner }: BucketRef) => ({
+  Bucket: bucket,
+  ...(expectedOwner ? { ExpectedBucketOwner: expectedOwner } : {}),
+});
+
+export async function getBucketTags(ref: BucketRef): Promise<Tag[]> {
+  const out = await unlessNotConfigured(() => s3Client().send(new GetBucketTaggingCommand(ids(ref))), ['NoSuchTagSet']);
+  return out?.TagSet ?? [];
+}
+
+export async function getPublicAccessBlock(ref: BucketRef): Promise<PublicAccessBlockConfiguration | undefined> {
+  const out = await unlessNotConfigured(
+    () => s3Client().send(new GetPublicAccessBlockCommand(ids(ref))),
+    ['NoSuchPublicAccessBlockConfiguration'],
+  );
+  return out?.PublicAccessBlockConfiguration;
+}
+
+export async function getBucketPolicy(ref: BucketRef): Promise<string | undefined> {
+  const out = await unlessNotConfigured(() => s3Client().send(new GetBucketPolicyCommand(ids(ref))), ['NoSuchBucketPolicy']);
+  return out?.Policy;
+}
+
+export async function getBucketAcl(ref: BucketRef): Promise<{ owner?: Owner; grants: Grant[] }> {
+  const out = await unlessNotConfigured(() => s3Client().send(new GetBucketAclCommand(ids(ref))), []);
+  return { ...(out?.Owner ? { owner: out.Owner } : {}), grants: out?.Grants ?? [] };
+}
+
+/** `BucketOwnerEnforced`, `BucketOwnerPreferred`, `ObjectWriter`, or undefined when no ownership controls are set. */
+export async function getObjectOwnership(ref: BucketRef): Promise<string | undefined> {
+  const out = await unlessNotConfigured(
+    () => s3Client().send(new GetBucketOwnershipControlsCommand(ids(ref))),
+    ['OwnershipControlsNotFoundError'],
+  );
+  return out?.OwnershipControls?.Rules?.[0]?.ObjectOwnership;
+}
+
+export const ALL_PUBLIC_ACCESS_BLOCKED: Required<PublicAccessBlockConfiguration> = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
+
+export async function blockAllPublicAccess(ref: BucketRef): Promise<void> {
+  await s3Client().send(
+    new PutPublicAccessBlockCommand({ ...ids(ref), PublicAccessBlockConfiguration: ALL_PUBLIC_ACCESS_BLOCKED }),
+  );
+}
+
+export async function putBucketAcl(ref: BucketRef, owner: Owner, grants: Grant[]): Promise<void> {
+  await s3Client().send(new PutBucketAclCommand({ ...ids(ref), AccessControlPolicy: { Owner: owner, Grants: grants } }));
+}
+
+export async function putBucketPolicy(ref: BucketRef, policy: string): Promise<void> {
+  await s3Client().send(new PutBucketPolicyCommand({ ...ids(ref), Policy: policy }));
+}
+
+export async function deleteBucketPolicy(ref: BucketRef): Promise<void> {
+  await s3Client().send(new DeleteBucketPolicyCommand(ids(ref)));
+}
+
+/** PutBucketTagging replaces the whole tag set: pass the merged set. */
+export async function putBucketTags(ref: BucketRef, tags: Tag[]): Promise<void> {
+  await s3Client().send(new PutBucketTaggingCommand({ ...ids(ref), Tagging: { TagSet: tags } }));
+}
+
+/** Writes a JSON document (for example a resource's prior state) that a person can read back to undo a change. */
+export async function putJsonObject(bucket: string, key: string, document: unknown): Promise<void> {
+  await s3Client().send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: JSON.stringify(document, null, 2),
+      ContentType: 'application/json',
+      // Refuse to overwrite: the same key twice means the same prior state was already saved.
+      IfNoneMatch: '*',
+    }),
+  );
+}

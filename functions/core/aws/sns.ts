@@ -1,0 +1,34 @@
+import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
+import { clientOptions } from './client-options.js';
+
+let client: SNSClient | undefined;
+
+export function snsClient(): SNSClient {
+  client ??= new SNSClient({ ...clientOptions });
+  return client;
+}
+
+export interface SnsMessage {
+  topicArn: string;
+  subject: string;
+  message: string;
+  attributes: Record<string, string>;
+  /** SNS `MessageStructure: json`: `message` is then a JSON object of per-protocol messages. */
+  perProtocol?: boolean;
+}
+
+export async function publish(m: SnsMessage): Promise<string | undefined> {
+  const attributes: Record<string, MessageAttributeValue> = Object.fromEntries(
+    Object.entries(m.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+  );
+  const out = await snsClient().send(
+    new PublishCommand({
+      TopicArn: m.topicArn,
+      Subject: m.subject,
+      Message: m.message,
+      MessageAttributes: attributes,
+      ...(m.perProtocol ? { MessageStructure: 'json' } : {}),
+    }),
+  );
+  return out.MessageId;
+}

@@ -1,0 +1,68 @@
+import type { z } from 'zod/mini';
+import { InvalidEventError, UnsupportedEventError } from '../errors.js';
+import { AlarmStateChange } from './cloudwatch-alarm.js';
+import { ConfigComplianceChange } from './config-compliance.js';
+import { describeIssues } from './describe-issues.js';
+import { EventBridgeEnvelope } from './envelope.js';
+import { GuardDutyFinding } from './guardduty.js';
+
+/** The envelope fields every handler reads; extra keys of the event are kept too. */
+export interface Envelope {
+  version: string;
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  [key: string]: unknown;
+}
+
+export type ParsedEvent =
+  | { kind: 'guardduty'; envelope: Envelope; finding: GuardDutyFinding }
+  | { kind: 'config'; envelope: Envelope; compliance: ConfigComplianceChange }
+  | { kind: 'alarm'; envelope: Envelope; alarm: AlarmStateChange };
+
+function check<T>(schema: z.ZodMiniType<T>, value: unknown, label: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new InvalidEventError(`${label} rejected: ${describeIssues(result.error.issues)}`, { cause: result.error });
+  }
+  return result.data;
+}
+
+/**
+ * Validates an EventBridge event and its detail. Throws InvalidEventError for a malformed event and
+ * UnsupportedEventError for a well-formed event of a source or detail type ml-guard does not handle.
+ */
+export function parseEvent(raw: unknown): ParsedEvent {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InvalidEventError('event rejected: expected a JSON object (an EventBridge event)');
+  }
+  const { detail, ...envelope } = check(EventBridgeEnvelope, raw, 'EventBridge envelope');
+  const source = envelope.source;
+  const detailType = envelope['detail-type'];
+  if (source === 'aws.guardduty' && detailType === 'GuardDuty Finding') {
+    return { kind: 'guardduty', envelope, finding: check(GuardDutyFinding, detail, 'GuardDuty finding') };
+  }
+  if (source === 'aws.config' && detailType === 'Config Rules Compliance Change') {
+    return { kind: 'config', envelope, compliance: check(ConfigComplianceChange, detail, 'Config compliance change') };
+  }
+  if (source === 'aws.cloudwatch' && detailType === 'CloudWatch Alarm State Change') {
+    return { kind: 'alarm', envelope, alarm: check(AlarmStateChange, detail, 'CloudWatch alarm state change') };
+  }
+  throw new UnsupportedEventError(`events from source "${source}" with detail-type "${detailType}" are not handled`);
+}
+
+/** The id people search for: the GuardDuty finding id, the Config rule and resource, or the alarm name. */
+export function findingIdOf(event: ParsedEvent): string {
+  switch (event.kind) {
+    case 'guardduty':
+      return event.finding.id;
+    case 'config':
+      return `${event.compliance.configRuleName}/${event.compliance.resourceId}`;
+    case 'alarm':
+      return event.alarm.alarmName;
+  }
+}

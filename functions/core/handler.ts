@@ -1,0 +1,28 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { describeError } from './errors.js';
+import { logger, metrics } from './observability.js';
+import type { EventResult } from './remediation/result.js';
+
+/**
+ * Wraps a function's flow with structured logging (request id, cold start) and metrics (flushed once per invocation).
+ * Bad input never reaches here as an exception (the flow returns `ignored`); anything that does escape is logged
+ * as one structured line and re-raised with a clear message, so Lambda retries it and finally dead-letters the event.
+ */
+export function createHandler(functionName: string, run: (event: unknown) => Promise<EventResult>) {
+  metrics.setDefaultDimensions({ function: functionName });
+  logger.appendPersistentKeys({ function: functionName });
+  return middy()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .handler(async (event: unknown): Promise<EventResult> => {
+      try {
+        return await run(event);
+      } catch (error) {
+        logger.error('invocation failed', { error: describeError(error) });
+        metrics.addMetric('invocation-failed', 'Count', 1);
+        throw new Error(`${functionName} failed: ${describeError(error)}`, { cause: error });
+      }
+    });
+}

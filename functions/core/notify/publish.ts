@@ -1,0 +1,25 @@
+import { publish } from '../aws/sns.js';
+import { describeError } from '../errors.js';
+import type { NotificationReport } from '../remediation/result.js';
+import type { Notification } from './format.js';
+
+/** Raised when a notification could not be sent: the invocation fails so Lambda retries it and, at last, dead-letters it. */
+export class NotificationError extends Error {
+  override readonly name = 'NotificationError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Publishes to the topic; with no topic configured (a local dry-run) returns the message instead of sending it. */
+export async function deliver(notification: Notification, topicArn: string | undefined): Promise<NotificationReport> {
+  if (!topicArn) {
+    return { subject: notification.subject, published: false, note: 'TOPIC_ARN is not set: not sent', message: notification.message };
+  }
+  try {
+    const messageId = await publish({ topicArn, subject: notification.subject, message: notification.message, attributes: notification.attributes });
+    return { subject: notification.subject, published: true, ...(messageId ? { messageId } : {}) };
+  } catch (error) {
+    throw new NotificationError(`could not publish to ${topicArn}: ${describeError(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,26 @@
+import type { RemediationMode } from '../config.js';
+import type { EventStatus, TargetResult } from './types.js';
+
+/** What a handler returns, logs and notifies: the outcome of one event, with every target and step. */
+export interface EventResult {
+  status: EventStatus;
+  reason: string;
+  function: string;
+  mode: RemediationMode;
+  eventId?: string;
+  findingId?: string;
+  /** `guardduty`, `config` or `cloudwatch`. */
+  source?: string;
+  targets: TargetResult[];
+  notification?: NotificationReport;
+}
+
+export interface NotificationReport {
+  subject: string;
+  published: boolean;
+  messageId?: string;
+  /** Why it was not published (for example: TOPIC_ARN is not set in a local dry-run). */
+  note?: string;
+  /** The whole message, when it was not published, so a local run shows what would be sent. */
+  message?: string;
+}

@@ -1,0 +1,82 @@
+/** What a remediation acts on, named so a person can find it. */
+export interface TargetRef {
+  /** CloudFormation-style type, for example `AWS::S3::Bucket`. */
+  type: string;
+  /** Name or id of the resource. */
+  id: string;
+  arn?: string;
+}
+
+/** Every step of every plan has a kind (one runner per kind), a sentence for people and, where it applies, how to undo it. */
+export interface StepBase {
+  kind: string;
+  summary: string;
+  undo?: string;
+  /** When a critical step fails the steps after it are not run (for example: the prior state could not be saved). */
+  critical?: boolean;
+}
+
+/**
+ * Why a plan holds back from running its steps:
+ * - `skipped`: exempt, protected or gone; nothing to do by rule.
+ * - `notify-only`: a person must act (no API can, or the event is a sample).
+ * - `limit-exceeded`: more changes than the blast-radius limit allows; the steps are listed, not run.
+ * - `blocked`: the state needed to act safely could not be read; nothing is changed.
+ */
+export type Hold = 'skipped' | 'notify-only' | 'limit-exceeded' | 'blocked';
+
+/** A plan is data: computed from the target and its observed state, then executed or, in dry-run, reported. */
+export interface Plan<S extends StepBase> {
+  target: TargetRef;
+  steps: S[];
+  hold?: Hold;
+  /** Why the plan holds back, or is empty. */
+  reason?: string;
+  /** What a person should know that is not a step, for example state that could not be read. */
+  notes?: string[];
+}
+
+export type StepOutcome = 'done' | 'already-done' | 'would-do' | 'failed' | 'not-run';
+
+export interface StepResult {
+  kind: string;
+  summary: string;
+  outcome: StepOutcome;
+  detail?: string;
+  undo?: string;
+}
+
+/** What a runner reports when it did not throw: it changed the resource, or found it already as wanted. */
+export interface RunOutcome {
+  outcome: 'done' | 'already-done';
+  detail?: string;
+}
+
+export interface Runner<S extends StepBase, Aws> {
+  /** The IAM actions the runner calls; a test compares them with the function's role in template.yaml. */
+  iamActions: readonly string[];
+  run(step: S, aws: Aws): Promise<RunOutcome>;
+}
+
+/** Exactly one runner per step kind: the compiler reports a missing one. */
+export type Runners<S extends StepBase, Aws> = { [K in S['kind']]: Runner<Extract<S, { kind: K }>, Aws> };
+
+export type TargetStatus =
+  | 'planned'
+  | 'remediated'
+  | 'already-compliant'
+  | 'skipped'
+  | 'notified'
+  | 'limit-exceeded'
+  | 'partial'
+  | 'failed';
+
+export type EventStatus = TargetStatus | 'ignored';
+
+export interface TargetResult {
+  target: TargetRef;
+  status: TargetStatus;
+  reason?: string;
+  notes?: string[];
+  steps: StepResult[];
+}

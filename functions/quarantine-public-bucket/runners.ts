@@ -1,0 +1,67 @@
+import { errorName } from '../core/errors.js';
+import type { Runners } from '../core/remediation/types.js';
+import type { S3Adapter } from './observe.js';
+import type { QuarantineStep } from './steps.js';
+
+/** Raised when a step that needs the live state is asked to run without it (only a dry-run plan lacks it). */
+class StateNotRead extends Error {
+  override readonly name = 'StateNotRead';
+}
+
+/** One runner per step kind, each with the IAM actions it calls. */
+export const quarantineRunners: Runners<QuarantineStep, S3Adapter> = {
+  savePriorState: {
+    iamActions: ['s3:PutObject'],
+    async run(step, aws) {
+      try {
+        await aws.putJsonObject(step.forensicsBucket, step.key, step.document);
+        return { outcome: 'done' };
+      } catch (error) {
+        // The key holds the plan's timestamp: a precondition failure means this exact state is already saved.
+        if (errorName(error) === 'PreconditionFailed') return { outcome: 'already-done', detail: 'already saved' };
+        throw error;
+      }
+    },
+  },
+  blockPublicAccess: {
+    iamActions: ['s3:PutBucketPublicAccessBlock'],
+    async run(step, aws) {
+      await aws.blockAllPublicAccess(step);
+      return { outcome: 'done' };
+    },
+  },
+  removePublicAclGrants: {
+    iamActions: ['s3:PutBucketAcl'],
+    async run(step, aws) {
+      if (!step.acl) throw new StateNotRead('the ACL was not read');
+      try {
+        await aws.putBucketAcl(step, step.acl.owner, step.acl.keep);
+        return { outcome: 'done' };
+      } catch (error) {
+        // Ownership was switched to BucketOwnerEnforced since it was read: ACLs no longer grant anything.
+        if (errorName(error) === 'AccessControlListNotSupported') return { outcome: 'already-done', detail: 'ACLs are disabled on the bucket' };
+        throw error;
+      }
+    },
+  },
+  removePublicPolicyStatements: {
+    iamActions: ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy'],
+    async run(step, aws) {
+      if (step.deletePolicy) {
+        await aws.deleteBucketPolicy(step);
+        return { outcome: 'done', detail: 'policy deleted' };
+      }
+      if (!step.policy) throw new StateNotRead('the bucket policy was not read');
+      await aws.putBucketPolicy(step, step.policy);
+      return { outcome: 'done' };
+    },
+  },
+  tagQuarantined: {
+    iamActions: ['s3:PutBucketTagging'],
+    async run(step, aws) {
+      if (!step.tags) throw new StateNotRead('the bucket tags were not read');
+      await aws.putBucketTags(step, step.tags);
+      return { outcome: 'done' };
+    },
+  },
+};

@@ -1,0 +1,72 @@
+import type { ParsedEvent } from '../core/events/parse.js';
+import type { Selection } from '../core/remediation/remediate.js';
+
+export const FUNCTION_NAME = 'quarantine-public-bucket';
+
+/** GuardDuty finding types that mean a bucket is, or may have become, public. */
+export const BUCKET_FINDING_TYPES = [
+  'Policy:S3/BucketBlockPublicAccessDisabled',
+  'Policy:S3/BucketAnonymousAccessGranted',
+  'Policy:S3/BucketPublicAccessGranted',
+] as const;
+
+/** AWS Config managed rules that find public buckets. */
+export const PUBLIC_BUCKET_RULES = [
+  's3-bucket-public-read-prohibited',
+  's3-bucket-public-write-prohibited',
+  's3-bucket-level-public-access-prohibited',
+] as const;
+
+/**
+ * The names a managed rule gets: its own, a conformance pack's `<rule>-conformance-pack-<id>` and Security Hub's
+ * `securityhub-<rule>-<id>`; the same set as the EventBridge rule in template.yaml (a test keeps them in step).
+ */
+const rules = PUBLIC_BUCKET_RULES.join('|');
+const ruleName = new RegExp(`^(?:(?:${rules})(?:-conformance-pack-.+)?|securityhub-(?:${rules})-.+)$`);
+
+export function isPublicBucketRule(name: string): boolean {
+  return ruleName.test(name);
+}
+
+export interface BucketTarget {
+  bucket: string;
+  /** The account the event says owns the bucket; S3 refuses requests for a bucket of another account. */
+  expectedOwner: string;
+  /** What to record in the `ml-guard:trigger` tag: the finding or the rule. */
+  trigger: string;
+}
+
+export function selectBuckets(event: ParsedEvent): Selection<BucketTarget> {
+  switch (event.kind) {
+    case 'guardduty': {
+      const f = event.finding;
+      if (!(BUCKET_FINDING_TYPES as readonly string[]).includes(f.type)) {
+        return { action: 'ignore', reason: `GuardDuty finding type ${f.type} is not one that ${FUNCTION_NAME} handles` };
+      }
+      const names = [...new Set((f.resource.s3BucketDetails ?? []).map((b) => b.name))];
+      if (names.length === 0) return { action: 'ignore', reason: `GuardDuty finding ${f.id} names no S3 bucket` };
+      return {
+        action: 'remediate',
+        targets: names.map((bucket) => ({ bucket, expectedOwner: f.accountId, trigger: `guardduty:${f.id}` })),
+      };
+    }
+    case 'config': {
+      const c = event.compliance;
+      if (!isPublicBucketRule(c.configRuleName)) {
+        return { action: 'ignore', reason: `Config rule ${c.configRuleName} is not one that ${FUNCTION_NAME} handles` };
+      }
+      if (c.resourceType !== 'AWS::S3::Bucket') {
+        return { action: 'ignore', reason: `resource type ${c.resourceType} is not AWS::S3::Bucket` };
+      }
+      if (c.newEvaluationResult.complianceType !== 'NON_COMPLIANT') {
+        return { action: 'ignore', reason: `bucket ${c.resourceId} is ${c.newEvaluationResult.complianceType}, not NON_COMPLIANT` };
+      }
+      return {
+        action: 'remediate',
+        targets: [{ bucket: c.resourceId, expectedOwner: c.awsAccountId, trigger: `config:${c.configRuleName}` }],
+      };
+    }
+    case 'alarm':
+      return { action: 'ignore', reason: `CloudWatch alarms are not handled by ${FUNCTION_NAME}` };
+  }
+}

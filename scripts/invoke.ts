@@ -1,0 +1,75 @@
+// Runs a function's handler in this process on a sample event, as Lambda would, and prints its JSON result.
+//   npm run invoke -- <function-name> <event.json> [--dry-run]
+// Uses the standard AWS environment (AWS_REGION, AWS_PROFILE, credentials, AWS_ENDPOINT_URL[_<SERVICE>]).
+// Logs and metrics go to stderr; stdout carries only the result, so it can be piped to jq.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { functionNames } from './functions.mjs';
+
+const usage = 'usage: npm run invoke -- <function-name> <event.json> [--dry-run]';
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`invoke: ${message}\n`);
+  process.exit(code);
+}
+
+const args = process.argv.slice(2);
+const dryRun = args.includes('--dry-run');
+const unknownFlag = args.find((a) => a.startsWith('--') && a !== '--dry-run');
+if (unknownFlag) fail(`unknown option ${unknownFlag}; ${usage}`);
+const [name, eventPath] = args.filter((a) => !a.startsWith('--'));
+if (!name || !eventPath) fail(usage);
+const known = functionNames();
+if (!known.includes(name)) fail(`unknown function "${name}" (known: ${known.join(', ')})`);
+
+let text: string;
+try {
+  // npm runs scripts from the project root; a relative path is relative to where the user typed the command.
+  text = readFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), eventPath), 'utf8');
+} catch (error) {
+  fail(`cannot read ${eventPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+}
+let event: unknown;
+try {
+  event = JSON.parse(text);
+} catch (error) {
+  fail(`${eventPath} is not JSON: ${(error as Error).message}`);
+}
+
+// The command line wins over the environment.
+if (dryRun) process.env.REMEDIATION_MODE = 'dry-run';
+// Never wait on the EC2 instance metadata service for credentials on a workstation.
+process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
+const eventRegion = (event as { region?: unknown } | null)?.region;
+if (!process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION && typeof eventRegion === 'string') {
+  process.env.AWS_REGION = eventRegion;
+  process.stderr.write(`invoke: AWS_REGION not set; using the event's region ${eventRegion}\n`);
+}
+
+// Everything the handler writes (Powertools logs and metrics) goes to stderr; the result alone to stdout.
+const writeResult = process.stdout.write.bind(process.stdout);
+process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+
+let handler: (event: unknown, context: unknown) => Promise<unknown>;
+try {
+  ({ handler } = (await import(`../functions/${name}/handler.ts`)) as { handler: typeof handler });
+} catch (error) {
+  fail(`${name} did not start: ${(error as Error).message}`);
+}
+
+const require = createRequire(import.meta.url);
+const mockContext = require('aws-lambda-mock-context') as (options: object) => {
+  succeed(result: unknown): void;
+  Promise: Promise<unknown>;
+};
+const context = mockContext({ functionName: name, timeout: 60, region: process.env.AWS_REGION ?? 'us-east-1' });
+context.Promise.catch(() => undefined);
+
+try {
+  const result = await handler(event, context);
+  context.succeed(result);
+  writeResult(`${JSON.stringify(result, null, 2)}\n`, () => process.exit(0));
+} catch (error) {
+  fail(`${name} failed: ${(error as Error).message}`, 1);
+}

@@ -1,0 +1,97 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
+import { isSampleFinding, severityLabel } from '../../functions/core/events/guardduty.js';
+import { findingIdOf, parseEvent } from '../../functions/core/events/parse.js';
+import { allEventPaths, loadEvent } from '../support/events.js';
+
+describe('parseEvent', () => {
+  const valid = allEventPaths().filter((p) => !p.startsWith('invalid/'));
+
+  it.each(valid)('accepts the sample event %s', (path) => {
+    const parsed = parseEvent(loadEvent(path));
+    expect(['guardduty', 'config', 'alarm']).toContain(parsed.kind);
+    expect(parsed.envelope.id).toBe(loadEvent(path).id);
+  });
+
+  it('reads a GuardDuty finding with its id, type and buckets', () => {
+    const parsed = parseEvent(loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json'));
+    if (parsed.kind !== 'guardduty') throw new Error('expected a GuardDuty finding');
+    expect(parsed.finding.type).toBe('Policy:S3/BucketBlockPublicAccessDisabled');
+    expect(parsed.finding.resource.s3BucketDetails?.map((b) => b.name)).toEqual(['test-gd-324237984731208478901374']);
+    expect(findingIdOf(parsed)).toBe('a6bfa2f07893be4f3c3174d5af7e2f80');
+  });
+
+  it('reads a Config compliance change with its rule and resource', () => {
+    const parsed = parseEvent(loadEvent('config/s3-bucket-public-read-prohibited-noncompliant.json'));
+    if (parsed.kind !== 'config') throw new Error('expected a Config event');
+    expect(parsed.compliance.newEvaluationResult.complianceType).toBe('NON_COMPLIANT');
+    expect(findingIdOf(parsed)).toBe('s3-bucket-public-read-prohibited/ml-model-artifacts-123456789012');
+  });
+
+  it.each([
+    ['invalid/guardduty-pascalcase-hybrid.json', /GuardDuty finding rejected: .*accountId/],
+    ['invalid/guardduty-finding-without-resource.json', /GuardDuty finding rejected: resource: expected object/],
+    ['invalid/guardduty-sns-wrapped.json', /EventBridge envelope rejected/],
+    ['invalid/config-sns-compliance-notification.json', /EventBridge envelope rejected/],
+  ])('rejects the malformed event %s with the path of what is wrong', (path, message) => {
+    const act = () => parseEvent(loadEvent(path));
+    expect(act).toThrow(InvalidEventError);
+    expect(act).toThrow(message);
+  });
+
+  it.each(['invalid/config-configuration-item-change.json', 'invalid/cloudwatch-alarm-configuration-change.json'])(
+    'names the source and detail-type of the foreign event %s',
+    (path) => {
+      expect(() => parseEvent(loadEvent(path))).toThrow(UnsupportedEventError);
+      expect(() => parseEvent(loadEvent(path))).toThrow(/detail-type "Config Configuration Item Change"|detail-type "CloudWatch Alarm Configuration Change"/);
+    },
+  );
+
+  it.each([null, 42, 'text', [], {}])('rejects %j as not an EventBridge event', (raw) => {
+    expect(() => parseEvent(raw)).toThrow(InvalidEventError);
+  });
+
+  it('returns a parsed event or throws a named error for any input, never anything else', () => {
+    const sample = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
+    const mutated = fc.oneof(
+      fc.anything(),
+      fc.record({ ...Object.fromEntries(Object.keys(sample).map((k) => [k, fc.anything()])) }),
+      fc.anything().map((detail) => ({ ...sample, detail })),
+      fc.tuple(fc.constantFrom(...Object.keys(sample.detail)), fc.anything()).map(([k, v]) => ({ ...sample, detail: { ...sample.detail, [k]: v } })),
+    );
+    fc.assert(
+      fc.property(mutated, (raw) => {
+        try {
+          const parsed = parseEvent(raw);
+          expect(parsed.kind).toBeTypeOf('string');
+        } catch (error) {
+          expect(error instanceof InvalidEventError || error instanceof UnsupportedEventError).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('GuardDuty helpers', () => {
+  it.each([
+    [1, 'LOW'],
+    [3.9, 'LOW'],
+    [4, 'MEDIUM'],
+    [6.9, 'MEDIUM'],
+    [7, 'HIGH'],
+    [8.9, 'HIGH'],
+    [9, 'CRITICAL'],
+  ] as const)('labels severity %s as %s', (severity, label) => {
+    expect(severityLabel(severity)).toBe(label);
+  });
+
+  it('recognises a finding made by "Generate sample findings"', () => {
+    const sample = parseEvent(loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled-sample.json'));
+    const real = parseEvent(loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json'));
+    if (sample.kind !== 'guardduty' || real.kind !== 'guardduty') throw new Error('expected findings');
+    expect(isSampleFinding(sample.finding)).toBe(true);
+    expect(isSampleFinding(real.finding)).toBe(false);
+  });
+});

@@ -1,0 +1,20 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const EVENTS = join(import.meta.dirname, '..', '..', 'events');
+
+/** A fresh copy of a sample event from events/, to change only what a case needs. */
+export function loadEvent<T = any>(path: string): T {
+  return JSON.parse(readFileSync(join(EVENTS, path), 'utf8')) as T;
+}
+
+/** Every sample event file under events/, as paths relative to it (`guardduty/x.json`). */
+export function allEventPaths(): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return walk(path);
+      return name.endsWith('.json') ? [relative(EVENTS, path)] : [];
+    });
+  return walk(EVENTS).sort();
+}
