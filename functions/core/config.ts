@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { ConfigError } from './errors.js';
 import { describeIssues } from './events/describe-issues.js';
 

@@ -1,0 +1,35 @@
+import type { Remediation } from '../../functions/core/remediation/remediate.js';
+import type { Runners, StepBase } from '../../functions/core/remediation/types.js';
+import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
+import { observeIamActions as quarantineReads } from '../../functions/quarantine-public-bucket/observe.js';
+
+/**
+ * Each Lambda of the project as the template tests see it: its resources in template.yaml, what it reads, and
+ * the remediation whose runners name the write actions it needs. Add a function here when you add one.
+ */
+export interface FunctionUnderTest {
+  name: string;
+  functionLogicalId: string;
+  roleLogicalId: string;
+  /** IAM actions the function calls whatever the mode (reads, and any write that is not a remediation). */
+  alwaysActions: readonly string[];
+  /** The remediation: its `selectTargets` must accept exactly the events the rules match; its runners' IAM actions are the enforce-only ones. */
+  remediation?: Pick<Remediation<unknown, unknown, StepBase, unknown>, 'selectTargets'> & { runners: Runners<StepBase, unknown> };
+  /** Actions AWS authorizes only on `Resource: "*"` (List* calls, for example), that the role may grant so. */
+  wildcardActions?: readonly string[];
+  /** Decides, for a function without a remediation, whether it handles an event. */
+  handles?: (event: unknown) => boolean;
+}
+
+/** What every function may do: write its logs and traces, notify, and dead-letter. */
+export const BASE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'sns:Publish', 'sqs:SendMessage'];
+
+export const FUNCTIONS: FunctionUnderTest[] = [
+  {
+    name: 'quarantine-public-bucket',
+    functionLogicalId: 'QuarantinePublicBucketFunction',
+    roleLogicalId: 'QuarantinePublicBucketRole',
+    alwaysActions: quarantineReads,
+    remediation: quarantinePublicBucket as unknown as FunctionUnderTest['remediation'],
+  },
+];

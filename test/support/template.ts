@@ -1,0 +1,182 @@
+/**
+ * Test helper: loads the SAM/CloudFormation template and reads the parts the
+ * tests check (EventBridge rules of a function, IAM policy statements).
+ * CloudFormation short forms (`!Ref`, `!Sub`, ...) become their long JSON form.
+ */
+import { readFileSync } from 'node:fs';
+import { Pair, Scalar, YAMLMap, parseDocument } from 'yaml';
+import type { CollectionTag, ScalarTag } from 'yaml';
+
+export interface Resource {
+  Type: string;
+  Properties?: any;
+  Condition?: string;
+  Metadata?: any;
+  [k: string]: unknown;
+}
+
+export interface Template {
+  AWSTemplateFormatVersion?: string;
+  Transform?: unknown;
+  Parameters?: Record<string, any>;
+  Conditions?: Record<string, unknown>;
+  Globals?: any;
+  Resources: Record<string, Resource>;
+  Outputs?: Record<string, any>;
+}
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect?: string;
+  Action?: unknown;
+  NotAction?: unknown;
+  Resource?: unknown;
+  Condition?: unknown;
+  /**
+   * Set when the statement exists only under a CloudFormation condition: the
+   * condition name, `!Name` for the false branch of an `Fn::If`, and
+   * `A && B` when conditions are nested.
+   */
+  condition?: string;
+  [k: string]: unknown;
+}
+
+const INTRINSICS = [
+  'Ref', 'Condition', 'GetAtt', 'Sub', 'If', 'Equals', 'Not', 'And', 'Or', 'Join', 'Select', 'Split',
+  'FindInMap', 'GetAZs', 'ImportValue', 'Base64', 'Cidr',
+];
+
+const longName = (name: string) => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`);
+
+/** Each short form is accepted on a scalar, a sequence or a mapping. */
+const cloudFormationTags = INTRINSICS.flatMap((name): (ScalarTag | CollectionTag)[] => {
+  const key = longName(name);
+  const wrap = (node: unknown) => {
+    const map = new YAMLMap();
+    map.items.push(new Pair(new Scalar(key), node));
+    return map;
+  };
+  return [
+    {
+      tag: `!${name}`,
+      resolve: (value: string) => {
+        if (name !== 'GetAtt') return { [key]: value };
+        const dot = value.indexOf('.');
+        return { [key]: dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
+      },
+    },
+    { tag: `!${name}`, collection: 'seq', resolve: wrap },
+    { tag: `!${name}`, collection: 'map', resolve: wrap },
+  ];
+});
+
+export function loadTemplate(path = 'template.yaml'): Template {
+  const document = parseDocument(readFileSync(path, 'utf8'), { customTags: cloudFormationTags, prettyErrors: true });
+  const problems = [...document.errors, ...document.warnings];
+  if (problems.length > 0) throw new Error(`${path}: ${problems.map((p) => p.message).join('\n')}`);
+  const template = document.toJS() as Template | null;
+  if (!template?.Resources) throw new Error(`${path} has no Resources`);
+  return template;
+}
+
+function resourceOf(template: Template, logicalId: string): Resource {
+  const resource = template.Resources[logicalId];
+  if (!resource) throw new Error(`No resource ${logicalId} in the template`);
+  return resource;
+}
+
+/** The EventBridge rules (SAM `EventBridgeRule` or `CloudWatchEvent` events) of a function. */
+export function eventBridgeRules(template: Template, functionLogicalId: string): { name: string; pattern: unknown }[] {
+  const events: Record<string, { Type?: string; Properties?: { Pattern?: unknown } }> =
+    resourceOf(template, functionLogicalId).Properties?.Events ?? {};
+  return Object.entries(events)
+    .filter(([, event]) => event.Type === 'EventBridgeRule' || event.Type === 'CloudWatchEvent')
+    .map(([name, event]) => ({ name, pattern: event.Properties?.Pattern }));
+}
+
+const both = (outer: string | undefined, inner: string | undefined) =>
+  outer && inner ? `${outer} && ${inner}` : (outer ?? inner);
+
+const isNoValue = (v: unknown) => isRecord(v) && v.Ref === 'AWS::NoValue';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Unwraps `Fn::If` (recursively) around a value, calling `visit` with each
+ * possible value and the condition under which it exists.
+ */
+function eachBranch(value: unknown, condition: string | undefined, visit: (v: unknown, c?: string) => void): void {
+  const ifArgs = isRecord(value) ? value['Fn::If'] : undefined;
+  if (!Array.isArray(ifArgs)) {
+    if (value !== undefined && !isNoValue(value)) visit(value, condition);
+    return;
+  }
+  const [name, whenTrue, whenFalse] = ifArgs as [string, unknown, unknown];
+  eachBranch(whenTrue, both(condition, name), visit);
+  eachBranch(whenFalse, both(condition, `!${name}`), visit);
+}
+
+function statementsOf(document: unknown, condition: string | undefined, into: PolicyStatement[]): void {
+  eachBranch(document, condition, (doc, docCondition) => {
+    const statements = isRecord(doc) ? doc.Statement : undefined;
+    for (const item of Array.isArray(statements) ? statements : [statements]) {
+      eachBranch(item, docCondition, (statement, c) => {
+        into.push(c === undefined ? { ...(statement as PolicyStatement) } : { ...(statement as PolicyStatement), condition: c });
+      });
+    }
+  });
+}
+
+/**
+ * The policy statements of an `AWS::IAM::Role` (inline `Policies`, plus the
+ * `AWS::IAM::ManagedPolicy` resources of this template that `ManagedPolicyArns`
+ * references with `Ref`, and the `AWS::IAM::RolePolicy` / `AWS::IAM::Policy` resources of this template
+ * attached to it by `RoleName` / `Roles`, each with its resource's `Condition`), or of an
+ * `AWS::IAM::ManagedPolicy` / `AWS::IAM::Policy` / `AWS::IAM::RolePolicy`. AWS managed ARNs are not included.
+ */
+export function policyStatements(template: Template, logicalId: string): PolicyStatement[] {
+  const resource = resourceOf(template, logicalId);
+  const properties = resource.Properties ?? {};
+  const statements: PolicyStatement[] = [];
+  switch (resource.Type) {
+    case 'AWS::IAM::ManagedPolicy':
+    case 'AWS::IAM::Policy':
+    case 'AWS::IAM::RolePolicy':
+      statementsOf(properties.PolicyDocument, undefined, statements);
+      break;
+    case 'AWS::IAM::Role':
+      for (const policy of properties.Policies ?? []) {
+        eachBranch(policy, undefined, (p, c) => statementsOf(isRecord(p) ? p.PolicyDocument : undefined, c, statements));
+      }
+      for (const arn of properties.ManagedPolicyArns ?? []) {
+        eachBranch(arn, undefined, (a, c) => {
+          const target = isRecord(a) && typeof a.Ref === 'string' ? template.Resources[a.Ref] : undefined;
+          if (target?.Type !== 'AWS::IAM::ManagedPolicy') return;
+          statementsOf(target.Properties?.PolicyDocument, both(c, target.Condition), statements);
+        });
+      }
+      for (const attached of Object.values(template.Resources)) {
+        if (attached.Type !== 'AWS::IAM::RolePolicy' && attached.Type !== 'AWS::IAM::Policy') continue;
+        const roles: unknown[] = attached.Properties?.Roles ?? [attached.Properties?.RoleName];
+        if (!roles.some((r) => isRecord(r) && r.Ref === logicalId)) continue;
+        statementsOf(attached.Properties?.PolicyDocument, attached.Condition, statements);
+      }
+      break;
+    default:
+      throw new Error(`${logicalId} is a ${resource.Type}, not an IAM role or policy`);
+  }
+  return statements;
+}
+
+/** Every action that some `Allow` statement grants. */
+export function actionsOf(statements: PolicyStatement[]): Set<string> {
+  const actions = new Set<string>();
+  for (const statement of statements) {
+    if (statement.Effect !== 'Allow') continue;
+    const listed: unknown[] = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+    for (const action of listed) if (typeof action === 'string') actions.add(action);
+  }
+  return actions;
+}

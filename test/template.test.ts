@@ -1,0 +1,118 @@
+import AjvDraft04 from 'ajv-draft-04';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../functions/core/config.js';
+import { InvalidEventError, UnsupportedEventError } from '../functions/core/errors.js';
+import { parseEvent } from '../functions/core/events/parse.js';
+import { functionNames } from '../scripts/functions.mjs';
+import { matchesPattern } from './support/event-pattern.js';
+import { allEventPaths, loadEvent } from './support/events.js';
+import { BASE_ACTIONS, FUNCTIONS } from './support/functions.js';
+import { actionsOf, eventBridgeRules, loadTemplate, policyStatements } from './support/template.js';
+
+const template = loadTemplate();
+const SAM_SCHEMA = new URL('./schemas/sam.schema.json', import.meta.url);
+
+describe('template.yaml', () => {
+  it('is a valid SAM template by AWS\'s SAM schema', () => {
+    const ajv = new AjvDraft04({ allErrors: true, strict: false });
+    const validate = ajv.compile(JSON.parse(readFileSync(SAM_SCHEMA, 'utf8')));
+
+    const valid = validate(template);
+
+    expect(validate.errors?.map((e) => `${e.instancePath} ${e.message}`) ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('declares every function folder as a function, with its own role', () => {
+    expect(FUNCTIONS.map((f) => f.name).sort()).toEqual(functionNames());
+    for (const f of FUNCTIONS) {
+      const fn = template.Resources[f.functionLogicalId];
+      expect(fn?.Type).toBe('AWS::Serverless::Function');
+      expect(fn?.Metadata?.BuildProperties?.EntryPoints).toEqual([`functions/${f.name}/handler.ts`]);
+      expect(fn?.Properties?.Role).toEqual({ 'Fn::GetAtt': [f.roleLogicalId, 'Arn'] });
+    }
+    const roles = FUNCTIONS.map((f) => f.roleLogicalId);
+    expect(new Set(roles).size).toBe(roles.length);
+  });
+
+  it('builds each function as npm run build does: ESM, minified, module fields first, source maps', () => {
+    for (const f of FUNCTIONS) {
+      expect(template.Resources[f.functionLogicalId]?.Metadata).toMatchObject({
+        BuildMethod: 'esbuild',
+        BuildProperties: { Format: 'esm', Minify: true, Target: 'node22', Sourcemap: true, MainFields: 'module,main', OutExtension: ['.js=.mjs'] },
+      });
+    }
+    expect(template.Globals.Function).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Tracing: 'Active' });
+  });
+
+  it('deploys in dry-run mode unless its owner chooses enforce', () => {
+    expect(template.Parameters?.RemediationMode).toMatchObject({ Default: 'dry-run', AllowedValues: ['dry-run', 'enforce'] });
+    expect(template.Globals.Function.Environment.Variables.REMEDIATION_MODE).toEqual({ Ref: 'RemediationMode' });
+    expect(loadConfig({}).mode).toBe('dry-run');
+  });
+
+  it('keeps evidence private, versioned, encrypted, TLS-only and beyond the stack\'s life', () => {
+    const bucket = template.Resources.ForensicsBucket;
+    expect(bucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(bucket?.Properties).toMatchObject({
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+    });
+    expect(bucket?.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBeTruthy();
+    expect(template.Resources.ForensicsBucketPolicy?.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    expect(template.Resources.NotificationTopic?.Properties.KmsMasterKeyId).toBeTruthy();
+  });
+});
+
+describe.each(FUNCTIONS)('$name in template.yaml', (f) => {
+  const rules = eventBridgeRules(template, f.functionLogicalId);
+  const statements = policyStatements(template, f.roleLogicalId);
+  const handles = (raw: unknown) => {
+    if (f.handles) return f.handles(raw);
+    try {
+      return f.remediation?.selectTargets(parseEvent(raw), loadConfig({})).action !== 'ignore';
+    } catch (error) {
+      if (error instanceof InvalidEventError || error instanceof UnsupportedEventError) return false;
+      throw error;
+    }
+  };
+
+  it('has EventBridge rules', () => {
+    expect(rules.length).toBeGreaterThan(0);
+  });
+
+  it.each(allEventPaths().filter((p) => !p.startsWith('invalid/')))('routes %s to the function exactly when the function handles it', (path) => {
+    const event = loadEvent(path);
+
+    const matched = rules.filter((r) => matchesPattern(r.pattern, event)).map((r) => r.name);
+
+    expect(matched.length > 0).toBe(handles(event));
+  });
+
+  it.each(allEventPaths().filter((p) => p.startsWith('invalid/')))('declines the malformed or foreign %s even if a rule routes it', (path) => {
+    expect(handles(loadEvent(path))).toBe(false);
+  });
+
+  it('grants, whatever the mode, only what the function reads and its base needs', () => {
+    const unconditional = actionsOf(statements.filter((s) => !s.condition));
+    expect([...unconditional].sort()).toEqual([...new Set([...BASE_ACTIONS, ...f.alwaysActions])].sort());
+  });
+
+  it('grants the actions its remediation steps call only when the stack is deployed in enforce mode', () => {
+    const runnerActions = Object.values(f.remediation?.runners ?? {}).flatMap((r) => [...r.iamActions]);
+    const conditional = statements.filter((s) => s.condition);
+    expect(conditional.every((s) => s.condition === 'Enforce')).toBe(true);
+    expect([...actionsOf(conditional)].sort()).toEqual([...new Set(runnerActions)].sort());
+  });
+
+  it('scopes every statement to resources, with a wildcard only where AWS allows nothing narrower', () => {
+    for (const s of statements) {
+      const resources = (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as unknown[];
+      const actions = [...actionsOf([s])];
+      if (resources.includes('*')) expect(actions.every((a) => a.startsWith('xray:') || (f.wildcardActions ?? []).includes(a))).toBe(true);
+    }
+  });
+});
