@@ -13,6 +13,13 @@ const Environment = z.object({
   EXEMPT_TAG_KEY: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'ml-guard:exempt'),
   FORENSICS_BUCKET: z.optional(z.string().check(z.regex(bucketName, 'expected an S3 bucket name'))),
   PROTECTED_PRINCIPALS: z._default(z.string(), ''),
+  SEVERITY_THRESHOLD: z._default(
+    z.pipe(
+      z.string().check(z.regex(/^(10(\.0+)?|\d(\.\d+)?)$/, 'expected a number from 0 to 10')),
+      z.transform(Number),
+    ),
+    4,
+  ),
   AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
 });
 
@@ -24,6 +31,8 @@ export interface Config {
   forensicsBucket: string | undefined;
   /** Role or user ARNs or names that no function may change (each function adds the project's own roles). */
   protectedPrincipals: string[];
+  /** GuardDuty findings below this severity are left alone (GuardDuty's medium band starts at 4). */
+  severityThreshold: number;
   /** Every other variable the function was given, for function-specific settings. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -52,6 +61,7 @@ export function loadConfig(
     protectedPrincipals: e.PROTECTED_PRINCIPALS.split(',')
       .map((p) => p.trim())
       .filter(Boolean),
+    severityThreshold: e.SEVERITY_THRESHOLD,
     env,
   };
   if (config.mode === 'enforce') {

@@ -1,14 +1,9 @@
+import { isFindingTypeIn, PUBLIC_BUCKET_FINDINGS } from '../core/events/finding-types.js';
 import type { ParsedEvent } from '../core/events/parse.js';
 import type { Selection } from '../core/remediation/remediate.js';
 
 export const FUNCTION_NAME = 'quarantine-public-bucket';
 
-/** GuardDuty finding types that mean a bucket is, or may have become, public. */
-export const BUCKET_FINDING_TYPES = [
-  'Policy:S3/BucketBlockPublicAccessDisabled',
-  'Policy:S3/BucketAnonymousAccessGranted',
-  'Policy:S3/BucketPublicAccessGranted',
-] as const;
 
 /** AWS Config managed rules that find public buckets. */
 export const PUBLIC_BUCKET_RULES = [
@@ -40,7 +35,7 @@ export function selectBuckets(event: ParsedEvent): Selection<BucketTarget> {
   switch (event.kind) {
     case 'guardduty': {
       const f = event.finding;
-      if (!(BUCKET_FINDING_TYPES as readonly string[]).includes(f.type)) {
+      if (!isFindingTypeIn(PUBLIC_BUCKET_FINDINGS, f.type)) {
         return { action: 'ignore', reason: `GuardDuty finding type ${f.type} is not one that ${FUNCTION_NAME} handles` };
       }
       const names = [...new Set((f.resource.s3BucketDetails ?? []).map((b) => b.name))];

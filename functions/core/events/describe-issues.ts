@@ -11,6 +11,8 @@ export function describeIssues(issues: readonly core.$ZodIssue[], limit = 5): st
 }
 
 function explain(issue: core.$ZodIssue): string {
+  // A message the schema wrote itself says it best; zod/mini's own default is only "Invalid input".
+  if (issue.message && !/^Invalid input/.test(issue.message)) return issue.message;
   switch (issue.code) {
     case 'invalid_type':
       return `expected ${issue.expected}`;

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../functions/core/config.js';
+import { ConfigError } from '../../functions/core/errors.js';
+
+const TOPIC = 'arn:aws:sns:eu-west-2:123456789012:ml-guard';
+
+describe('loadConfig', () => {
+  it('defaults to dry-run, the ml-guard:exempt tag and GuardDuty\'s medium severity', () => {
+    const config = loadConfig({});
+
+    expect(config).toMatchObject({ mode: 'dry-run', exemptTagKey: 'ml-guard:exempt', topicArn: undefined, protectedPrincipals: [], severityThreshold: 4 });
+  });
+
+  it('reads every setting from the environment', () => {
+    const config = loadConfig({
+      TOPIC_ARN: TOPIC,
+      REMEDIATION_MODE: 'enforce',
+      EXEMPT_TAG_KEY: 'security:exempt',
+      FORENSICS_BUCKET: 'evidence-bucket',
+      PROTECTED_PRINCIPALS: ' arn:aws:iam::123456789012:role/Admin , break-glass ,',
+      SEVERITY_THRESHOLD: '7.5',
+    });
+
+    expect(config).toMatchObject({
+      mode: 'enforce',
+      topicArn: TOPIC,
+      exemptTagKey: 'security:exempt',
+      forensicsBucket: 'evidence-bucket',
+      protectedPrincipals: ['arn:aws:iam::123456789012:role/Admin', 'break-glass'],
+      severityThreshold: 7.5,
+    });
+  });
+
+  it.each([
+    [{ REMEDIATION_MODE: 'yes' }, /REMEDIATION_MODE: expected one of "dry-run", "enforce"/],
+    [{ TOPIC_ARN: 'my-topic' }, /TOPIC_ARN: expected an SNS topic ARN/],
+    [{ FORENSICS_BUCKET: 'Not_A_Bucket' }, /FORENSICS_BUCKET: expected an S3 bucket name/],
+    [{ SEVERITY_THRESHOLD: 'high' }, /SEVERITY_THRESHOLD: expected a number/],
+    [{ REMEDIATION_MODE: 'enforce' }, /TOPIC_ARN must be set when REMEDIATION_MODE is enforce/],
+  ])('stops at cold start with a clear error for %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('requires what a function needs to act only in enforce mode', () => {
+    const needs = { requiredToEnforce: ['FORENSICS_BUCKET'] as const };
+
+    expect(() => loadConfig({ TOPIC_ARN: TOPIC, REMEDIATION_MODE: 'enforce' }, needs)).toThrow('FORENSICS_BUCKET must be set when REMEDIATION_MODE is enforce');
+    expect(loadConfig({}, needs).mode).toBe('dry-run');
+  });
+
+  it('treats an empty variable as unset, as CloudFormation passes empty parameters', () => {
+    expect(loadConfig({ TOPIC_ARN: '', SEVERITY_THRESHOLD: '' })).toMatchObject({ topicArn: undefined, severityThreshold: 4 });
+  });
+});
