@@ -10,6 +10,7 @@ import { remediate } from '../../functions/core/remediation/remediate.js';
 import { handler, quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
 import { s3Error } from '../support/aws-errors.js';
 import { loadEvent } from '../support/events.js';
+import { readNotification } from '../support/notifications.js';
 import {
   allUsersRead,
   authenticatedUsersWrite,
@@ -76,7 +77,7 @@ const dryRun = (event: unknown) =>
 /** The write commands sent, in the order they were sent. */
 const writesTo = (mock: ReturnType<typeof fakeS3>['mock']) =>
   mock.calls().filter((call) => S3_WRITE_COMMANDS.some((command) => call.args[0] instanceof command));
-const published = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+const published = () => sns.commandCalls(PublishCommand).map((c) => readNotification(c.args[0].input));
 
 describe('quarantine-public-bucket on the recorded GuardDuty finding', () => {
   it('saves the prior state, then blocks public access, strips public grants and statements, and tags the bucket', async () => {
@@ -126,21 +127,15 @@ describe('quarantine-public-bucket on the recorded GuardDuty finding', () => {
 
     const [message] = published();
     expect(published()).toHaveLength(1);
-    expect(message?.TopicArn).toBe(process.env.TOPIC_ARN);
-    expect(message?.Subject?.length).toBeLessThanOrEqual(100);
-    expect(message?.Subject).toMatch(/^ml-guard REMEDIATED: test-gd-324237984731208478901374/);
-    expect(message?.Message).toContain(`Save the prior state to s3://${FORENSICS}/quarantine/${GD_BUCKET}/`);
-    expect(message?.Message).toContain('undo: aws s3api delete-public-access-block --bucket test-gd-324237984731208478901374');
-    expect(message?.Message).toContain('principal: RoleSandboxAccess (AssumedRole)');
-    expect(message?.MessageAttributes).toEqual({
-      source: { DataType: 'String', StringValue: 'guardduty' },
-      severity: { DataType: 'String', StringValue: 'LOW' },
-      status: { DataType: 'String', StringValue: 'remediated' },
-      function: { DataType: 'String', StringValue: 'quarantine-public-bucket' },
-    });
-    const json = JSON.parse(message?.Message?.split('--- machine-readable (JSON) ---\n')[1] ?? '{}');
-    expect(json).toMatchObject({ status: 'remediated', findingId: 'a6bfa2f07893be4f3c3174d5af7e2f80', eventId: '29cc9880-571c-ca45-f9d4-6f8592ecc0fe' });
-    expect(result.notification).toEqual({ subject: message?.Subject, published: true, messageId: 'msg-1' });
+    expect(message?.topicArn).toBe(process.env.TOPIC_ARN);
+    expect(message?.subject.length).toBeLessThanOrEqual(100);
+    expect(message?.subject).toMatch(/^ml-guard REMEDIATED: test-gd-324237984731208478901374/);
+    expect(message?.text).toContain(`Save the prior state to s3://${FORENSICS}/quarantine/${GD_BUCKET}/`);
+    expect(message?.text).toContain('undo: aws s3api delete-public-access-block --bucket test-gd-324237984731208478901374');
+    expect(message?.text).toContain('principal: RoleSandboxAccess (AssumedRole)');
+    expect(message?.attributes).toEqual({ source: 'guardduty', severity: 'LOW', status: 'remediated', function: 'quarantine-public-bucket' });
+    expect(message?.json).toMatchObject({ status: 'remediated', findingId: 'a6bfa2f07893be4f3c3174d5af7e2f80', eventId: '29cc9880-571c-ca45-f9d4-6f8592ecc0fe' });
+    expect(result.notification).toEqual({ subject: message?.subject, published: true, messageId: 'msg-1' });
   });
 
   it('leaves the same end state, and changes nothing more, when the same event arrives twice', async () => {
@@ -170,7 +165,7 @@ describe('quarantine-public-bucket safety rules', () => {
     expect(result.status).toBe('already-compliant');
     expect(result.targets[0]?.notes).toContain('ACLs are disabled (object ownership BucketOwnerEnforced): the ACL grants nothing and is left alone');
     expect(writesTo(mock)).toEqual([]);
-    expect(published()[0]?.Subject).toMatch(/^ml-guard ALREADY-COMPLIANT/);
+    expect(published()[0]?.subject).toMatch(/^ml-guard ALREADY-COMPLIANT/);
   });
 
   it('never touches a bucket carrying the exemption tag', async () => {
@@ -182,7 +177,7 @@ describe('quarantine-public-bucket safety rules', () => {
     expect(result.status).toBe('skipped');
     expect(result.reason).toBe('the bucket carries the exemption tag ml-guard:exempt=public website, ticket SEC-42');
     expect(writesTo(mock)).toEqual([]);
-    expect(published()[0]?.MessageAttributes?.status?.StringValue).toBe('skipped');
+    expect(published()[0]?.attributes.status).toBe('skipped');
   });
 
   it('skips, and notifies, when the bucket no longer exists', async () => {
@@ -207,7 +202,7 @@ describe('quarantine-public-bucket safety rules', () => {
     expect(result.targets[0]?.notes).toContain('could not read the bucket policy: AccessDenied: Access Denied');
     expect(result.targets[0]?.steps.every((s) => s.outcome === 'not-run')).toBe(true);
     expect(writesTo(mock)).toEqual([]);
-    expect(published()[0]?.MessageAttributes?.severity?.StringValue).toBe('HIGH');
+    expect(published()[0]?.attributes.severity).toBe('HIGH');
   });
 
   it('sends no write call in dry-run and reports every step it would take', async () => {
@@ -220,7 +215,7 @@ describe('quarantine-public-bucket safety rules', () => {
     expect(result.targets[0]?.steps.map((s) => s.outcome)).toEqual(['would-do', 'would-do', 'would-do', 'would-do', 'would-do']);
     expect(result.targets[0]?.steps[3]?.summary).toBe('Remove 1 public statement(s) from the bucket policy (PublicRead); keep the other 1');
     expect(writesTo(mock)).toEqual([]);
-    expect(published()[0]?.Message).toContain('Dry-run: nothing was changed.');
+    expect(published()[0]?.text).toContain('Dry-run: nothing was changed.');
   });
 
   it('plans from the event alone in dry-run when no state can be read, and says what it could not read', async () => {
@@ -275,7 +270,7 @@ describe('quarantine-public-bucket policies and ACLs', () => {
     expect(result.status).toBe('partial');
     expect(result.targets[0]?.steps.map((s) => s.outcome)).toEqual(['done', 'done', 'failed', 'done', 'done']);
     expect(result.targets[0]?.steps[2]?.detail).toBe('SlowDown: Please reduce your request rate.');
-    expect(published()[0]?.Message).toContain('[FAILED] Remove 2 ACL grant(s)');
+    expect(published()[0]?.text).toContain('[FAILED] Remove 2 ACL grant(s)');
   });
 
   it('changes nothing when the prior state cannot be saved', async () => {
@@ -301,7 +296,7 @@ describe('quarantine-public-bucket triggers', () => {
       ['ml-training-data-987654321098', 'remediated'],
     ]);
     expect(Object.values(buckets).every((b) => b.publicAccessBlock?.RestrictPublicBuckets === true)).toBe(true);
-    expect(published()[0]?.Subject).toContain('(+1 more)');
+    expect(published()[0]?.subject).toContain('(+1 more)');
   });
 
   it.each([
