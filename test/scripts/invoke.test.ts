@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+/** Runs the invoke script as a user would, with no AWS credentials or settings at all (so nothing can reach AWS). */
+function invoke(...args: string[]) {
+  const env = { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'home-')), POWERTOOLS_METRICS_DISABLED: 'true' };
+  const r = spawnSync(TSX, ['scripts/invoke.ts', ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('npm run invoke', () => {
+  it('prints the dry-run plan as JSON on stdout, planned from the event alone when no state can be read', () => {
+    const { code, stdout, stderr } = invoke('quarantine-public-bucket', 'events/guardduty/policy-s3-bucketblockpublicaccessdisabled.json', '--dry-run');
+
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ status: 'planned', mode: 'dry-run', findingId: 'a6bfa2f07893be4f3c3174d5af7e2f80' });
+    expect(result.targets[0].notes[0]).toMatch(/^could not read the tags, public access block, bucket policy, ACL, ownership controls: CredentialsProviderError/);
+    expect(result.notification).toMatchObject({ published: false, note: 'TOPIC_ARN is not set: not sent' });
+    expect(stderr).toContain("AWS_REGION not set; using the event's region eu-west-2");
+  });
+
+  it('answers an event it does not handle with ignored and a reason', () => {
+    const { code, stdout } = invoke('quarantine-public-bucket', 'events/cloudwatch/alarm-state-change-single-metric-ec2-cpu.json', '--dry-run');
+
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'ignored', reason: 'CloudWatch alarms are not handled by quarantine-public-bucket' });
+  });
+
+  it.each([
+    [['no-such-function', 'events/guardduty/policy-s3-bucketblockpublicaccessdisabled.json'], /^invoke: unknown function "no-such-function" \(known: .*quarantine-public-bucket/],
+    [['quarantine-public-bucket', 'events/missing.json'], /^invoke: cannot read events\/missing.json: ENOENT/],
+    [['quarantine-public-bucket'], /^invoke: usage: npm run invoke -- <function-name> <event.json> \[--dry-run\]/],
+    [['quarantine-public-bucket', 'events/README.md'], /^invoke: events\/README.md is not JSON: /],
+    [['quarantine-public-bucket', 'events/x.json', '--force'], /^invoke: unknown option --force/],
+  ])('exits 2 with a one-line reason for %j', (args, reason) => {
+    const { code, stdout, stderr } = invoke(...args);
+
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(reason);
+  });
+
+  it('exits 2 when the function cannot start because its environment is wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ev-'));
+    writeFileSync(join(dir, 'e.json'), '{}');
+    const env = { PATH: process.env.PATH, HOME: dir, REMEDIATION_MODE: 'enforce' };
+
+    const r = spawnSync(TSX, ['scripts/invoke.ts', 'quarantine-public-bucket', join(dir, 'e.json')], { cwd: ROOT, env, encoding: 'utf8' });
+
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/quarantine-public-bucket did not start: invalid environment: TOPIC_ARN, FORENSICS_BUCKET must be set when REMEDIATION_MODE is enforce/);
+  });
+});
