@@ -112,8 +112,7 @@ async function remediateTarget<T, State, S extends StepBase, Aws>(
 }
 
 function notifyOnly(targets: TargetRef[], reason: string): TargetResult[] {
-  const named = targets.length ? targets : [];
-  return named.map((target) => ({ target, status: 'notified', reason, steps: [] }));
+  return targets.map((target) => ({ target, status: 'notified', reason, steps: [] }));
 }
 
 function summarise(targets: TargetResult[]): string {
