@@ -85,13 +85,41 @@ function resourceOf(template: Template, logicalId: string): Resource {
   return resource;
 }
 
-/** The EventBridge rules (SAM `EventBridgeRule` or `CloudWatchEvent` events) of a function. */
+/**
+ * The EventBridge rules (SAM `EventBridgeRule` or `CloudWatchEvent` events) of a function, each `Ref` to a template
+ * parameter replaced by the parameter's Default, as CloudFormation deploys them with the default parameters.
+ */
 export function eventBridgeRules(template: Template, functionLogicalId: string): { name: string; pattern: unknown }[] {
   const events: Record<string, { Type?: string; Properties?: { Pattern?: unknown } }> =
     resourceOf(template, functionLogicalId).Properties?.Events ?? {};
   return Object.entries(events)
     .filter(([, event]) => event.Type === 'EventBridgeRule' || event.Type === 'CloudWatchEvent')
-    .map(([name, event]) => ({ name, pattern: event.Properties?.Pattern }));
+    .map(([name, event]) => ({ name, pattern: withParameterDefaults(template, fromJsonText(template, event.Properties?.Pattern)) }));
+}
+
+/**
+ * A pattern written as JSON text, `!Sub` or plain (the one way to put a Number parameter into a `numeric` matcher as
+ * a number), as the object EventBridge reads: each `${Parameter}` replaced by the parameter's Default, then parsed.
+ */
+function fromJsonText(template: Template, pattern: unknown): unknown {
+  const sub = isRecord(pattern) && Object.keys(pattern).length === 1 ? pattern['Fn::Sub'] : undefined;
+  const text = typeof pattern === 'string' ? pattern : typeof sub === 'string' ? sub : undefined;
+  if (text === undefined) return pattern;
+  return JSON.parse(
+    text.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => {
+      const parameter = template.Parameters?.[name];
+      return parameter && 'Default' in parameter ? String(parameter.Default) : whole;
+    }),
+  );
+}
+
+/** `{Ref: P}` becomes P's Default as a string: CloudFormation passes every parameter, a Number too, as a string. */
+function withParameterDefaults(template: Template, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => withParameterDefaults(template, v));
+  if (!isRecord(value)) return value;
+  const parameter = typeof value.Ref === 'string' && Object.keys(value).length === 1 ? template.Parameters?.[value.Ref] : undefined;
+  if (parameter && 'Default' in parameter) return String(parameter.Default);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withParameterDefaults(template, v)]));
 }
 
 const both = (outer: string | undefined, inner: string | undefined) =>

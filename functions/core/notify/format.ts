@@ -1,17 +1,23 @@
 import type { EventResult } from '../remediation/result.js';
 import type { StepOutcome, TargetResult } from '../remediation/types.js';
+import { chatNotification, type ChatNotification } from './chat.js';
 import type { EventFacts, Severity } from './describe-event.js';
 
-/** SNS limits: a Subject of at most 100 ASCII characters, a message of at most 256 KiB (attributes included). */
-export const SUBJECT_MAX = 100;
+/**
+ * SNS limits: a Subject "less than 100 characters long", with no line breaks or control characters (kept to printable
+ * ASCII here, as e-mail wants), and a message of at most 256 KiB (attributes included).
+ */
+export const SUBJECT_MAX = 99;
 export const MESSAGE_MAX_BYTES = 256 * 1024;
 /** Room kept for message attributes and the subject inside SNS's 256 KiB. */
-const ATTRIBUTES_RESERVE_BYTES = 4 * 1024;
+export const ATTRIBUTES_RESERVE_BYTES = 4 * 1024;
 
 export interface Notification {
   subject: string;
-  /** Text for a person, then the machine-readable JSON after a marker line. */
+  /** Text for a person, then the machine-readable JSON after a marker line: what e-mail, SQS and Lambda subscribers get. */
   message: string;
+  /** The same notification in the custom-notification schema of AWS Chatbot (Amazon Q Developer in chat applications). */
+  chat: ChatNotification;
   /** SNS message attributes, for subscription filter policies. */
   attributes: { source: string; severity: Severity; status: string; function: string };
 }
@@ -29,7 +35,33 @@ const outcomeMark: Record<StepOutcome, string> = {
 /** The one formatter for every notification of every function. */
 export function formatNotification(result: EventResult, facts: EventFacts | undefined): Notification {
   const severity = severityOf(result, facts);
-  const text = [
+  const subject = subjectLine(result, facts);
+  const text = readableText(result, facts);
+  const data = { ...result, severity, ...(facts ? { event: { ...facts, facts: Object.fromEntries(facts.facts) } } : {}) };
+  const chat = chatNotification(result, facts, subject, severity);
+  // With per-protocol messages the whole JSON object counts towards SNS's limit, each text escaped as a JSON string.
+  const envelope = Buffer.byteLength(snsMessage({ subject, message: '', chat }));
+  return {
+    subject,
+    message: fitMessage(text, data, MESSAGE_MAX_BYTES - ATTRIBUTES_RESERVE_BYTES - envelope, jsonStringBytes),
+    chat,
+    attributes: { source: facts?.source ?? result.source ?? 'unknown', severity, status: result.status, function: result.function },
+  };
+}
+
+/**
+ * The SNS `Message` for `MessageStructure: json`: `default` (the text and JSON) for e-mail, SQS, Lambda and every
+ * protocol without its own key; `https` (the chat payload) for AWS Chatbot, which subscribes to the topic over HTTPS;
+ * `sms` (the subject alone).
+ */
+export function snsMessage(n: Pick<Notification, 'subject' | 'message' | 'chat'>): string {
+  return JSON.stringify({ default: n.message, https: JSON.stringify(n.chat), sms: n.subject });
+}
+
+/** The text for people: what happened, the facts, each target and step, what to do, the console link. */
+export function readableText(result: EventResult, facts: EventFacts | undefined): string {
+  const steps = facts?.nextSteps ?? [];
+  return [
     `ml-guard ${result.function}: ${result.status.toUpperCase()} (${result.mode})`,
     result.reason,
     '',
@@ -38,14 +70,9 @@ export function formatNotification(result: EventResult, facts: EventFacts | unde
     ...(result.mode === 'dry-run' && result.targets.some((t) => t.status === 'planned')
       ? ['Dry-run: nothing was changed. Set the stack parameter RemediationMode to enforce to act.', '']
       : []),
+    ...(steps.length ? ['What to do:', ...steps.map((s) => `  - ${s}`), ''] : []),
     ...(facts?.consoleUrl ? [`Console: ${facts.consoleUrl}`, ''] : []),
   ].join('\n');
-  const data = { ...result, severity, ...(facts ? { event: { ...facts, facts: Object.fromEntries(facts.facts) } } : {}) };
-  return {
-    subject: subjectLine(result, facts),
-    message: fitMessage(text, data),
-    attributes: { source: facts?.source ?? result.source ?? 'unknown', severity, status: result.status, function: result.function },
-  };
 }
 
 function describeFacts(facts: EventFacts): string[] {
@@ -63,18 +90,40 @@ function describeTarget(t: TargetResult): string[] {
   return lines;
 }
 
-function severityOf(result: EventResult, facts: EventFacts | undefined): Severity {
+export function severityOf(result: EventResult, facts: EventFacts | undefined): Severity {
+  return atLeast(eventSeverity(result, facts), result.targets.map((t) => t.severity));
+}
+
+function eventSeverity(result: EventResult, facts: EventFacts | undefined): Severity {
   if (result.status === 'failed' || result.status === 'partial' || result.status === 'limit-exceeded') {
     return facts?.severity === 'CRITICAL' ? 'CRITICAL' : 'HIGH';
   }
   return facts?.severity ?? 'INFO';
 }
 
-/** `ml-guard REMEDIATED: AWS::S3::Bucket my-bucket (GuardDuty finding Policy:S3/...)`, ASCII, at most 100 characters. */
+const SEVERITIES: Severity[] = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+/** The severity raised to the highest a target's plan asks for (`Plan.severity`), never lowered. */
+function atLeast(severity: Severity, floors: (Severity | undefined)[]): Severity {
+  return floors.reduce<Severity>((s, floor) => (floor && SEVERITIES.indexOf(floor) > SEVERITIES.indexOf(s) ? floor : s), severity);
+}
+
+/**
+ * Printable ASCII, fewer than 100 characters. An action: `ml-guard REMEDIATED: my-bucket - GuardDuty finding Policy:S3/...`.
+ * Only a notification (nothing to act on): `ml-guard HIGH: CloudWatch alarm x is ALARM (my-endpoint)`.
+ */
 export function subjectLine(result: EventResult, facts: EventFacts | undefined): string {
   const [first, ...rest] = result.targets;
-  const what = first ? `${first.target.id}${rest.length ? ` (+${rest.length} more)` : ''}` : (facts?.headline ?? result.reason);
-  const raw = `ml-guard ${result.status.toUpperCase()}: ${what}${facts && first ? ` - ${facts.headline}` : ''}`;
+  const more = rest.length ? ` (+${rest.length} more)` : '';
+  // The headline names the resource already (a Config change): it is not repeated.
+  const inHeadline = Boolean(first && facts?.headline.includes(first.target.id));
+  const named = first && !inHeadline ? ` (${first.target.id}${more})` : more;
+  const raw =
+    result.status === 'notified' && facts
+      ? `ml-guard ${severityOf(result, facts)}: ${facts.headline}${named}`
+      : inHeadline && facts
+        ? `ml-guard ${result.status.toUpperCase()}: ${facts.headline}${more}`
+        : `ml-guard ${result.status.toUpperCase()}: ${first ? `${first.target.id}${more}` : (facts?.headline ?? result.reason)}${facts && first ? ` - ${facts.headline}` : ''}`;
   return truncate(raw.replace(/[^\x20-\x7e]/g, '?'), SUBJECT_MAX);
 }
 
@@ -82,28 +131,46 @@ function truncate(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 3)}...`;
 }
 
+/** Bytes of a string as UTF-8. */
+export const utf8Bytes = (s: string): number => Buffer.byteLength(s);
+/** Bytes of a string once written as a JSON string value (quotes, escaped newlines and quotes), as SNS receives it. */
+export const jsonStringBytes = (s: string): number => Buffer.byteLength(JSON.stringify(s));
+
+export const TRUNCATION_NOTE = '[truncated to fit SNS: the full result is in the function log]';
+
 /**
- * Text, marker, JSON; when that would exceed what SNS accepts, the JSON drops step details and then the text is cut,
- * each with a note saying so. The full result is always in the function's log.
+ * Text, marker, JSON; when that would exceed `maxBytes` (as measured by `measure`), the JSON is replaced by a summary
+ * (status, reason, ids) and then the text is cut, with a note saying so. The full result is always in the function's log.
  */
-export function fitMessage(text: string, data: unknown, maxBytes = MESSAGE_MAX_BYTES - ATTRIBUTES_RESERVE_BYTES): string {
+export function fitMessage(
+  text: string,
+  data: unknown,
+  maxBytes = MESSAGE_MAX_BYTES - ATTRIBUTES_RESERVE_BYTES,
+  measure: (s: string) => number = utf8Bytes,
+): string {
   const whole = `${text}\n${JSON_MARKER}\n${JSON.stringify(data)}`;
-  if (Buffer.byteLength(whole) <= maxBytes) return whole;
-  const note = '[truncated to fit SNS: the full result is in the function log]';
+  if (measure(whole) <= maxBytes) return whole;
   const summary = JSON.stringify({ truncated: true, ...pick(data, ['status', 'reason', 'function', 'mode', 'eventId', 'findingId', 'source']) });
-  const budget = maxBytes - Buffer.byteLength(`\n${note}\n${JSON_MARKER}\n${summary}`);
-  return `${cutToBytes(text, budget)}\n${note}\n${JSON_MARKER}\n${summary}`;
+  const build = (body: string) => `${body}\n${TRUNCATION_NOTE}\n${JSON_MARKER}\n${summary}`;
+  if (measure(build(text)) <= maxBytes) return build(text);
+  // The longest prefix of the text that fits, found by bisection on its length in UTF-16 units.
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (measure(build(safePrefix(text, mid))) <= maxBytes) low = mid;
+    else high = mid - 1;
+  }
+  return build(safePrefix(text, low));
+}
+
+/** The first `length` UTF-16 units of `s`, without splitting a surrogate pair. */
+function safePrefix(s: string, length: number): string {
+  const cut = s.slice(0, length);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
 function pick(data: unknown, keys: string[]): Record<string, unknown> {
   const source = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
   return Object.fromEntries(keys.filter((k) => k in source).map((k) => [k, source[k]]));
-}
-
-function cutToBytes(s: string, maxBytes: number): string {
-  if (Buffer.byteLength(s) <= maxBytes) return s;
-  let cut = Buffer.from(s).subarray(0, Math.max(0, maxBytes)).toString('utf8');
-  // A cut inside a multi-byte character leaves a replacement character: drop it.
-  cut = cut.replace(/\uFFFD$/, '');
-  return cut;
 }

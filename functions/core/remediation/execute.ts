@@ -17,7 +17,7 @@ export async function executePlan<S extends StepBase, Aws>(
   aws: Aws,
   options: ExecuteOptions,
 ): Promise<TargetResult> {
-  const base = { target: plan.target, ...(plan.notes?.length ? { notes: plan.notes } : {}) };
+  const base = { target: plan.target, ...(plan.notes?.length ? { notes: plan.notes } : {}), ...(plan.severity ? { severity: plan.severity } : {}) };
   if (plan.hold) {
     const steps = plan.steps.map((s) => stepResult(s, 'not-run', `not run: ${plan.reason ?? plan.hold}`));
     return { ...base, status: holdStatus[plan.hold], reason: plan.reason ?? plan.hold, steps };

@@ -23,4 +23,8 @@ export interface NotificationReport {
   note?: string;
   /** The whole message, when it was not published, so a local run shows what would be sent. */
   message?: string;
+  /** When it was not published: the text for people, line by line, so a local run prints it readably. */
+  text?: string[];
+  /** When it was not published: the AWS Chatbot payload that chat channels would get. */
+  chat?: unknown;
 }

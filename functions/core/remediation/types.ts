@@ -1,3 +1,5 @@
+import type { Severity } from '../notify/describe-event.js';
+
 /** What a remediation acts on, named so a person can find it. */
 export interface TargetRef {
   /** CloudFormation-style type, for example `AWS::S3::Bucket`. */
@@ -34,6 +36,11 @@ export interface Plan<S extends StepBase> {
   reason?: string;
   /** What a person should know that is not a step, for example state that could not be read. */
   notes?: string[];
+  /**
+   * The least severity a notification about this target gets, whatever the event's (for example CRITICAL for root
+   * credential usage, which GuardDuty rates low). Carried into the target's result.
+   */
+  severity?: Severity;
 }
 
 export type StepOutcome = 'done' | 'already-done' | 'would-do' | 'failed' | 'not-run';
@@ -71,12 +78,15 @@ export type TargetStatus =
   | 'partial'
   | 'failed';
 
-export type EventStatus = TargetStatus | 'ignored';
+/** `suppressed`: a notification-only event held back by flood control (counted, reported with the next notification). */
+export type EventStatus = TargetStatus | 'ignored' | 'suppressed';
 
 export interface TargetResult {
   target: TargetRef;
   status: TargetStatus;
   reason?: string;
   notes?: string[];
+  /** The least severity of a notification about this target (from its plan). */
+  severity?: Severity;
   steps: StepResult[];
 }

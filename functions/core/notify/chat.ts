@@ -1,0 +1,90 @@
+import type { EventResult } from '../remediation/result.js';
+import type { EventFacts, Severity } from './describe-event.js';
+
+/**
+ * A notification in the custom-notification schema of AWS Chatbot (Amazon Q Developer in chat applications), the only
+ * shape it posts to Slack or Microsoft Teams: `version` "1.0" and `source` "custom" are required, `content.description`
+ * carries the text, `content.textType` "client-markdown" lets the chat app render it, `metadata.threadId` groups the
+ * notifications about the same alarm or finding in one thread.
+ */
+export interface ChatNotification {
+  version: '1.0';
+  source: 'custom';
+  id?: string;
+  content: {
+    textType: 'client-markdown';
+    title: string;
+    description: string;
+    nextSteps?: string[];
+    keywords?: string[];
+  };
+  metadata: {
+    threadId: string;
+    summary: string;
+    eventType: string;
+    relatedResources?: string[];
+    additionalContext: Record<string, string>;
+  };
+}
+
+/** Our own bounds, to keep a chat message short enough to read in the channel; the e-mail has everything. */
+export const CHAT_DESCRIPTION_MAX = 3500;
+const CHAT_STEP_MAX = 400;
+const CHAT_STEPS = 6;
+const CHAT_RESOURCES = 10;
+const THREAD_ID_MAX = 200;
+
+const CUT_NOTE = '\n... (cut: the e-mail notification and the function log have everything)';
+
+export function chatNotification(result: EventResult, facts: EventFacts | undefined, title: string, severity: Severity): ChatNotification {
+  const lines = [
+    facts ? facts.headline : result.reason,
+    ...(facts ? [result.reason] : []),
+    '',
+    ...(facts ? facts.facts.map(([k, v]) => `${k}: ${v}`) : []),
+    ...(facts ? [`account ${facts.account}, ${facts.region}`] : []),
+    ...result.targets.flatMap((t) => [
+      '',
+      `${t.target.type} ${t.target.id}: ${t.status}${t.reason && t.reason !== result.reason ? ` - ${t.reason}` : ''}`,
+      ...t.steps.map((s) => `- [${s.outcome}] ${s.summary}${s.detail ? ` (${s.detail})` : ''}`),
+      ...(t.notes ?? []).map((n) => `- note: ${n}`),
+    ]),
+  ];
+  const undo = result.targets.flatMap((t) => t.steps.flatMap((s) => (s.undo && s.outcome === 'done' ? [`Undo "${s.summary}": ${s.undo}`] : [])));
+  const steps = [...(facts?.consoleUrl ? [`Console: ${facts.consoleUrl}`] : []), ...(facts?.nextSteps ?? []), ...undo]
+    .slice(0, CHAT_STEPS)
+    .map((s) => cut(s, CHAT_STEP_MAX, '...'));
+  const resources = result.targets.flatMap((t) => (t.target.arn ? [t.target.arn] : [])).slice(0, CHAT_RESOURCES);
+  const context: Record<string, string> = {
+    function: result.function,
+    status: result.status,
+    mode: result.mode,
+    severity,
+    ...(facts ? { account: facts.account, region: facts.region } : {}),
+    ...(result.eventId ? { eventId: result.eventId } : {}),
+    ...(result.findingId ? { findingId: result.findingId } : {}),
+  };
+  return {
+    version: '1.0',
+    source: 'custom',
+    ...(result.eventId ? { id: result.eventId } : {}),
+    content: {
+      textType: 'client-markdown',
+      title,
+      description: cut(lines.join('\n').trim(), CHAT_DESCRIPTION_MAX, CUT_NOTE),
+      ...(steps.length ? { nextSteps: steps } : {}),
+      keywords: [severity, result.status, facts?.source ?? result.source ?? 'unknown', result.function],
+    },
+    metadata: {
+      threadId: cut(`ml-guard:${result.function}:${result.findingId ?? result.eventId ?? title}`, THREAD_ID_MAX, ''),
+      summary: title,
+      eventType: `ml-guard.${result.function}.${result.status}`,
+      ...(resources.length ? { relatedResources: resources } : {}),
+      additionalContext: context,
+    },
+  };
+}
+
+function cut(s: string, max: number, note: string): string {
+  return s.length <= max ? s : `${s.slice(0, max - note.length)}${note}`;
+}
