@@ -2,6 +2,8 @@ import type { Remediation } from '../../functions/core/remediation/remediate.js'
 import type { Runners, StepBase } from '../../functions/core/remediation/types.js';
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
 import { observeIamActions as quarantineReads } from '../../functions/quarantine-public-bucket/observe.js';
+import { stopCompromisedTrainingJob } from '../../functions/stop-compromised-training-job/handler.js';
+import { listIamActions as stopJobLists, observeIamActions as stopJobReads } from '../../functions/stop-compromised-training-job/observe.js';
 
 /**
  * Each Lambda of the project as the template tests see it: its resources in template.yaml, what it reads, and
@@ -31,5 +33,13 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     roleLogicalId: 'QuarantinePublicBucketRole',
     alwaysActions: quarantineReads,
     remediation: quarantinePublicBucket as unknown as FunctionUnderTest['remediation'],
+  },
+  {
+    name: 'stop-compromised-training-job',
+    functionLogicalId: 'StopCompromisedTrainingJobFunction',
+    roleLogicalId: 'StopCompromisedTrainingJobRole',
+    alwaysActions: stopJobReads,
+    remediation: stopCompromisedTrainingJob as unknown as FunctionUnderTest['remediation'],
+    wildcardActions: stopJobLists,
   },
 ];

@@ -1,0 +1,26 @@
+import * as sagemaker from '../core/aws/sagemaker.js';
+import { loadConfig } from '../core/config.js';
+import { createHandler } from '../core/handler.js';
+import { remediate, type Remediation } from '../core/remediation/remediate.js';
+import { observeJobs, type JobsState, type SageMakerAdapter } from './observe.js';
+import { planStop } from './plan.js';
+import { stopRunners } from './runners.js';
+import { loadSettings } from './settings.js';
+import type { StopStep } from './steps.js';
+import { describeTarget, FUNCTION_NAME, selectTargets, type StopTarget } from './targets.js';
+
+export const stopCompromisedTrainingJob: Remediation<StopTarget, JobsState, StopStep, SageMakerAdapter> = {
+  selectTargets,
+  observe: observeJobs,
+  plan: planStop,
+  describeTarget,
+  runners: stopRunners,
+};
+
+const config = loadConfig(process.env);
+// This function's own settings (ALARM_NAME_PREFIX, MAX_JOBS_PER_EVENT), checked at cold start like the rest.
+loadSettings(config.env);
+
+export const handler = createHandler(FUNCTION_NAME, (event) =>
+  remediate(event, stopCompromisedTrainingJob, { functionName: FUNCTION_NAME, config, aws: sagemaker }),
+);

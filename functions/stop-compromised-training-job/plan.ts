@@ -1,0 +1,170 @@
+import { JOB_KINDS, type Tag } from '../core/aws/sagemaker.js';
+import type { PlanContext } from '../core/remediation/remediate.js';
+import type { Plan } from '../core/remediation/types.js';
+import type { JobsState, ObservedJob } from './observe.js';
+import { settingsOf } from './settings.js';
+import { JOB_LABEL, STEP_KIND, type StopJobStep, type StopStep } from './steps.js';
+import { describeTarget, type StopTarget } from './targets.js';
+
+export const STOPPED_BY_TAG = 'ml-guard:stopped-by';
+/** SageMaker allows at most 50 tags on a resource. */
+const MAX_TAGS = 50;
+
+export const MODEL_ARTIFACTS_NOTE =
+  'a stopped training job keeps the model artifacts it saved: SageMaker sends the algorithm SIGTERM and waits 120 seconds so it can save them, then uploads them to the job\'s S3 output path';
+
+/**
+ * Pure: from the target and the jobs read, the jobs to stop (or why none). A job is skipped when it is no longer in
+ * progress, carries the exemption tag, or is a training job of a tuning job that is itself stopped (stopping the
+ * tuning job stops its training jobs) or exempt. More jobs than MAX_JOBS_PER_EVENT: stop none, list them all.
+ */
+export function planStop(target: StopTarget, state: JobsState, context: PlanContext): Plan<StopStep> {
+  const ref = describeTarget(target);
+  const notes = [...target.notes];
+  const withNotes = () => (notes.length ? { notes } : {});
+
+  if (target.kind === 'role' && target.protectedBy) {
+    return {
+      target: ref,
+      steps: [],
+      hold: 'skipped',
+      reason: `the role ${target.role.name} is a protected principal (PROTECTED_PRINCIPALS: ${target.protectedBy}): ml-guard does not stop its jobs`,
+      ...withNotes(),
+    };
+  }
+
+  const exemptKey = context.config.exemptTagKey;
+  const exemption = (job: ObservedJob) => job.tags?.find((t) => t.Key === exemptKey);
+  const jobs = [...state.jobs].sort((a, b) => JOB_KINDS.indexOf(a.kind) - JOB_KINDS.indexOf(b.kind) || a.name.localeCompare(b.name));
+  const same = (a: string | undefined, b: string) => !!a && a.toLowerCase() === b.toLowerCase();
+
+  // Tuning jobs first: their training jobs follow them.
+  const tuning = jobs.filter((j) => j.kind === 'tuning');
+  const tuningStopped = tuning.filter((j) => j.status === 'InProgress' && !exemption(j));
+  const tuningExempt = tuning.filter((j) => exemption(j));
+
+  const stop: ObservedJob[] = [];
+  const skipped: { job: ObservedJob; why: string; byRule: boolean }[] = [];
+  for (const job of jobs) {
+    const tag = exemption(job);
+    const parentStopped = tuningStopped.find((t) => same(job.startedBy, t.arn));
+    const parentExempt = tuningExempt.find((t) => same(job.startedBy, t.arn));
+    if (job.status !== 'InProgress') skipped.push({ job, why: `already ${job.status}`, byRule: false });
+    else if (tag) skipped.push({ job, why: `carries the exemption tag ${exemptKey}=${tag.Value ?? ''}`, byRule: true });
+    else if (parentExempt) skipped.push({ job, why: `started by ${JOB_LABEL.tuning} ${parentExempt.name}, which carries the exemption tag`, byRule: true });
+    else if (parentStopped) skipped.push({ job, why: `stops with its ${JOB_LABEL.tuning} ${parentStopped.name}`, byRule: false });
+    else stop.push(job);
+  }
+
+  const steps: StopStep[] = stop.map((job) => stepFor(job, target, notes));
+  for (const name of state.unread) {
+    steps.push({
+      kind: 'stopTrainingJob',
+      jobName: name,
+      tag: stoppedByTag(target),
+      summary: `Stop training job ${name} if it is still in progress, and tag it ${STOPPED_BY_TAG}=${stoppedByTag(target).Value} (its state could not be read)`,
+      undo: undoOf('training', name),
+    });
+  }
+  if (target.kind === 'role') {
+    for (const kind of state.unlisted) {
+      steps.push({
+        kind: 'stopUnlistedJobs',
+        jobKind: kind,
+        summary: `Stop every ${JOB_LABEL[kind]} in progress that runs with role ${target.role.name} (they could not be listed)`,
+      });
+    }
+  }
+
+  notes.push(...describeUnreadable(state.unreadable));
+  for (const name of state.notFound) notes.push(`skipped training job ${name}: SageMaker has no training job of that name in ${target.region}`);
+  for (const s of skipped) notes.push(`skipped ${JOB_LABEL[s.job.kind]} ${s.job.name}: ${s.why}`);
+  for (const job of stop) {
+    if (job.startedBy && !tuningStopped.some((t) => same(job.startedBy, t.arn))) {
+      notes.push(`${JOB_LABEL[job.kind]} ${job.name} was started by ${job.startedBy}: that may start new jobs with the same role; stop or fix it too`);
+    }
+  }
+  if (steps.some((s) => s.kind === 'stopTrainingJob' || (s.kind === 'stopUnlistedJobs' && s.jobKind === 'training'))) notes.push(MODEL_ARTIFACTS_NOTE);
+
+  if (state.unreadable.length > 0 && !context.dryRun) {
+    const parts = state.unreadable.map((u) => u.part);
+    const what = parts.length <= 3 ? parts.join(', ') : `${parts.slice(0, 3).join(', ')} and ${parts.length - 3} more`;
+    return { target: ref, steps, hold: 'blocked', reason: `could not read ${what}: nothing was stopped, to be safe`, ...withNotes() };
+  }
+  // The blast radius counts the training jobs that stop with their tuning job too.
+  const { maxJobsPerEvent } = settingsOf(context.config);
+  const withTuning = skipped.filter((s) => s.job.status === 'InProgress' && !s.byRule && tuningStopped.some((t) => same(s.job.startedBy, t.arn))).length;
+  const count = steps.filter((s) => s.kind !== 'stopUnlistedJobs').length + withTuning;
+  if (count > maxJobsPerEvent) {
+    return {
+      target: ref,
+      steps,
+      hold: 'limit-exceeded',
+      reason: `${count} jobs would be stopped${withTuning ? ` (${withTuning} of them with their tuning job)` : ''}, more than MAX_JOBS_PER_EVENT (${maxJobsPerEvent}): none was stopped, a person decides`,
+      ...withNotes(),
+    };
+  }
+  if (steps.length === 0) {
+    const exempted = skipped.filter((s) => s.byRule);
+    if (exempted.length > 0) {
+      return { target: ref, steps, hold: 'skipped', reason: `nothing stopped: ${exempted.length} job(s) exempt (see notes)`, ...withNotes() };
+    }
+    return { target: ref, steps, reason: nothingToStop(target, state, skipped.length), ...withNotes() };
+  }
+  return { target: ref, steps, ...withNotes() };
+}
+
+function nothingToStop(target: StopTarget, state: JobsState, skipped: number): string {
+  if (target.kind === 'role') {
+    return skipped > 0
+      ? `every job that runs with role ${target.role.name} is already finishing or finished`
+      : `no SageMaker job in progress runs with role ${target.role.name} (${state.examined} job(s) in progress examined)`;
+  }
+  return `no training job named by the alarm is in progress`;
+}
+
+function stepFor(job: ObservedJob, target: StopTarget, notes: string[]): StopJobStep {
+  const label = JOB_LABEL[job.kind];
+  const tags = job.tags;
+  const roomForTag = !tags || tags.length < MAX_TAGS || tags.some((t) => t.Key === STOPPED_BY_TAG);
+  if (!roomForTag) notes.push(`${label} ${job.name} has ${tags?.length} tags, SageMaker's limit: it will not be tagged ${STOPPED_BY_TAG}`);
+  const tag = roomForTag ? stoppedByTag(target) : undefined;
+  const details = [
+    ...(job.kind === 'training' && job.outputPath ? [`model artifacts: ${job.outputPath}`] : []),
+    ...(tags === undefined ? ['tags not read: the exemption tag could not be checked'] : []),
+  ];
+  return {
+    kind: STEP_KIND[job.kind],
+    jobName: job.name,
+    ...(job.arn ? { jobArn: job.arn } : {}),
+    ...(tag ? { tag } : {}),
+    summary: `Stop ${label} ${job.name}${tag ? ` and tag it ${tag.Key}=${tag.Value}` : ''}${details.length ? ` (${details.join('; ')})` : ''}`,
+    undo: undoOf(job.kind, job.name, job.checkpointPath),
+  };
+}
+
+/** `ml-guard:stopped-by=<trigger>`, with what SageMaker does not accept in a tag value replaced by `_`. */
+export function stoppedByTag(target: StopTarget): Tag {
+  return { Key: STOPPED_BY_TAG, Value: target.trigger.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, 256) };
+}
+
+function undoOf(kind: ObservedJob['kind'], name: string, checkpointPath?: string): string {
+  const again = 'a stopped job cannot be resumed';
+  switch (kind) {
+    case 'training':
+      return `${again}: start a new training job with the same settings (SageMaker console: Training jobs > ${name} > Clone)${checkpointPath ? `, resuming from its checkpoints in ${checkpointPath}` : ''}`;
+    case 'processing':
+      return `${again}: start a new processing job with the same settings as ${name}`;
+    case 'transform':
+      return `${again}: start a new batch transform job with the same settings (SageMaker console: Batch transform jobs > ${name} > Clone)`;
+    case 'tuning':
+      return `${again}: start a new tuning job with a warm start from ${name} to keep what it learned`;
+  }
+}
+
+/** One note per distinct error: `could not read the training jobs in progress, ...: AccessDeniedException: ...`. */
+function describeUnreadable(unreadable: JobsState['unreadable']): string[] {
+  const byError = new Map<string, string[]>();
+  for (const { part, error } of unreadable) byError.set(error, [...(byError.get(error) ?? []), part]);
+  return [...byError].map(([error, parts]) => `could not read ${parts.join(', ')}: ${error}`);
+}
