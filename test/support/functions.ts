@@ -4,6 +4,8 @@ import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket
 import { observeIamActions as quarantineReads } from '../../functions/quarantine-public-bucket/observe.js';
 import { stopCompromisedTrainingJob } from '../../functions/stop-compromised-training-job/handler.js';
 import { listIamActions as stopJobLists, observeIamActions as stopJobReads } from '../../functions/stop-compromised-training-job/observe.js';
+import { rotateCredentials } from '../../functions/rotate-credentials/handler.js';
+import { observeIamActions as rotateReads } from '../../functions/rotate-credentials/observe.js';
 
 /**
  * Each Lambda of the project as the template tests see it: its resources in template.yaml, what it reads, and
@@ -41,5 +43,13 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     alwaysActions: stopJobReads,
     remediation: stopCompromisedTrainingJob as unknown as FunctionUnderTest['remediation'],
     wildcardActions: stopJobLists,
+  },
+  {
+    name: 'rotate-credentials',
+    functionLogicalId: 'RotateCredentialsFunction',
+    roleLogicalId: 'RotateCredentialsRole',
+    alwaysActions: rotateReads,
+    remediation: rotateCredentials as unknown as FunctionUnderTest['remediation'],
+    wildcardActions: ['iam:ListUsers'],
   },
 ];

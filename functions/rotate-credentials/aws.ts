@@ -1,0 +1,293 @@
+/**
+ * The AWS calls of rotate-credentials, one function per intent, with IAM's and Secrets Manager's documented errors
+ * mapped to outcomes (IAM API reference: GetUser, ListUsers, ListUserTags, ListAccessKeys, GetUserPolicy, GetRole,
+ * ListRoleTags, GetRolePolicy, UpdateAccessKey, CreateAccessKey, PutUserPolicy, PutRolePolicy; Secrets Manager API
+ * reference: DescribeSecret, GetSecretValue, PutSecretValue).
+ *
+ * Every call that names a user passes `UserName`: without it, IAM acts on the user whose key signs the request, that
+ * is on this function's own credentials.
+ */
+import {
+  CreateAccessKeyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListRoleTagsCommand,
+  ListUsersCommand,
+  ListUserTagsCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+  type Tag,
+} from '@aws-sdk/client-iam';
+import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { inspect } from 'node:util';
+import { clientOptions } from '../core/aws/client-options.js';
+import { errorName } from '../core/errors.js';
+
+export type { Tag };
+
+let iam: IAMClient | undefined;
+let secretsManager: SecretsManagerClient | undefined;
+
+export function iamClient(): IAMClient {
+  iam ??= new IAMClient({ ...clientOptions });
+  return iam;
+}
+
+export function secretsManagerClient(): SecretsManagerClient {
+  secretsManager ??= new SecretsManagerClient({ ...clientOptions });
+  return secretsManager;
+}
+
+/** The user, role or secret named does not exist (IAM `NoSuchEntity`, Secrets Manager `ResourceNotFoundException`). */
+export class EntityNotFound extends Error {
+  override readonly name = 'EntityNotFound';
+}
+
+/** IAM refused a new access key because the user already has two (the documented quota). */
+export class AccessKeyLimitReached extends Error {
+  override readonly name = 'AccessKeyLimitReached';
+}
+
+/**
+ * A secret value that never shows: JSON, string conversion and `util.inspect` (console.log, logger) give
+ * `[redacted]`; only `reveal()` gives the value, and only the call that stores it uses it.
+ */
+export class SecretText {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  [inspect.custom](): string {
+    return '[redacted]';
+  }
+}
+
+const isNotFound = (error: unknown) => ['NoSuchEntityException', 'NoSuchEntity', 'ResourceNotFoundException'].includes(errorName(error));
+
+async function orNotFound<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isNotFound(error)) throw new EntityNotFound(`${what} does not exist`, { cause: error });
+    throw error;
+  }
+}
+
+async function unlessNotFound<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Pages through an IAM list call: `IsTruncated` says whether to go on (IAM may return fewer items than asked). */
+async function allPages<T>(page: (marker: string | undefined) => Promise<{ items: T[]; isTruncated?: boolean; marker?: string }>): Promise<T[]> {
+  const items: T[] = [];
+  let marker: string | undefined;
+  for (let pages = 0; pages < 1000; pages++) {
+    const out = await page(marker);
+    items.push(...out.items);
+    if (!out.isTruncated || !out.marker || out.marker === marker) return items;
+    marker = out.marker;
+  }
+  throw new Error('IAM kept answering IsTruncated after 1000 pages');
+}
+
+export interface IamPrincipal {
+  name: string;
+  id: string;
+  arn: string;
+  path: string;
+}
+
+// ------------------------------------------------------------------------------------------------ users
+
+export async function getUser(userName: string): Promise<IamPrincipal> {
+  const out = await orNotFound(`IAM user ${userName}`, () => iamClient().send(new GetUserCommand({ UserName: userName })));
+  const u = out.User;
+  return { name: u?.UserName ?? userName, id: u?.UserId ?? '', arn: u?.Arn ?? '', path: u?.Path ?? '/' };
+}
+
+/** The user with this id (`AIDA...`, as AWS Config names users), or undefined. ListUsers is the only call that finds it. */
+export async function findUserById(userId: string): Promise<IamPrincipal | undefined> {
+  const users = await allPages(async (marker) => {
+    const out = await iamClient().send(new ListUsersCommand({ ...(marker ? { Marker: marker } : {}), MaxItems: 1000 }));
+    return { items: out.Users ?? [], isTruncated: out.IsTruncated, marker: out.Marker };
+  });
+  const u = users.find((user) => user.UserId === userId);
+  return u?.UserName ? { name: u.UserName, id: u.UserId ?? userId, arn: u.Arn ?? '', path: u.Path ?? '/' } : undefined;
+}
+
+export async function listUserTags(userName: string): Promise<Tag[]> {
+  return orNotFound(`IAM user ${userName}`, () =>
+    allPages(async (marker) => {
+      const out = await iamClient().send(new ListUserTagsCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }));
+      return { items: out.Tags ?? [], isTruncated: out.IsTruncated, marker: out.Marker };
+    }),
+  );
+}
+
+export interface AccessKey {
+  accessKeyId: string;
+  status: 'Active' | 'Inactive' | 'Expired' | string;
+  createDate?: Date;
+}
+
+export async function listAccessKeys(userName: string): Promise<AccessKey[]> {
+  return orNotFound(`IAM user ${userName}`, () =>
+    allPages(async (marker) => {
+      const out = await iamClient().send(new ListAccessKeysCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }));
+      const items = (out.AccessKeyMetadata ?? []).flatMap((k) =>
+        k.AccessKeyId ? [{ accessKeyId: k.AccessKeyId, status: k.Status ?? 'unknown', ...(k.CreateDate ? { createDate: k.CreateDate } : {}) }] : [],
+      );
+      return { items, isTruncated: out.IsTruncated, marker: out.Marker };
+    }),
+  );
+}
+
+/** An inline policy of the user, as JSON text, or undefined when the user has none of that name. */
+export async function getUserPolicy(userName: string, policyName: string): Promise<string | undefined> {
+  const out = await unlessNotFound(() => iamClient().send(new GetUserPolicyCommand({ UserName: userName, PolicyName: policyName })));
+  return out?.PolicyDocument === undefined ? undefined : decodePolicy(out.PolicyDocument);
+}
+
+/** Turns an access key to Inactive (reversible; the key is kept as evidence: ml-guard never deletes one). */
+export async function deactivateAccessKey(userName: string, accessKeyId: string): Promise<void> {
+  await orNotFound(`access key ${accessKeyId} of IAM user ${userName}`, () =>
+    iamClient().send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' })),
+  );
+}
+
+export interface NewAccessKey {
+  accessKeyId: string;
+  secretAccessKey: SecretText;
+}
+
+/** Creates an active access key for the user. IAM allows two keys per user (active or not): a third is refused. */
+export async function createAccessKey(userName: string): Promise<NewAccessKey> {
+  try {
+    const out = await iamClient().send(new CreateAccessKeyCommand({ UserName: userName }));
+    const key = out.AccessKey;
+    if (!key?.AccessKeyId || !key.SecretAccessKey) throw new Error('CreateAccessKey returned no key');
+    return { accessKeyId: key.AccessKeyId, secretAccessKey: new SecretText(key.SecretAccessKey) };
+  } catch (error) {
+    if (['LimitExceededException', 'LimitExceeded'].includes(errorName(error))) {
+      throw new AccessKeyLimitReached(`IAM user ${userName} already has 2 access keys, the most IAM allows`, { cause: error });
+    }
+    if (isNotFound(error)) throw new EntityNotFound(`IAM user ${userName} does not exist`, { cause: error });
+    throw error;
+  }
+}
+
+export async function putUserPolicy(userName: string, policyName: string, document: string): Promise<void> {
+  await orNotFound(`IAM user ${userName}`, () =>
+    iamClient().send(new PutUserPolicyCommand({ UserName: userName, PolicyName: policyName, PolicyDocument: document })),
+  );
+}
+
+// ------------------------------------------------------------------------------------------------ roles
+
+export async function getRole(roleName: string): Promise<IamPrincipal> {
+  const out = await orNotFound(`IAM role ${roleName}`, () => iamClient().send(new GetRoleCommand({ RoleName: roleName })));
+  const r = out.Role;
+  return { name: r?.RoleName ?? roleName, id: r?.RoleId ?? '', arn: r?.Arn ?? '', path: r?.Path ?? '/' };
+}
+
+export async function listRoleTags(roleName: string): Promise<Tag[]> {
+  return orNotFound(`IAM role ${roleName}`, () =>
+    allPages(async (marker) => {
+      const out = await iamClient().send(new ListRoleTagsCommand({ RoleName: roleName, ...(marker ? { Marker: marker } : {}) }));
+      return { items: out.Tags ?? [], isTruncated: out.IsTruncated, marker: out.Marker };
+    }),
+  );
+}
+
+export async function getRolePolicy(roleName: string, policyName: string): Promise<string | undefined> {
+  const out = await unlessNotFound(() => iamClient().send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })));
+  return out?.PolicyDocument === undefined ? undefined : decodePolicy(out.PolicyDocument);
+}
+
+/** IAM answers `UnmodifiableEntity` for a service-linked role: its policies belong to the service. */
+export async function putRolePolicy(roleName: string, policyName: string, document: string): Promise<void> {
+  await orNotFound(`IAM role ${roleName}`, () =>
+    iamClient().send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: document })),
+  );
+}
+
+/** IAM returns inline policy documents URL-encoded (RFC 3986); a document that is not encoded is returned as is. */
+export function decodePolicy(document: string): string {
+  try {
+    return decodeURIComponent(document);
+  } catch {
+    return document;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ secrets
+
+export interface SecretMetadata {
+  arn: string;
+  name: string;
+  tags: { Key?: string; Value?: string }[];
+  /** Set when the secret is scheduled for deletion: it can then be neither read nor written. */
+  deletedDate?: Date;
+  rotationEnabled: boolean;
+}
+
+export async function describeSecret(secretId: string): Promise<SecretMetadata> {
+  const out = await orNotFound(`secret ${secretId}`, () => secretsManagerClient().send(new DescribeSecretCommand({ SecretId: secretId })));
+  return {
+    arn: out.ARN ?? secretId,
+    name: out.Name ?? secretId,
+    tags: out.Tags ?? [],
+    ...(out.DeletedDate ? { deletedDate: out.DeletedDate } : {}),
+    rotationEnabled: out.RotationEnabled === true,
+  };
+}
+
+/**
+ * The access key id the secret's current value holds (`{"AccessKeyId": ..., "SecretAccessKey": ...}`), or null when
+ * it has no current value or the value is not such a JSON object. The rest of the value is dropped here and never
+ * leaves this function.
+ */
+export async function accessKeyIdInSecret(secretArn: string): Promise<string | null> {
+  const out = await unlessNotFound(() => secretsManagerClient().send(new GetSecretValueCommand({ SecretId: secretArn })));
+  if (!out?.SecretString) return null;
+  try {
+    const value: unknown = JSON.parse(out.SecretString);
+    const id = value && typeof value === 'object' ? (value as { AccessKeyId?: unknown }).AccessKeyId : undefined;
+    return typeof id === 'string' && id ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Stores the key as the secret's new current value (Secrets Manager moves AWSCURRENT to it and keeps the old value
+ * as AWSPREVIOUS). Returns the new version id.
+ */
+export async function storeAccessKeyInSecret(secretArn: string, key: NewAccessKey): Promise<string | undefined> {
+  const out = await secretsManagerClient().send(
+    new PutSecretValueCommand({
+      SecretId: secretArn,
+      SecretString: JSON.stringify({ AccessKeyId: key.accessKeyId, SecretAccessKey: key.secretAccessKey.reveal() }),
+    }),
+  );
+  return out.VersionId;
+}

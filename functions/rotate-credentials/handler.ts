@@ -1,0 +1,26 @@
+import { loadConfig } from '../core/config.js';
+import { createHandler } from '../core/handler.js';
+import { remediate, type Remediation } from '../core/remediation/remediate.js';
+import * as iam from './aws.js';
+import { observeCredential, type CredentialState, type IamAdapter } from './observe.js';
+import { planCredential } from './plan.js';
+import { rotateRunners } from './runners.js';
+import { settingsOf } from './settings.js';
+import type { RotateStep } from './steps.js';
+import { describeTarget, FUNCTION_NAME, selectCredentials, type CredentialTarget } from './targets.js';
+
+export const rotateCredentials: Remediation<CredentialTarget, CredentialState, RotateStep, IamAdapter> = {
+  selectTargets: selectCredentials,
+  observe: observeCredential,
+  plan: planCredential,
+  describeTarget,
+  runners: rotateRunners,
+};
+
+const config = loadConfig(process.env);
+// A wrong ACCESS_KEY_SECRET_TAG_KEY, MAX_ACCESS_KEY_AGE_DAYS or PROTECTED_PRINCIPALS stops the function here, at cold start.
+settingsOf(config);
+
+export const handler = createHandler(FUNCTION_NAME, (event) =>
+  remediate(event, rotateCredentials, { functionName: FUNCTION_NAME, config, aws: iam }),
+);

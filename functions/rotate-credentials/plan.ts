@@ -1,0 +1,361 @@
+import type { PlanContext } from '../core/remediation/remediate.js';
+import type { Hold, Plan, TargetRef } from '../core/remediation/types.js';
+import type { AccessKey, IamPrincipal, Tag } from './aws.js';
+import type { CredentialState, RoleState, UserState } from './observe.js';
+import { isLongTermKey, isTemporaryKey, parsePrincipalArn, protectedEntryFor, type PrincipalKind } from './principals.js';
+import { coversSessions, REVOCATION_POLICY_NAME, revocationPolicy, revocationTime, revokedBefore } from './revocation.js';
+import { settingsOf, type Settings } from './settings.js';
+import type { DeactivateAccessKey, RevokeRoleSessions, RevokeUserSessions, RotateKeyIntoSecret, RotateStep } from './steps.js';
+import { describeTarget, type CredentialTarget, type OtherPrincipalTarget, type RoleTarget, type RootTarget, type StaleKeysTarget, type UserKeyTarget } from './targets.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Pure: from a principal and what was read of it, the steps that contain it (or why there are none).
+ * - IAM user of a finding: revoke its sessions, rotate the key into its secret (when the secret holds it), deactivate it.
+ * - Role of a finding: revoke its sessions, as the console's "Revoke active sessions" does.
+ * - IAM user of Config access-keys-rotated: deactivate its active keys older than the maximum age, rotating the one
+ *   its secret holds first.
+ * - Root user and other principals: a person is told what to do.
+ */
+export function planCredential(target: CredentialTarget, state: CredentialState, context: PlanContext): Plan<RotateStep> {
+  switch (target.kind) {
+    case 'user-key':
+    case 'stale-keys':
+      return planUser(target, state as UserState, context);
+    case 'role':
+      return planRole(target, state as RoleState, context);
+    case 'root':
+      return planRoot(target);
+    case 'other':
+      return planOther(target);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ users
+
+function planUser(target: UserKeyTarget | StaleKeysTarget, state: UserState, context: PlanContext): Plan<RotateStep> {
+  const settings = settingsOf(context.config);
+  const name = state.user?.name ?? (target.kind === 'user-key' ? target.userName : target.userId);
+  const ref: TargetRef = { type: 'AWS::IAM::User', id: name, ...(state.user?.arn ? { arn: state.user.arn } : {}) };
+  if (state.gone) {
+    const why = target.kind === 'stale-keys' ? `no IAM user has the id ${target.userId} (deleted?)` : `the IAM user ${name} no longer exists`;
+    return { target: ref, steps: [], hold: 'skipped', reason: why };
+  }
+  const refusal = refuse('user', name, target.account, state.user, state.tags, context);
+  if (refusal) return { target: ref, steps: [], hold: 'skipped', reason: refusal };
+
+  const notes = describeUnreadable(state.unreadable);
+  const steps = target.kind === 'user-key' ? planCompromisedKey(target, name, state, settings, context, notes) : planStaleKeys(name, state, settings, context, notes);
+  const unread = [!state.user && 'the user', !state.tags && 'its tags', target.kind === 'stale-keys' && !state.keys && 'its access keys'].filter(Boolean);
+  const nothingToDo =
+    target.kind === 'user-key'
+      ? `${name} is already contained: nothing to change`
+      : `no active access key of ${name} is older than ${settings.maxAccessKeyAgeDays} days (MAX_ACCESS_KEY_AGE_DAYS): nothing to change`;
+  return finish(ref, steps, notes, unread, context, nothingToDo);
+}
+
+/**
+ * The plan, held back in enforce mode when what decides whether the principal may be touched could not be read (a
+ * dry-run still reports the steps it would take, and what it could not read).
+ */
+function finish(ref: TargetRef, steps: RotateStep[], notes: string[], unread: unknown[], context: PlanContext, nothingToDo: string): Plan<RotateStep> {
+  const blocked = unread.length > 0 && !context.dryRun;
+  const reason = blocked
+    ? `could not read ${unread.join(', ')}: nothing changed, to be safe (the account, protection and exemption could not be checked)`
+    : steps.length === 0
+      ? nothingToDo
+      : undefined;
+  return {
+    target: ref,
+    steps,
+    ...(blocked ? { hold: 'blocked' as Hold } : {}),
+    ...(reason ? { reason } : {}),
+    ...(notes.length ? { notes } : {}),
+  };
+}
+
+/** A finding names one key of the user: revoke the user's sessions, rotate the key (when its secret holds it), deactivate it. */
+function planCompromisedKey(target: UserKeyTarget, name: string, state: UserState, settings: Settings, context: PlanContext, notes: string[]): RotateStep[] {
+  const steps: RotateStep[] = [];
+  const revoke = planRevocation('user', name, state.revocation, context.now, target.seenUntil, notes);
+  if (revoke) steps.push(revoke);
+
+  const id = target.accessKeyId;
+  if (!id) {
+    notes.push('the finding names no access key: no key was deactivated; find the key in CloudTrail');
+    return steps;
+  }
+  if (isTemporaryKey(id)) {
+    notes.push(
+      `${id} is a temporary credential: the session revocation denies it; the long-term key that obtained it is not named by the finding, so no key was deactivated: look for it in CloudTrail (GetSessionToken or GetFederationToken by ${name})`,
+    );
+    return steps;
+  }
+  if (!isLongTermKey(id)) {
+    notes.push(`${JSON.stringify(id)} is not an access key id: no key was deactivated`);
+    return steps;
+  }
+  const key = state.keys?.find((k) => k.accessKeyId === id);
+  if (state.keys && !key) {
+    notes.push(`access key ${id} is not a key of ${name} (deleted, or of another user): no key was deactivated`);
+    return steps;
+  }
+  if (key) {
+    // An inactive key is rotated only where its secret still holds it (its consumers are broken until then).
+    const rotation = key.status === 'Active' || state.secret ? planRotation(name, key, state, settings, notes) : undefined;
+    if (rotation) steps.push(rotation);
+  } else if (state.secret || !state.tags) {
+    notes.push(`${name}'s access keys could not be listed, so whether a secret holds ${id} could not be checked: no replacement key is made`);
+  }
+  if (key && key.status !== 'Active') notes.push(`access key ${id} is already ${key.status.toLowerCase()}`);
+  else steps.push(deactivate(name, id, key ? undefined : 'its status could not be read'));
+  return steps;
+}
+
+/** Config access-keys-rotated: the active keys older than the maximum age are deactivated; the one a secret holds is rotated first. */
+function planStaleKeys(name: string, state: UserState, settings: Settings, context: PlanContext, notes: string[]): RotateStep[] {
+  const max = settings.maxAccessKeyAgeDays;
+  if (!state.keys) {
+    return [{ kind: 'deactivateAccessKey', userName: name, summary: `Deactivate the active access keys of ${name} older than ${max} days (the keys could not be listed)` }];
+  }
+  const now = context.now.getTime();
+  const stale = state.keys.filter((k) => k.status === 'Active' && k.createDate && now - k.createDate.getTime() > max * DAY_MS);
+  if (stale.length === 0) {
+    notes.push('the Config rule may use another maximum age than MAX_ACCESS_KEY_AGE_DAYS, or the key was rotated since it evaluated');
+    return [];
+  }
+  const held = stale.find((k) => state.secret?.holds === k.accessKeyId);
+  const steps: RotateStep[] = stale.filter((k) => k !== held).map((k) => deactivate(name, k.accessKeyId, `created ${day(k.createDate)}, ${ageDays(k, now)} days ago`));
+  if (held) {
+    const rotation = planRotation(name, held, state, settings, notes);
+    if (rotation) {
+      // The secret's consumers use this key: it is deactivated only once its replacement is in the secret.
+      steps.push({ ...rotation, critical: true }, deactivate(name, held.accessKeyId, `created ${day(held.createDate)}, ${ageDays(held, now)} days ago; only once its replacement is stored`));
+    }
+  } else {
+    const note = rotationNote(name, state, settings, stale);
+    if (note) notes.push(note);
+  }
+  return steps;
+}
+
+/**
+ * The step that replaces `key` in the secret the user's tag names, when that secret holds it; otherwise a note saying
+ * why there is no replacement. The two-key limit is IAM's to enforce: the step is planned, IAM refuses, and the
+ * refusal is reported; no other key is ever deactivated or deleted to make room.
+ */
+function planRotation(name: string, key: AccessKey, state: UserState, settings: Settings, notes: string[]): RotateKeyIntoSecret | undefined {
+  const secret = state.secret;
+  const id = key.accessKeyId;
+  if (!state.tags) {
+    notes.push(`${name}'s tags could not be read: whether a secret holds ${id} is unknown, so no replacement is made`);
+    return undefined;
+  }
+  if (!secret) {
+    notes.push(`${name} has no tag ${settings.secretTagKey}: ${id} is deactivated without a replacement (tag the user with the secret that holds its key to have ml-guard rotate it)`);
+    return undefined;
+  }
+  const label = secret.metadata?.name ?? secret.ref;
+  const why = secret.missing
+    ? `the secret ${secret.ref} named by the tag ${settings.secretTagKey} does not exist`
+    : secret.refused
+      ? `the secret ${label} is not used because ${secret.refused}`
+      : !secret.metadata || secret.holds === undefined
+        ? `the secret ${label} could not be read`
+        : secret.holds === null
+          ? `the secret ${label} holds no {"AccessKeyId", "SecretAccessKey"} value`
+          : undefined;
+  if (why) {
+    notes.push(`no replacement key: ${why}`);
+    return undefined;
+  }
+  if (secret.holds !== id) {
+    const other = state.keys?.find((k) => k.accessKeyId === secret.holds);
+    notes.push(
+      other?.status === 'Active'
+        ? `the secret ${label} already holds another active key of ${name}, ${secret.holds}: no rotation needed (already rotated)`
+        : `the secret ${label} holds ${secret.holds}, not ${id}: no rotation needed`,
+    );
+    return undefined;
+  }
+  const metadata = secret.metadata as NonNullable<typeof secret.metadata>;
+  if (metadata.rotationEnabled) notes.push(`the secret ${metadata.name} also has Secrets Manager rotation turned on: its rotation function may replace the key ml-guard stores`);
+  const keys = state.keys ?? [];
+  const full = keys.length >= 2;
+  return {
+    kind: 'rotateKeyIntoSecret',
+    userName: name,
+    replaces: id,
+    secretArn: metadata.arn,
+    secretName: metadata.name,
+    summary: `Create a new access key for ${name} and store it in the secret ${metadata.name}, which holds ${id}${
+      full ? ` (${name} already has ${keys.length} access keys, the most IAM allows: IAM will refuse; no other key is deactivated or deleted to make room)` : ''
+    }`,
+    undo: `the replaced value stays in the secret as AWSPREVIOUS: make it current again (aws secretsmanager update-secret-version-stage --secret-id ${metadata.arn} --version-stage AWSCURRENT --move-to-version-id <AWSPREVIOUS version> --remove-from-version-id <new version>), then deactivate the new key (aws iam update-access-key --user-name ${name} --access-key-id <new key> --status Inactive)`,
+  };
+}
+
+/** For Config, when no stale key is the one the secret holds: say so when the user has a secret tag, else nothing. */
+function rotationNote(name: string, state: UserState, settings: Settings, stale: AccessKey[]): string | undefined {
+  const secret = state.secret;
+  if (!state.tags) return `${name}'s tags could not be read: whether a secret holds one of the keys is unknown, so no replacement is made`;
+  if (!secret) return `${name} has no tag ${settings.secretTagKey}: the keys are deactivated without a replacement`;
+  if (secret.missing) return `no replacement key: the secret ${secret.ref} named by the tag ${settings.secretTagKey} does not exist`;
+  if (secret.refused) return `no replacement key: the secret ${secret.metadata?.name ?? secret.ref} is not used because ${secret.refused}`;
+  if (secret.holds === undefined) return `no replacement key: the secret ${secret.metadata?.name ?? secret.ref} could not be read`;
+  return `the secret ${secret.metadata?.name ?? secret.ref} holds none of the old keys (${stale.map((k) => k.accessKeyId).join(', ')}): no rotation needed`;
+}
+
+function deactivate(userName: string, accessKeyId: string, why?: string): DeactivateAccessKey {
+  return {
+    kind: 'deactivateAccessKey',
+    userName,
+    accessKeyId,
+    summary: `Deactivate access key ${accessKeyId} of ${userName}${why ? ` (${why})` : ''}; it is kept, not deleted`,
+    undo: `aws iam update-access-key --user-name ${userName} --access-key-id ${accessKeyId} --status Active`,
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ roles
+
+function planRole(target: RoleTarget, state: RoleState, context: PlanContext): Plan<RotateStep> {
+  const name = state.role?.name ?? target.roleName;
+  const ref: TargetRef = { type: 'AWS::IAM::Role', id: name, ...(state.role?.arn ? { arn: state.role.arn } : {}) };
+  if (state.gone) return { target: ref, steps: [], hold: 'skipped', reason: `the IAM role ${name} no longer exists` };
+  const refusal = refuse('role', name, target.account, state.role, state.tags, context);
+  if (refusal) return { target: ref, steps: [], hold: 'skipped', reason: refusal };
+
+  const path = state.role?.path;
+  if (path?.startsWith('/aws-service-role/') || (!path && name.startsWith('AWSServiceRoleFor'))) {
+    return {
+      target: ref,
+      steps: [],
+      hold: 'notify-only',
+      reason: `${name} is a service-linked role: IAM lets no one change its policies, so its sessions cannot be revoked; find out what used it (CloudTrail) and contain that instead`,
+    };
+  }
+  if (path?.startsWith('/aws-reserved/sso.amazonaws.com/') || (!path && name.startsWith('AWSReservedSSO_'))) {
+    return {
+      target: ref,
+      steps: [],
+      hold: 'notify-only',
+      reason: `${name} was made by IAM Identity Center from a permission set and cannot be edited in IAM: revoke the user's permission-set sessions in IAM Identity Center instead`,
+    };
+  }
+
+  const notes = describeUnreadable(state.unreadable);
+  const steps: RotateStep[] = [];
+  const revoke = planRevocation('role', name, state.revocation, context.now, target.seenUntil, notes);
+  if (revoke) {
+    steps.push(revoke);
+    notes.push(`every session of ${name} issued before now is denied, not only the attacker's: people must sign in again, and services that assume the role (EC2 instance profiles, Lambda, SageMaker) work again once they refresh their credentials`);
+  }
+  const unread = [!state.role && 'the role', !state.tags && 'its tags'].filter(Boolean);
+  return finish(ref, steps, notes, unread, context, `the sessions of ${name} are already revoked: nothing to change`);
+}
+
+// ------------------------------------------------------------------------------------------------ shared
+
+/**
+ * Why the principal must not be touched, or undefined: it belongs to another account, is protected, or carries the
+ * exemption tag.
+ */
+function refuse(kind: PrincipalKind, name: string, account: string, principal: IamPrincipal | undefined, tags: Tag[] | undefined, context: PlanContext): string | undefined {
+  const what = `the IAM ${kind} ${name}`;
+  const owner = principal?.arn ? parsePrincipalArn(principal.arn)?.account : undefined;
+  if (owner && owner !== account) return `${what} belongs to account ${owner}, not ${account} which the event is about`;
+  const entry = protectedEntryFor({ kind, name, account }, context.config.protectedPrincipals);
+  if (entry) return `${what} is protected (PROTECTED_PRINCIPALS: ${entry}): nothing is changed`;
+  const exemptKey = context.config.exemptTagKey;
+  const exemption = tags?.find((t) => t.Key === exemptKey);
+  if (exemption) return `${what} carries the exemption tag ${exemptKey}=${exemption.Value ?? ''}`;
+  return undefined;
+}
+
+type Existing = string | null | undefined;
+
+/**
+ * The step that puts AWSRevokeOlderSessions, or moves its time forward to now; undefined (with a note) when the
+ * existing one already denies every session the finding saw in use.
+ */
+function planRevocation(kind: 'user', name: string, existing: Existing, now: Date, seenUntil: string | undefined, notes: string[]): RevokeUserSessions | undefined;
+function planRevocation(kind: 'role', name: string, existing: Existing, now: Date, seenUntil: string | undefined, notes: string[]): RevokeRoleSessions | undefined;
+function planRevocation(kind: PrincipalKind, name: string, existing: Existing, now: Date, seenUntil: string | undefined, notes: string[]): RevokeUserSessions | RevokeRoleSessions | undefined {
+  const issuedBefore = revocationTime(now);
+  const policyName = REVOCATION_POLICY_NAME;
+  const previousTime = existing ? revokedBefore(existing) : undefined;
+  if (existing && coversSessions(existing, issuedBefore, seenUntil)) {
+    notes.push(
+      `the inline policy ${policyName} already denies the sessions of ${name} issued before ${previousTime}${seenUntil ? `, later than the last activity the finding saw (${seenUntil})` : ''}`,
+    );
+    return undefined;
+  }
+  const summary =
+    existing === undefined
+      ? `Deny every session of ${name} issued before ${issuedBefore} with the inline policy ${policyName} (whether it exists could not be read)`
+      : existing === null
+        ? `Deny every session of ${name} issued before ${issuedBefore}: add the inline policy ${policyName}`
+        : `Move the inline policy ${policyName} of ${name} forward to deny every session issued before ${issuedBefore}${previousTime ? ` (it denied those before ${previousTime})` : ' (it was not a revocation policy: replaced)'}`;
+  const cli = kind === 'user' ? `--user-name ${name}` : `--role-name ${name}`;
+  const undo = existing
+    ? `put the previous document back: aws iam put-${kind}-policy ${cli} --policy-name ${policyName} --policy-document '${existing}'`
+    : `aws iam delete-${kind}-policy ${cli} --policy-name ${policyName}${existing === undefined ? ' (if it did not exist before)' : ''}`;
+  const document = revocationPolicy(issuedBefore);
+  return kind === 'user'
+    ? { kind: 'revokeUserSessions', userName: name, policyName, document, summary, undo }
+    : { kind: 'revokeRoleSessions', roleName: name, policyName, document, summary, undo };
+}
+
+// ------------------------------------------------------------------------------------------------ people only
+
+function planRoot(target: RootTarget): Plan<RotateStep> {
+  const key = target.accessKeyId;
+  return {
+    target: describeTarget(target),
+    steps: [],
+    hold: 'notify-only',
+    severity: 'CRITICAL',
+    reason: `the root user of account ${target.account} was used${target.activity ? ` (${target.activity})` : ''}: no API can disable or restrict it, so a person must act now`,
+    notes: [
+      'to do 1: confirm with the account owner whether this was them; if not, treat the whole account as compromised',
+      'to do 2: sign in as the root user, change its password and make sure MFA is on (IAM console > Security credentials)',
+      key && isLongTermKey(key)
+        ? `to do 3: the call used the root access key ${key}: deactivate and delete it (the root user should have no access keys)`
+        : 'to do 3: delete any root access keys (the root user should have none)',
+      'to do 4: review CloudTrail for everything the root user did, and for new IAM users, roles, access keys and policies; undo what is not expected',
+      'to do 5: if you cannot sign in, contact AWS Support at once',
+    ],
+  };
+}
+
+function planOther(target: OtherPrincipalTarget): Plan<RotateStep> {
+  const federated = target.userType === 'FederatedUser';
+  return {
+    target: describeTarget(target),
+    steps: [],
+    hold: 'notify-only',
+    reason: federated
+      ? `${target.principal} is a federated user (credentials from GetFederationToken): no IAM change reaches it directly; a person must contain the IAM user that obtained it`
+      : `the principal ${target.principal} is of type ${target.userType}, which ml-guard does not change: a person must look`,
+    notes: federated
+      ? [
+          'find the IAM user that called GetFederationToken in CloudTrail; deactivate that key and deny its sessions issued before now (an inline policy on that user with aws:TokenIssueTime, as AWSRevokeOlderSessions does)',
+        ]
+      : ['find the principal in CloudTrail (the finding\'s principal id and access key) and contain it by hand'],
+  };
+}
+
+function describeUnreadable(unreadable: UserState['unreadable']): string[] {
+  const byError = new Map<string, string[]>();
+  for (const { part, error } of unreadable) byError.set(error, [...(byError.get(error) ?? []), part]);
+  return [...byError].map(([error, parts]) => `could not read the ${parts.join(', ')}: ${error}`);
+}
+
+function day(date: Date | undefined): string {
+  return date ? date.toISOString().slice(0, 10) : 'on an unknown date';
+}
+
+function ageDays(key: AccessKey, now: number): number {
+  return key.createDate ? Math.floor((now - key.createDate.getTime()) / DAY_MS) : 0;
+}

@@ -1,0 +1,62 @@
+import * as z from 'zod/mini';
+import type { Config } from '../core/config.js';
+import { ConfigError } from '../core/errors.js';
+import { describeIssues } from '../core/events/describe-issues.js';
+import { parseProtectedEntry } from './principals.js';
+
+/** The settings of rotate-credentials alone (template parameters AccessKeySecretTagKey, MaxAccessKeyAgeDays). */
+export interface Settings {
+  /** The tag of an IAM user whose value names the Secrets Manager secret (name or ARN) holding the user's key. */
+  secretTagKey: string;
+  /** For Config `access-keys-rotated`: active keys older than this many days are deactivated (and rotated). */
+  maxAccessKeyAgeDays: number;
+}
+
+/**
+ * The tag a secret must carry, with the user's name as its value, before ml-guard reads or writes it. Fixed (not a
+ * setting) because the function's role allows GetSecretValue and PutSecretValue only on secrets carrying it.
+ */
+export const SECRET_USER_TAG = 'ml-guard:access-key-user';
+
+const Environment = z.object({
+  // IAM tag keys are 1 to 128 characters.
+  ACCESS_KEY_SECRET_TAG_KEY: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'ml-guard:access-key-secret'),
+  // The access-keys-rotated rule's maxAccessKeyAge is a whole number of days (default 90).
+  MAX_ACCESS_KEY_AGE_DAYS: z._default(
+    z.pipe(z.string().check(z.regex(/^[1-9]\d{0,3}$/, 'expected a whole number of days from 1 to 9999')), z.transform(Number)),
+    90,
+  ),
+});
+
+/**
+ * Reads and checks the settings; a wrong value is a ConfigError naming the variable, raised at cold start. Also
+ * refuses a PROTECTED_PRINCIPALS entry that looks like an ARN but is not an IAM user, role or assumed-role ARN: such
+ * an entry would silently protect nothing.
+ */
+export function loadSettings(env: Readonly<Record<string, string | undefined>>, protectedPrincipals: readonly string[] = []): Settings {
+  // As in the core config: an empty variable is unset (CloudFormation passes empty parameters as "").
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Environment.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid environment: ${describeIssues(parsed.error.issues)}`, { cause: parsed.error });
+  }
+  const unusable = protectedPrincipals.filter((entry) => parseProtectedEntry(entry) === undefined);
+  if (unusable.length) {
+    throw new ConfigError(
+      `invalid environment: PROTECTED_PRINCIPALS: ${unusable.map((e) => JSON.stringify(e)).join(', ')} is not an IAM user or role name, nor an IAM user, role or assumed-role ARN`,
+    );
+  }
+  return { secretTagKey: parsed.data.ACCESS_KEY_SECRET_TAG_KEY, maxAccessKeyAgeDays: parsed.data.MAX_ACCESS_KEY_AGE_DAYS };
+}
+
+const cache = new WeakMap<Config, Settings>();
+
+/** The settings of a loaded config (read once per config). */
+export function settingsOf(config: Config): Settings {
+  let settings = cache.get(config);
+  if (!settings) {
+    settings = loadSettings(config.env, config.protectedPrincipals);
+    cache.set(config, settings);
+  }
+  return settings;
+}

@@ -1,0 +1,181 @@
+import type { Config } from '../core/config.js';
+import type { ConfigComplianceChange } from '../core/events/config-compliance.js';
+import { COMPROMISED_CREDENTIAL_FINDINGS, isFindingTypeIn, ROOT_CREDENTIAL_USAGE } from '../core/events/finding-types.js';
+import type { GuardDutyFinding } from '../core/events/guardduty.js';
+import type { Envelope, ParsedEvent } from '../core/events/parse.js';
+import type { Selection } from '../core/remediation/remediate.js';
+import type { TargetRef } from '../core/remediation/types.js';
+import { isPrincipalName } from './principals.js';
+
+export const FUNCTION_NAME = 'rotate-credentials';
+
+/** The AWS Config managed rule that finds access keys older than its maxAccessKeyAge. */
+export const ACCESS_KEYS_ROTATED_RULE = 'access-keys-rotated';
+
+/**
+ * The names the managed rule gets: its own, a conformance pack's `<rule>-conformance-pack-<id>` and Security Hub's
+ * `securityhub-<rule>-<id>`; the same set as the EventBridge rule in template.yaml.
+ */
+const ruleName = new RegExp(`^(?:${ACCESS_KEYS_ROTATED_RULE}(?:-conformance-pack-.+)?|securityhub-${ACCESS_KEYS_ROTATED_RULE}-.+)$`);
+
+export function isAccessKeysRotatedRule(name: string): boolean {
+  return ruleName.test(name);
+}
+
+/** IAM user ids, as AWS Config names users: `AIDA` and 16 or more upper-case letters and digits. */
+const USER_ID = /^AIDA[A-Z0-9]{12,124}$/;
+
+interface TargetBase {
+  /** The account the event is about (and that this function runs in: events about other accounts are not acted on). */
+  account: string;
+  /** `guardduty:<finding id>` or `config:<rule>`. */
+  trigger: string;
+}
+
+/** An IAM user named by a finding: the access key it names is contained, the user's sessions revoked. */
+export interface UserKeyTarget extends TargetBase {
+  kind: 'user-key';
+  userName: string;
+  /** The last activity the finding saw (`service.eventLastSeen`, else `updatedAt`): sessions used then must be denied. */
+  seenUntil?: string;
+  /** The key the finding names; absent when the finding names none. `ASIA...` ids are temporary credentials. */
+  accessKeyId?: string;
+}
+
+/** An IAM role named by a finding (`userType: AssumedRole`): its sessions are revoked. */
+export interface RoleTarget extends TargetBase {
+  kind: 'role';
+  roleName: string;
+  seenUntil?: string;
+}
+
+/** The account's root user: no API can contain it, so a person is told at once what to do. */
+export interface RootTarget extends TargetBase {
+  kind: 'root';
+  accessKeyId?: string;
+  /** What the finding says was done with the root credentials: API and source IP. */
+  activity?: string;
+}
+
+/** Any other principal (federated users, unknown types): notified only. */
+export interface OtherPrincipalTarget extends TargetBase {
+  kind: 'other';
+  userType: string;
+  principal: string;
+}
+
+/** An IAM user AWS Config found with access keys older than the rule's maximum age. */
+export interface StaleKeysTarget extends TargetBase {
+  kind: 'stale-keys';
+  /** The user's id (`AIDA...`): Config names users by id, so the name is read from IAM. */
+  userId: string;
+  rule: string;
+}
+
+export type CredentialTarget = UserKeyTarget | RoleTarget | RootTarget | OtherPrincipalTarget | StaleKeysTarget;
+
+export function describeTarget(target: CredentialTarget): TargetRef {
+  switch (target.kind) {
+    case 'user-key':
+      return { type: 'AWS::IAM::User', id: target.userName };
+    case 'role':
+      return { type: 'AWS::IAM::Role', id: target.roleName };
+    case 'root':
+      return { type: 'AWS account root user', id: target.account };
+    case 'other':
+      return { type: `${target.userType} principal`, id: target.principal };
+    case 'stale-keys':
+      return { type: 'AWS::IAM::User', id: target.userId };
+  }
+}
+
+/**
+ * From a validated event, the one principal to act on. The EventBridge rules in template.yaml route the same events
+ * except what a rule cannot express, declined here with a reason: a finding below SEVERITY_THRESHOLD (a rule cannot
+ * compare with a stack parameter: CloudFormation passes a Number parameter as a string, and EventBridge's numeric
+ * matching takes only numbers).
+ */
+export function selectCredentials(event: ParsedEvent, config: Config): Selection<CredentialTarget> {
+  switch (event.kind) {
+    case 'guardduty':
+      return selectFromFinding(event.envelope, event.finding, config);
+    case 'config':
+      return selectFromConfig(event.envelope, event.compliance);
+    case 'alarm':
+      return { action: 'ignore', reason: `CloudWatch alarms are not handled by ${FUNCTION_NAME}` };
+  }
+}
+
+function selectFromFinding(envelope: Envelope, f: GuardDutyFinding, config: Config): Selection<CredentialTarget> {
+  const isRootUsage = f.type === ROOT_CREDENTIAL_USAGE;
+  if (!isRootUsage && !isFindingTypeIn(COMPROMISED_CREDENTIAL_FINDINGS, f.type)) {
+    return { action: 'ignore', reason: `GuardDuty finding type ${f.type} is not one that ${FUNCTION_NAME} handles` };
+  }
+  if (f.resource.resourceType !== 'AccessKey') {
+    return { action: 'ignore', reason: `GuardDuty finding ${f.id} is about a ${f.resource.resourceType}, not an access key` };
+  }
+  if (!isRootUsage && f.severity < config.severityThreshold) {
+    return { action: 'ignore', reason: `GuardDuty finding ${f.id} has severity ${f.severity}, below SEVERITY_THRESHOLD ${config.severityThreshold}` };
+  }
+  const key = f.resource.accessKeyDetails;
+  const base = { account: f.accountId, trigger: `guardduty:${f.id}` };
+  const lastSeen = f.service.eventLastSeen || f.updatedAt;
+  const seen = lastSeen ? { seenUntil: lastSeen } : {};
+  const accessKeyId = key?.accessKeyId || undefined;
+  const userType = key?.userType || 'unknown';
+  const name = key?.userName || key?.principalId || undefined;
+
+  if (isRootUsage || userType === 'Root') {
+    const call = f.service.action?.awsApiCallAction;
+    const ip = call?.remoteIpDetails?.ipAddressV4 ?? call?.remoteIpDetails?.ipAddressV6;
+    const activity = [call?.api ? `API ${call.api}` : undefined, ip ? `from ${ip}` : undefined].filter(Boolean).join(' ');
+    return { action: 'remediate', targets: [{ kind: 'root', ...base, ...(accessKeyId ? { accessKeyId } : {}), ...(activity ? { activity } : {}) }] };
+  }
+
+  const elsewhere = foreignAccount(envelope, f.accountId);
+  if (elsewhere) {
+    return { action: 'notify', reason: elsewhere, targets: [{ type: `${userType} principal`, id: name ?? '(not named)' }] };
+  }
+  if (userType === 'IAMUser' || userType === 'AssumedRole') {
+    const principal = key?.userName ?? '';
+    if (!isPrincipalName(principal)) {
+      return {
+        action: 'notify',
+        reason: `GuardDuty finding ${f.id} names no valid ${userType === 'IAMUser' ? 'user' : 'role'} (accessKeyDetails.userName: ${JSON.stringify(key?.userName ?? null)}): nothing was changed; a person must find the principal in CloudTrail`,
+        targets: [],
+      };
+    }
+    return userType === 'IAMUser'
+      ? { action: 'remediate', targets: [{ kind: 'user-key', ...base, ...seen, userName: principal, ...(accessKeyId ? { accessKeyId } : {}) }] }
+      : { action: 'remediate', targets: [{ kind: 'role', ...base, ...seen, roleName: principal }] };
+  }
+  return { action: 'remediate', targets: [{ kind: 'other', ...base, userType, principal: name ?? '(not named)' }] };
+}
+
+function selectFromConfig(envelope: Envelope, c: ConfigComplianceChange): Selection<CredentialTarget> {
+  if (!isAccessKeysRotatedRule(c.configRuleName)) {
+    return { action: 'ignore', reason: `Config rule ${c.configRuleName} is not one that ${FUNCTION_NAME} handles` };
+  }
+  if (c.resourceType !== 'AWS::IAM::User') {
+    return { action: 'ignore', reason: `resource type ${c.resourceType} is not AWS::IAM::User` };
+  }
+  if (c.newEvaluationResult.complianceType !== 'NON_COMPLIANT') {
+    return { action: 'ignore', reason: `user ${c.resourceId} is ${c.newEvaluationResult.complianceType}, not NON_COMPLIANT` };
+  }
+  const ref = { type: 'AWS::IAM::User', id: c.resourceId };
+  const elsewhere = foreignAccount(envelope, c.awsAccountId);
+  if (elsewhere) return { action: 'notify', reason: elsewhere, targets: [ref] };
+  if (!USER_ID.test(c.resourceId)) {
+    return { action: 'notify', reason: `Config names the user ${JSON.stringify(c.resourceId)}, which is not an IAM user id (AIDA...): nothing was changed`, targets: [ref] };
+  }
+  return { action: 'remediate', targets: [{ kind: 'stale-keys', account: c.awsAccountId, trigger: `config:${c.configRuleName}`, userId: c.resourceId, rule: c.configRuleName }] };
+}
+
+/**
+ * Why an event about another account is not acted on, or undefined. A GuardDuty administrator account receives its
+ * members' findings: IAM calls made here would reach a same-named user or role of this account, not the member's.
+ */
+function foreignAccount(envelope: Envelope, account: string): string | undefined {
+  if (envelope.account === account) return undefined;
+  return `the event is about account ${account} but was delivered in account ${envelope.account} (a GuardDuty or Config administrator account): IAM principals of ${account} can be changed only from that account, so nothing was changed; deploy ml-guard in ${account}`;
+}

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Builds the rotate-credentials fixtures marked "built" in events/README.md from the recorded samples, changing only
+what each case needs. Run from the project root: python3 scripts/build-fixtures-rotate-credentials.py. It rewrites
+only the files it builds (and copies one recorded bare finding to events/invalid/)."""
+import copy
+import json
+import pathlib
+
+EVENTS = pathlib.Path('events')
+SHARED = pathlib.Path('../shared/events')
+ACCOUNT = '123456789012'
+
+
+def load(path):
+    return json.loads((EVENTS / path).read_text())
+
+
+def save(path, event):
+    (EVENTS / path).write_text(json.dumps(event, indent=2) + '\n')
+    print('built', path)
+
+
+def finding_arn(detail):
+    return f"arn:aws:guardduty:{detail['region']}:{ACCOUNT}:detector/{detail['service']['detectorId']}/finding/{detail['id']}"
+
+
+# The recorded TorIPCaller sample (cloud-custodian): a whole EventBridge event with an AccessKey resource. Its envelope
+# names another account than its finding, carries custodian's `debug` key and a placeholder time: the built events
+# are in one account (as when a member account's own bus delivers its findings) and drop the `debug` key.
+tor = load('guardduty/unauthorizedaccess-iamuser-toripcaller-sample.json')
+
+
+def real_finding(event_id, finding_id, time):
+    event = copy.deepcopy(tor)
+    del event['debug']
+    event['id'] = event_id
+    event['account'] = ACCOUNT
+    event['time'] = time
+    d = event['detail']
+    d['accountId'] = ACCOUNT
+    d['id'] = finding_id
+    d['arn'] = finding_arn(d)
+    del d['service']['additionalInfo']['sample']
+    return event
+
+
+def api_call(d, api, service):
+    call = d['service']['action']['awsApiCallAction']
+    call['api'] = api
+    call['serviceName'] = service
+    call['affectedResources'] = {}
+
+
+# 1. UnauthorizedAccess:IAMUser/TorIPCaller by an IAM user's long-term key: the main case.
+event = real_finding('6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a41', '4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5', '2017-12-08T15:33:10Z')
+d = event['detail']
+d['resource']['accessKeyDetails'] = {
+    'userName': 'ml-pipeline-bot',
+    'userType': 'IAMUser',
+    'principalId': 'AIDAJQABLZS4A3QDU576Q',
+    'accessKeyId': 'AKIAI44QH8DHBEXAMPLE',
+}
+api_call(d, 'ListBuckets', 's3.amazonaws.com')
+d['title'] = 'API ListBuckets was invoked from a Tor exit node.'
+d['description'] = 'API ListBuckets was invoked from a Tor exit node IP address 198.51.100.0.'
+save('guardduty/unauthorizedaccess-iamuser-toripcaller.json', event)
+
+# 2. The same finding for a federated user (GetFederationToken credentials): notified only.
+event = real_finding('6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a42', '5bc2d3e4f5a6b7c8d9e0f1a2b3c4d5e6', '2017-12-08T15:33:10Z')
+d = event['detail']
+d['resource']['accessKeyDetails'] = {
+    'userName': 'ci-deployer',
+    'userType': 'FederatedUser',
+    'principalId': f'{ACCOUNT}:ci-deployer',
+    'accessKeyId': 'ASIAQFEDERATEDEXAMPL',
+}
+api_call(d, 'ListBuckets', 's3.amazonaws.com')
+d['title'] = 'API ListBuckets was invoked from a Tor exit node.'
+d['description'] = 'API ListBuckets was invoked from a Tor exit node IP address 198.51.100.0.'
+save('guardduty/unauthorizedaccess-iamuser-toripcaller-federateduser.json', event)
+
+# 3. CredentialAccess:IAMUser/AnomalousBehavior, camelCase as EventBridge delivers it. The only recorded one is a
+# PascalCase GetFindings output (reference only): its type, severity, title and description wording are used here,
+# in the recorded TorIPCaller's camelCase structure. GetSecretValue is one of the APIs the GuardDuty IAM finding
+# types page lists for this finding.
+event = real_finding('6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a43', '6cd3e4f5a6b7c8d9e0f1a2b3c4d5e6f7', '2025-10-09T12:42:51Z')
+d = event['detail']
+d['type'] = 'CredentialAccess:IAMUser/AnomalousBehavior'
+d['severity'] = 5
+d['createdAt'] = '2025-08-22T01:40:10.007Z'
+d['updatedAt'] = '2025-10-09T12:42:50.817Z'
+d['resource']['accessKeyDetails'] = {
+    'userName': 'feature-store-sync',
+    'userType': 'IAMUser',
+    'principalId': 'AIDAIOSFODNN7FEATURE',
+    'accessKeyId': 'AKIAJFEATURESTOREEX1',
+}
+api_call(d, 'GetSecretValue', 'secretsmanager.amazonaws.com')
+d['service']['additionalInfo'] = {'unusual': {'isps': 'amazon.com'}}
+d['title'] = 'The user IAMUser : feature-store-sync is anomalously invoking APIs commonly used in CredentialAccess tactics.'
+d['description'] = ('APIs commonly used in CredentialAccess tactics were invoked by user IAMUser : feature-store-sync under '
+                    'unusual circumstances. Such activity is not typically seen from this user.')
+save('guardduty/credentialaccess-iamuser-anomalousbehavior.json', event)
+
+# 4. Policy:IAMUser/RootCredentialUsage: no recorded one exists. From the recorded TorIPCaller (same AccessKey resource
+# shape) and the GuardDuty IAM finding types page: "An API was invoked using root credentials", default severity Low.
+event = real_finding('6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a44', '7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8', '2017-12-08T15:33:10Z')
+d = event['detail']
+d['type'] = 'Policy:IAMUser/RootCredentialUsage'
+d['severity'] = 2
+d['resource']['accessKeyDetails'] = {
+    'userName': 'Root',
+    'userType': 'Root',
+    'principalId': ACCOUNT,
+    'accessKeyId': 'ASIAQROOTSESSIONEXAM',
+}
+api_call(d, 'ListBuckets', 's3.amazonaws.com')
+del d['service']['additionalInfo']['threatListName']
+d['title'] = 'API ListBuckets was invoked using root credentials.'
+d['description'] = 'API ListBuckets was invoked using root credentials from IP address 198.51.100.0.'
+save('guardduty/policy-iamuser-rootcredentialusage.json', event)
+
+# 5. UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom by an assumed role. The recorded sample is a bare finding
+# (aws-samples, Recon:IAMUser/MaliciousIPCaller.Custom): it is copied to events/invalid/ as is (not an EventBridge
+# event), and wrapped here in the envelope of the recorded TorIPCaller event.
+bare = json.loads((SHARED / 'guardduty/recon-iamuser-maliciousipcaller-custom-sample-bare.json').read_text())
+save('invalid/guardduty-bare-finding.json', bare)
+event = {k: v for k, v in copy.deepcopy(tor).items() if k != 'debug'}
+event.update({'id': '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a45', 'account': ACCOUNT, 'time': '2022-01-13T00:00:48Z', 'region': bare['region']})
+d = copy.deepcopy(bare)
+d['id'] = '8ef5a6b7c8d9e0f1a2b3c4d5e6f7a8b9'
+d['arn'] = finding_arn(d)
+d['type'] = 'UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom'
+d['resource']['accessKeyDetails'] = {
+    'accessKeyId': 'ASIAQBATCHINFERENCE1',
+    'principalId': 'AROAJBATCHINFERENCE1:botocore-session-1642032000',
+    'userType': 'AssumedRole',
+    'userName': 'ml-batch-inference',
+}
+del d['service']['additionalInfo']['sample']
+d['service']['archived'] = False
+api_call(d, 'ListBuckets', 's3.amazonaws.com')
+d['title'] = 'API ListBuckets was invoked from an IP address on a custom threat list.'
+d['description'] = 'API ListBuckets was invoked from IP address 198.51.100.0 on the custom threat list GeneratedFindingThreatListName.'
+event['detail'] = d
+save('guardduty/unauthorizedaccess-iamuser-maliciousipcaller-custom-assumedrole.json', event)
+
+# Config Rules Compliance Change for access-keys-rotated: from the built S3 compliance change (itself the AWS Config
+# documented example in an EventBridge envelope), with the rule and an IAM user, which Config names by its id.
+base = load('config/s3-bucket-public-read-prohibited-noncompliant.json')
+USER_ID = 'AIDAJQABLZS4A3QDU576Q'
+
+
+def keys_compliance_change(rule, new, old, event_id):
+    event = copy.deepcopy(base)
+    event['id'] = event_id
+    detail = event['detail']
+    detail['configRuleName'] = rule
+    detail['resourceType'] = 'AWS::IAM::User'
+    detail['resourceId'] = USER_ID
+    for key, compliance in (('newEvaluationResult', new), ('oldEvaluationResult', old)):
+        q = detail[key]['evaluationResultIdentifier']['evaluationResultQualifier']
+        q.update({'configRuleName': rule, 'resourceType': 'AWS::IAM::User', 'resourceId': USER_ID})
+        detail[key]['complianceType'] = compliance
+    return event
+
+
+save('config/access-keys-rotated-noncompliant.json',
+     keys_compliance_change('access-keys-rotated', 'NON_COMPLIANT', 'COMPLIANT', 'b2c3d4e5-0001-4a5b-8c9d-0e1f2a3b4c5d'))
+save('config/securityhub-access-keys-rotated-noncompliant.json',
+     keys_compliance_change('securityhub-access-keys-rotated-7c3e9a', 'NON_COMPLIANT', 'COMPLIANT', 'b2c3d4e5-0002-4a5b-8c9d-0e1f2a3b4c5d'))
+save('config/access-keys-rotated-conformance-pack-noncompliant.json',
+     keys_compliance_change('access-keys-rotated-conformance-pack-q1w2e3r4', 'NON_COMPLIANT', 'COMPLIANT', 'b2c3d4e5-0003-4a5b-8c9d-0e1f2a3b4c5d'))
+save('config/access-keys-rotated-compliant.json',
+     keys_compliance_change('access-keys-rotated', 'COMPLIANT', 'NON_COMPLIANT', 'b2c3d4e5-0004-4a5b-8c9d-0e1f2a3b4c5d'))
