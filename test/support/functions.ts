@@ -6,6 +6,7 @@ import { stopCompromisedTrainingJob } from '../../functions/stop-compromised-tra
 import { listIamActions as stopJobLists, observeIamActions as stopJobReads } from '../../functions/stop-compromised-training-job/observe.js';
 import { rotateCredentials } from '../../functions/rotate-credentials/handler.js';
 import { observeIamActions as rotateReads } from '../../functions/rotate-credentials/observe.js';
+import { notifyUnderTest } from '../notify/under-test.js';
 
 /**
  * Each Lambda of the project as the template tests see it: its resources in template.yaml, what it reads, and
@@ -52,4 +53,5 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     remediation: rotateCredentials as unknown as FunctionUnderTest['remediation'],
     wildcardActions: ['iam:ListUsers'],
   },
+  notifyUnderTest,
 ];

@@ -1,0 +1,145 @@
+import type { Config } from '../core/config.js';
+import {
+  COMPROMISED_CREDENTIAL_FINDINGS,
+  isFindingTypeIn,
+  PUBLIC_BUCKET_FINDINGS,
+  ROOT_CREDENTIAL_USAGE,
+} from '../core/events/finding-types.js';
+import type { GuardDutyFinding } from '../core/events/guardduty.js';
+import type { ParsedEvent } from '../core/events/parse.js';
+import { servingTargetOf, watchesSageMakerEndpoint } from '../core/notify/describe-alarm.js';
+import { isAwsRegion } from '../core/notify/describe-event.js';
+import type { TargetRef } from '../core/remediation/types.js';
+import { FUNCTION_NAME, type NotifySettings } from './settings.js';
+
+/**
+ * AWS Config managed rules about SageMaker that no ml-guard function remediates: a person is told instead. The
+ * EventBridge rule in template.yaml lists the same names (a test keeps both in step).
+ */
+export const NOTIFY_CONFIG_RULES = [
+  'sagemaker-notebook-no-direct-internet-access',
+  'sagemaker-notebook-instance-root-access-check',
+  'sagemaker-endpoint-configuration-kms-key-configured',
+] as const;
+
+const rules = NOTIFY_CONFIG_RULES.join('|');
+/** A managed rule under its own name, a conformance pack's `<rule>-conformance-pack-<id>` or Security Hub's `securityhub-<rule>-<id>`. */
+const ruleName = new RegExp(`^(?:(?:${rules})(?:-conformance-pack-.+)?|securityhub-(?:${rules})-.+)$`);
+
+export function isNotifyConfigRule(name: string): boolean {
+  return ruleName.test(name);
+}
+
+/** The finding types some remediation handles (at or above the threshold): every other type is notified. */
+export function isRemediatedFindingType(type: string): boolean {
+  return (
+    isFindingTypeIn(PUBLIC_BUCKET_FINDINGS, type) || isFindingTypeIn(COMPROMISED_CREDENTIAL_FINDINGS, type) || type === ROOT_CREDENTIAL_USAGE
+  );
+}
+
+/** What flood control keys a notification on: one alarm, one finding, one Config rule and resource. */
+export interface FloodSubject {
+  key: string;
+  /** GuardDuty's severity: a rise notifies even inside the window. Alarms and Config have none. */
+  level?: number;
+  /** The state to remember for a held-back repeat (alarm state, severity, compliance). */
+  state: string;
+}
+
+export type NotifySelection =
+  | { action: 'ignore'; reason: string }
+  | { action: 'notify'; reason: string; targets: TargetRef[]; flood: FloodSubject };
+
+/** Pure: whether an event needs a person, and about what. The rules in template.yaml route exactly these events. */
+export function selectNotification(event: ParsedEvent, config: Config, settings: NotifySettings): NotifySelection {
+  switch (event.kind) {
+    case 'guardduty':
+      return selectFinding(event.finding, config);
+    case 'config':
+      return selectCompliance(event);
+    case 'alarm':
+      return selectAlarm(event, settings);
+  }
+}
+
+function selectFinding(f: GuardDutyFinding, config: Config): NotifySelection {
+  if (isRemediatedFindingType(f.type)) {
+    return { action: 'ignore', reason: `GuardDuty finding type ${f.type} is handled by a remediation function, not by ${FUNCTION_NAME}` };
+  }
+  if (f.severity < config.severityThreshold) {
+    return { action: 'ignore', reason: `GuardDuty finding ${f.id} has severity ${f.severity}, below the threshold ${config.severityThreshold}` };
+  }
+  return {
+    action: 'notify',
+    reason: 'A GuardDuty finding that no ml-guard function acts on: a person should look',
+    targets: findingTargets(f),
+    flood: { key: `guardduty#${f.accountId}#${f.region}#${f.id}`, level: f.severity, state: `severity ${f.severity}` },
+  };
+}
+
+/** The resources a finding names, as targets; the finding itself when it names none we know. */
+function findingTargets(f: GuardDutyFinding): TargetRef[] {
+  const partition = f.partition ?? 'aws';
+  const r = f.resource as GuardDutyFinding['resource'] & Record<string, unknown>;
+  const buckets = (r.s3BucketDetails ?? []).map((b) => ({ type: 'AWS::S3::Bucket', id: b.name, arn: b.arn ?? `arn:${partition}:s3:::${b.name}` }));
+  if (buckets.length) return buckets;
+  const instance = (r.instanceDetails as { instanceId?: unknown } | undefined)?.instanceId;
+  if (typeof instance === 'string' && instance) return [{ type: 'AWS::EC2::Instance', id: instance }];
+  const user = r.accessKeyDetails?.userName;
+  if (r.resourceType === 'AccessKey' && user) return [{ type: 'IAM principal', id: user }];
+  return [{ type: 'GuardDuty finding', id: f.id, ...(f.arn ? { arn: f.arn } : {}) }];
+}
+
+function selectCompliance(event: Extract<ParsedEvent, { kind: 'config' }>): NotifySelection {
+  const c = event.compliance;
+  if (!isNotifyConfigRule(c.configRuleName)) {
+    return { action: 'ignore', reason: `Config rule ${c.configRuleName} is not one that ${FUNCTION_NAME} reports` };
+  }
+  if (c.newEvaluationResult.complianceType !== 'NON_COMPLIANT') {
+    return { action: 'ignore', reason: `${c.resourceType} ${c.resourceId} is ${c.newEvaluationResult.complianceType}, not NON_COMPLIANT` };
+  }
+  return {
+    action: 'notify',
+    reason: 'A SageMaker resource broke a Config rule that no ml-guard function remediates: a person should look',
+    targets: [{ type: c.resourceType, id: c.resourceId }],
+    flood: {
+      key: `config#${c.awsAccountId}#${c.awsRegion}#${c.configRuleName}#${c.resourceType}#${c.resourceId}`,
+      state: c.newEvaluationResult.complianceType,
+    },
+  };
+}
+
+function selectAlarm(event: Extract<ParsedEvent, { kind: 'alarm' }>, settings: NotifySettings): NotifySelection {
+  const a = event.alarm;
+  const { account, region } = event.envelope;
+  const entering = a.state.value === 'ALARM';
+  const recovering = a.state.value === 'OK' && a.previousState?.value === 'ALARM';
+  if (!entering && !recovering) {
+    return { action: 'ignore', reason: `alarm ${a.alarmName} went ${a.previousState?.value ?? 'unknown'} -> ${a.state.value}: only entering ALARM and returning to OK are notified` };
+  }
+  const named = a.alarmName.startsWith(settings.alarmNamePrefix);
+  if (!named && !watchesSageMakerEndpoint(a)) {
+    return {
+      action: 'ignore',
+      reason: `alarm ${a.alarmName} watches no SageMaker endpoint or Model Monitor metric and its name does not start with ${settings.alarmNamePrefix}`,
+    };
+  }
+  const serving = servingTargetOf(a);
+  const alarmRef: TargetRef = { type: 'AWS::CloudWatch::Alarm', id: a.alarmName, ...(event.envelope.resources[0] ? { arn: event.envelope.resources[0] } : {}) };
+  return {
+    action: 'notify',
+    reason: entering
+      ? `An ML serving or model-quality alarm entered ALARM: a person should look`
+      : `An ML serving or model-quality alarm is back to OK`,
+    targets: [serving.endpoint ? endpointRef(serving.endpoint, account, region) : alarmRef],
+    flood: { key: `cloudwatch#${account}#${region}#${a.alarmName}`, state: a.state.value },
+  };
+}
+
+/** SageMaker writes endpoint names in lower case in their ARNs. */
+function endpointRef(name: string, account: string, region: string): TargetRef {
+  const ref: TargetRef = { type: 'AWS::SageMaker::Endpoint', id: name };
+  if (!/^\d{12}$/.test(account) || !isAwsRegion(region)) return ref;
+  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  return { ...ref, arn: `arn:${partition}:sagemaker:${region}:${account}:endpoint/${name.toLowerCase()}` };
+}

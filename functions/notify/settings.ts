@@ -1,0 +1,49 @@
+import * as z from 'zod/mini';
+import { ConfigError } from '../core/errors.js';
+import { describeIssues } from '../core/events/describe-issues.js';
+
+export const FUNCTION_NAME = 'notify';
+
+/** Defaults, the same as the template's parameters (a test keeps them in step). */
+export const DEFAULT_WINDOW_MINUTES = 15;
+export const DEFAULT_ALARM_NAME_PREFIX = 'ml-serving-';
+
+/** What the notify function needs beyond the shared configuration. */
+export interface NotifySettings {
+  /** DynamoDB table of flood-control state; unset (a local run) means no flood control. */
+  stateTable: string | undefined;
+  /** At most one notification per alarm, finding or Config resource in this many minutes. */
+  windowMinutes: number;
+  /** Alarms whose name starts with this are notified whatever they watch (composite alarms, Metrics Insights...). */
+  alarmNamePrefix: string;
+}
+
+const tableName = /^[A-Za-z0-9_.-]{3,255}$/;
+
+const Environment = z.object({
+  STATE_TABLE: z.optional(z.string().check(z.regex(tableName, 'expected a DynamoDB table name'))),
+  NOTIFY_WINDOW_MINUTES: z._default(
+    z.pipe(z.string().check(z.regex(/^\d{1,5}$/, 'expected a whole number of minutes')), z.transform(Number)).check(
+      z.gte(1, 'expected at least 1 minute'),
+      z.lte(10080, 'expected at most 10080 minutes (a week)'),
+    ),
+    DEFAULT_WINDOW_MINUTES,
+  ),
+  NOTIFY_ALARM_NAME_PREFIX: z._default(z.string().check(z.minLength(1), z.maxLength(255)), DEFAULT_ALARM_NAME_PREFIX),
+});
+
+/** Reads and checks the notify settings once, at cold start; a wrong value stops the function with a clear error. */
+export function loadNotifySettings(env: Readonly<Record<string, string | undefined>> = process.env): NotifySettings {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && (k === 'STATE_TABLE' || k.startsWith('NOTIFY_'))),
+  );
+  const parsed = Environment.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid environment: ${describeIssues(parsed.error.issues)}`, { cause: parsed.error });
+  }
+  return {
+    stateTable: parsed.data.STATE_TABLE,
+    windowMinutes: parsed.data.NOTIFY_WINDOW_MINUTES,
+    alarmNamePrefix: parsed.data.NOTIFY_ALARM_NAME_PREFIX,
+  };
+}

@@ -1,0 +1,27 @@
+import { loadConfig } from '../../functions/core/config.js';
+import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
+import { parseEvent } from '../../functions/core/events/parse.js';
+import { lookupIamActions } from '../../functions/notify/cloudtrail.js';
+import { floodIamActions } from '../../functions/notify/flood.js';
+import { selectNotification } from '../../functions/notify/select.js';
+import { loadNotifySettings } from '../../functions/notify/settings.js';
+
+/**
+ * notify as the template tests see it (an entry of FUNCTIONS in test/support/functions.ts): no remediation, so no
+ * enforce-only action; it handles an event when its selection, with the template's default parameters, is `notify`.
+ */
+export const notifyUnderTest = {
+  name: 'notify',
+  functionLogicalId: 'NotifyFunction',
+  roleLogicalId: 'NotifyRole',
+  alwaysActions: [...floodIamActions, ...lookupIamActions],
+  wildcardActions: lookupIamActions,
+  handles(raw: unknown): boolean {
+    try {
+      return selectNotification(parseEvent(raw), loadConfig({}), loadNotifySettings({})).action === 'notify';
+    } catch (error) {
+      if (error instanceof InvalidEventError || error instanceof UnsupportedEventError) return false;
+      throw error;
+    }
+  },
+};
