@@ -52,6 +52,17 @@ describe('template.yaml', () => {
     expect(loadConfig({}).mode).toBe('dry-run');
   });
 
+  it('protects every role of the stack, and the owner\'s list, in every function', () => {
+    const roles = FUNCTIONS.map((f) => ({ 'Fn::GetAtt': [f.roleLogicalId, 'Arn'] }));
+    const { PROTECTED_PRINCIPALS } = template.Globals.Function.Environment.Variables;
+
+    expect(PROTECTED_PRINCIPALS['Fn::Join'][0]).toBe(',');
+    expect(PROTECTED_PRINCIPALS['Fn::Join'][1]).toEqual(expect.arrayContaining([{ Ref: 'ProtectedPrincipals' }, ...roles]));
+    expect(PROTECTED_PRINCIPALS['Fn::Join'][1]).toHaveLength(roles.length + 1);
+    expect(template.Parameters?.ProtectedPrincipals).toMatchObject({ Type: 'String', Default: '' });
+    for (const f of FUNCTIONS) expect(template.Resources[f.functionLogicalId]?.Properties.Environment?.Variables?.PROTECTED_PRINCIPALS).toBeUndefined();
+  });
+
   it('keeps evidence private, versioned, encrypted, TLS-only and beyond the stack\'s life', () => {
     const bucket = template.Resources.ForensicsBucket;
     expect(bucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });

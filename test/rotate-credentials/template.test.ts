@@ -104,14 +104,11 @@ describe('rotate-credentials role and settings in template.yaml', () => {
     expect(write('secretsmanager:GetSecretValue')?.Condition).toEqual({ Null: { 'aws:ResourceTag/ml-guard:access-key-user': 'false' } });
   });
 
-  it('denies itself any change to the stack\'s own roles, and protects them in PROTECTED_PRINCIPALS', () => {
+  it('denies itself any change to the stack\'s own roles', () => {
     const roles = ['RotateCredentialsRole', 'QuarantinePublicBucketRole', 'StopCompromisedTrainingJobRole', 'NotifyRole'];
     const deny = statements.find((s) => s.Effect === 'Deny');
-    const variables = template.Resources.RotateCredentialsFunction?.Properties.Environment.Variables;
 
     expect(deny).toMatchObject({ Action: 'iam:PutRolePolicy', condition: 'Enforce', Resource: roles.map((r) => ({ 'Fn::GetAtt': [r, 'Arn'] })) });
-    expect(variables.PROTECTED_PRINCIPALS).toEqual({ 'Fn::Join': [',', [{ Ref: 'ProtectedPrincipals' }, ...roles.map((r) => ({ 'Fn::GetAtt': [r, 'Arn'] }))]] });
-    expect(template.Parameters?.ProtectedPrincipals).toMatchObject({ Type: 'String', Default: '' });
   });
 
   it('passes its settings, with the defaults the function uses', () => {
