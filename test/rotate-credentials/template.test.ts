@@ -57,12 +57,20 @@ describe('rotate-credentials EventBridge rules', () => {
     },
   );
 
-  it('routes a finding below the threshold, which the function then declines (a rule cannot read a stack parameter as a number)', () => {
+  it('leaves a finding below the severity threshold alone, in the rule and in the function', () => {
     const event = loadEvent('guardduty/unauthorizedaccess-iamuser-toripcaller.json');
-    event.detail.severity = 2;
+    event.detail.severity = 3.9;
+
+    expect(matchesPattern(findingRule, event)).toBe(false);
+    expect(handles(event)).toBe(false);
+  });
+
+  it('routes root credential usage whatever its severity', () => {
+    const event = loadEvent('guardduty/policy-iamuser-rootcredentialusage.json');
+    event.detail.severity = 1;
 
     expect(matchesPattern(findingRule, event)).toBe(true);
-    expect(handles(event)).toBe(false);
+    expect(handles(event)).toBe(true);
   });
 
   it.each([
