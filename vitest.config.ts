@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The default report, then one plain closing line (`N passed, N failed, N skipped`) for CI.
+    reporters: ['default', './test/support/summary-reporter.ts'],
     // The environment a deployed function gets, with fake credentials: every AWS call in tests is answered by
     // aws-sdk-client-mock, and nothing may reach the network.
     env: {
