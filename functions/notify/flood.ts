@@ -5,13 +5,15 @@ import type { FloodSubject } from './select.js';
 
 /**
  * Flood control: at most one notification per alarm, finding or Config resource per window, with the repeats held
- * back counted and reported with the next notification. A GuardDuty finding whose severity rises notifies at once.
+ * back counted and reported with the next notification. A GuardDuty finding whose severity rises notifies at once, and
+ * so does an alarm entering ALARM when the last notification said it was back to OK (its level rises from 0 to 1).
  *
  * One DynamoDB item per subject (`pk`), changed only by conditional UpdateItem calls, so that of two invocations racing
  * for the same subject exactly one wins the right to notify; the other counts itself as a repeat:
- * - claim: SET notifiedAt, eventId, suppressed = 0, state (and severity) IF no notification yet, or the last one is
+ * - claim: SET notifiedAt, eventId, suppressed = 0, state (and the level, as `severity`) IF no notification yet, or the last one is
  *   older than the window, or it was made for this same event (a retry after a failed publish must not lose the
- *   notification), or the severity rose. ReturnValues ALL_OLD gives the repeats counted since the last notification.
+ *   notification), or the level (severity, alarm state) rose. ReturnValues ALL_OLD gives the repeats counted since the
+ *   last notification.
  * - repeat (when the claim's condition fails): ADD suppressed 1 and remember the latest state, IF the item still exists.
  * Items expire (TTL attribute `expiresAt`) a week after their last change.
  */

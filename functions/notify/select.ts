@@ -40,7 +40,11 @@ export function isRemediatedFindingType(type: string): boolean {
 /** What flood control keys a notification on: one alarm, one finding, one Config rule and resource. */
 export interface FloodSubject {
   key: string;
-  /** GuardDuty's severity: a rise notifies even inside the window. Alarms and Config have none. */
+  /**
+   * A level whose rise notifies even inside the window: GuardDuty's severity, or an alarm's state (1 in ALARM, 0 in OK),
+   * so that an alarm entering ALARM after its return to OK was notified is never held back (no later event may come to
+   * carry the count while it stays in ALARM), while a flapping alarm is still notified once per window. Config has none.
+   */
   level?: number;
   /** The state to remember for a held-back repeat (alarm state, severity, compliance). */
   state: string;
@@ -132,7 +136,7 @@ function selectAlarm(event: Extract<ParsedEvent, { kind: 'alarm' }>, settings: N
       ? `An ML serving or model-quality alarm entered ALARM: a person should look`
       : `An ML serving or model-quality alarm is back to OK`,
     targets: [serving.endpoint ? endpointRef(serving.endpoint, account, region) : alarmRef],
-    flood: { key: `cloudwatch#${account}#${region}#${a.alarmName}`, state: a.state.value },
+    flood: { key: `cloudwatch#${account}#${region}#${a.alarmName}`, level: entering ? 1 : 0, state: a.state.value },
   };
 }
 

@@ -2,6 +2,7 @@ import { JOB_KINDS, type Tag } from '../core/aws/sagemaker.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
 import type { Plan } from '../core/remediation/types.js';
 import type { JobsState, ObservedJob } from './observe.js';
+import { parseRoleArn, protectedEntryFor, roleRef } from './roles.js';
 import { settingsOf } from './settings.js';
 import { JOB_LABEL, STEP_KIND, type StopJobStep, type StopStep } from './steps.js';
 import { describeTarget, type StopTarget } from './targets.js';
@@ -15,8 +16,11 @@ export const MODEL_ARTIFACTS_NOTE =
 
 /**
  * Pure: from the target and the jobs read, the jobs to stop (or why none). A job is skipped when it is no longer in
- * progress, carries the exemption tag, or is a training job of a tuning job that is itself stopped (stopping the
- * tuning job stops its training jobs) or exempt. More jobs than MAX_JOBS_PER_EVENT: stop none, list them all.
+ * progress, carries the exemption tag, runs with a role of PROTECTED_PRINCIPALS (whatever the event: an alarm names
+ * jobs, not roles), or is a training job of a tuning job that is itself stopped (stopping the tuning job stops its
+ * training jobs) or left alone. A tuning job is left alone, too, when one of its training jobs in progress is exempt or
+ * protected: stopping the tuning job would stop that training job with it. More jobs than MAX_JOBS_PER_EVENT: stop
+ * none, list them all.
  */
 export function planStop(target: StopTarget, state: JobsState, context: PlanContext): Plan<StopStep> {
   const ref = describeTarget(target);
@@ -35,24 +39,45 @@ export function planStop(target: StopTarget, state: JobsState, context: PlanCont
 
   const exemptKey = context.config.exemptTagKey;
   const exemption = (job: ObservedJob) => job.tags?.find((t) => t.Key === exemptKey);
+  const protectedRole = (job: ObservedJob) => protectedRoleOf(job, context.config.protectedPrincipals, target.partition);
+  /** Why the rules leave a job alone whatever happens (exemption tag, protected role), if they do. */
+  const leftAloneBecause = (job: ObservedJob): string | undefined => {
+    const tag = exemption(job);
+    if (tag) return `carries the exemption tag ${exemptKey}=${tag.Value ?? ''}`;
+    const role = protectedRole(job);
+    return role ? `runs with the protected role ${role.name} (PROTECTED_PRINCIPALS: ${role.entry})` : undefined;
+  };
   const jobs = [...state.jobs].sort((a, b) => JOB_KINDS.indexOf(a.kind) - JOB_KINDS.indexOf(b.kind) || a.name.localeCompare(b.name));
   const same = (a: string | undefined, b: string) => !!a && a.toLowerCase() === b.toLowerCase();
+  const inProgress = (j: ObservedJob) => j.status === 'InProgress';
 
-  // Tuning jobs first: their training jobs follow them.
+  // Tuning jobs first: their training jobs follow them. Stopping a tuning job stops every training job it started, so
+  // one whose training job in progress is left alone by rule is not stopped either.
   const tuning = jobs.filter((j) => j.kind === 'tuning');
-  const tuningStopped = tuning.filter((j) => j.status === 'InProgress' && !exemption(j));
-  const tuningExempt = tuning.filter((j) => exemption(j));
+  const keptChildOf = (t: ObservedJob) =>
+    jobs.find((j) => j.kind === 'training' && inProgress(j) && same(j.startedBy, t.arn) && leftAloneBecause(j) !== undefined);
+  const tuningLeftAlone = tuning.filter((j) => leftAloneBecause(j) !== undefined);
+  const tuningStopped = tuning.filter((j) => inProgress(j) && !leftAloneBecause(j) && !keptChildOf(j));
 
   const stop: ObservedJob[] = [];
   const skipped: { job: ObservedJob; why: string; byRule: boolean }[] = [];
   for (const job of jobs) {
-    const tag = exemption(job);
+    const because = leftAloneBecause(job);
     const parentStopped = tuningStopped.find((t) => same(job.startedBy, t.arn));
-    const parentExempt = tuningExempt.find((t) => same(job.startedBy, t.arn));
-    if (job.status !== 'InProgress') skipped.push({ job, why: `already ${job.status}`, byRule: false });
-    else if (tag) skipped.push({ job, why: `carries the exemption tag ${exemptKey}=${tag.Value ?? ''}`, byRule: true });
-    else if (parentExempt) skipped.push({ job, why: `started by ${JOB_LABEL.tuning} ${parentExempt.name}, which carries the exemption tag`, byRule: true });
-    else if (parentStopped) skipped.push({ job, why: `stops with its ${JOB_LABEL.tuning} ${parentStopped.name}`, byRule: false });
+    const parentLeftAlone = tuningLeftAlone.find((t) => same(job.startedBy, t.arn));
+    const keptChild = job.kind === 'tuning' ? keptChildOf(job) : undefined;
+    if (!inProgress(job)) skipped.push({ job, why: `already ${job.status}`, byRule: false });
+    else if (because) skipped.push({ job, why: because, byRule: true });
+    else if (parentLeftAlone) {
+      const which = exemption(parentLeftAlone) ? 'carries the exemption tag' : 'runs with a protected role';
+      skipped.push({ job, why: `started by ${JOB_LABEL.tuning} ${parentLeftAlone.name}, which ${which}`, byRule: true });
+    } else if (keptChild) {
+      skipped.push({
+        job,
+        why: `stopping it would also stop its ${JOB_LABEL.training} ${keptChild.name}, which ${leftAloneBecause(keptChild)}`,
+        byRule: true,
+      });
+    } else if (parentStopped) skipped.push({ job, why: `stops with its ${JOB_LABEL.tuning} ${parentStopped.name}`, byRule: false });
     else stop.push(job);
   }
 
@@ -107,7 +132,8 @@ export function planStop(target: StopTarget, state: JobsState, context: PlanCont
   if (steps.length === 0) {
     const exempted = skipped.filter((s) => s.byRule);
     if (exempted.length > 0) {
-      return { target: ref, steps, hold: 'skipped', reason: `nothing stopped: ${exempted.length} job(s) exempt (see notes)`, ...withNotes() };
+      const what = exempted.some((s) => s.why.includes('protected role')) ? 'exempt or protected' : 'exempt';
+      return { target: ref, steps, hold: 'skipped', reason: `nothing stopped: ${exempted.length} job(s) ${what} (see notes)`, ...withNotes() };
     }
     return { target: ref, steps, reason: nothingToStop(target, state, skipped.length), ...withNotes() };
   }
@@ -141,6 +167,17 @@ function stepFor(job: ObservedJob, target: StopTarget, notes: string[]): StopJob
     summary: `Stop ${label} ${job.name}${tag ? ` and tag it ${tag.Key}=${tag.Value}` : ''}${details.length ? ` (${details.join('; ')})` : ''}`,
     undo: undoOf(job.kind, job.name, job.checkpointPath),
   };
+}
+
+/** The first role the job runs with that PROTECTED_PRINCIPALS names, with the entry naming it. */
+function protectedRoleOf(job: ObservedJob, protectedPrincipals: readonly string[], partition: string): { name: string; entry: string } | undefined {
+  if (protectedPrincipals.length === 0) return undefined;
+  for (const arn of job.roleArns) {
+    const parsed = parseRoleArn(arn);
+    const entry = parsed ? protectedEntryFor(roleRef(parsed.name, parsed.account, partition), protectedPrincipals) : undefined;
+    if (parsed && entry) return { name: parsed.name, entry };
+  }
+  return undefined;
 }
 
 /** `ml-guard:stopped-by=<trigger>`, with what SageMaker does not accept in a tag value replaced by `_`. */

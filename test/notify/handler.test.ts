@@ -153,6 +153,29 @@ describe('notify without floods', () => {
     );
   });
 
+  it('never holds back an alarm entering ALARM after its return to OK was notified, and still holds back the flapping after it', async () => {
+    // Prepare
+    fakeStateTable();
+    const latency = 'cloudwatch/alarm-state-change-sagemaker-model-latency.json';
+    const to = (id: string, state: 'ALARM' | 'OK') =>
+      withChange(latency, (e) => {
+        e.id = id;
+        e.detail.previousState.value = state === 'ALARM' ? 'OK' : 'ALARM';
+        e.detail.state.value = state;
+      });
+
+    // Act: ALARM, back to OK after the window, ALARM again 5 minutes later (and it may stay so: no later event would
+    // carry a held-back count), then flapping.
+    const statuses = [];
+    for (const [id, state, minute] of [['a1', 'ALARM', 0], ['o1', 'OK', 20], ['a2', 'ALARM', 25], ['o2', 'OK', 27], ['a3', 'ALARM', 28]] as const) {
+      statuses.push((await run(to(id, state), minute)).status);
+    }
+
+    // Assess
+    expect(statuses).toEqual(['notified', 'notified', 'notified', 'suppressed', 'suppressed']);
+    expect(published().map((p) => p.json.event.facts.state)).toEqual(['OK -> ALARM', 'ALARM -> OK', 'OK -> ALARM']);
+  });
+
   it('notifies at once when a GuardDuty finding comes back with a higher severity', async () => {
     // Prepare
     fakeStateTable();

@@ -90,7 +90,7 @@ describe('selectNotification', () => {
     expect(selection).toMatchObject({ flood: { key: 'guardduty#987654321098#eu-west-2#f1e2d3c4b5a697887766554433221100', level: 8, state: 'severity 8' } });
   });
 
-  it('keys flood control on the alarm, not on its state, so a flapping alarm notifies once per window', () => {
+  it('keys flood control on the alarm, not on its state, so a flapping alarm notifies once per window, and ranks ALARM above OK', () => {
     // Act
     const alarm = select(loadEvent('cloudwatch/alarm-state-change-sagemaker-model-latency.json'));
     const back = select(withChange('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => {
@@ -99,9 +99,8 @@ describe('selectNotification', () => {
     }));
 
     // Assess
-    expect(alarm).toMatchObject({ flood: { key: 'cloudwatch#123456789012#us-east-1#fraud-detector-model-latency', state: 'ALARM' } });
-    expect(back).toMatchObject({ flood: { key: 'cloudwatch#123456789012#us-east-1#fraud-detector-model-latency', state: 'OK' } });
-    expect(alarm.action === 'notify' && alarm.flood.level).toBeUndefined();
+    expect(alarm).toMatchObject({ flood: { key: 'cloudwatch#123456789012#us-east-1#fraud-detector-model-latency', level: 1, state: 'ALARM' } });
+    expect(back).toMatchObject({ flood: { key: 'cloudwatch#123456789012#us-east-1#fraud-detector-model-latency', level: 0, state: 'OK' } });
   });
 
   it('notifies any alarm named with the prefix, whatever it watches', () => {

@@ -418,6 +418,38 @@ describe('stop-compromised-training-job on a training-job alarm', () => {
     expect(writesTo(mock)).toEqual([]);
   });
 
+  it('takes the ValidationException SageMaker answers for a missing training job as "no such job", and stops the others the alarm names', async () => {
+    // Prepare: DescribeTrainingJob answers a job that does not exist with ValidationException "Requested resource not
+    // found", not the ResourceNotFound its reference documents (https://github.com/aws/aws-sdk/issues/165).
+    const event = loadEvent('cloudwatch/stop-training-job-alarm-metric-math.json');
+    event.detail.configuration.metrics[2].metricStat.metric.dimensions.Host = 'fraud-detector-typo/algo-1';
+    const { mock } = fakeSageMaker([job('training', ALARM_JOB)]);
+    mock.on(DescribeTrainingJobCommand, { TrainingJobName: 'fraud-detector-typo' }).rejects(sagemakerError('ValidationException', 'Requested resource not found.'));
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result.status).toBe('remediated');
+    expect(writesTo(mock)).toEqual([stopOf(ALARM_JOB), tagOf('training', ALARM_JOB, { Key: 'ml-guard:stopped-by', Value: 'cloudwatch:ml-guard-training-total-cpu' })]);
+    expect(result.targets[0]?.notes).toContain('skipped training job fraud-detector-typo: SageMaker has no training job of that name in us-east-1');
+  });
+
+  it('does not stop a job the alarm names when it runs with a protected role', async () => {
+    // Prepare
+    const { mock } = fakeSageMaker([job('training', ALARM_JOB, { roleArn: 'arn:aws:iam::123456789012:role/ops/BreakGlassTraining' })]);
+
+    // Act
+    const result = await run(loadEvent('cloudwatch/stop-training-job-alarm-single-metric.json'), { REMEDIATION_MODE: 'enforce', PROTECTED_PRINCIPALS: 'breakglasstraining' });
+
+    // Assess
+    expect(result.status).toBe('skipped');
+    expect(writesTo(mock)).toEqual([]);
+    expect(result.targets[0]?.notes).toContain(
+      `skipped training job ${ALARM_JOB}: runs with the protected role BreakGlassTraining (PROTECTED_PRINCIPALS: breakglasstraining)`,
+    );
+  });
+
   it('skips the named job when it carries the exemption tag', async () => {
     // Prepare
     const { mock } = fakeSageMaker([job('training', ALARM_JOB, { tags: [{ Key: 'ml-guard:exempt', Value: 'load test' }] })]);

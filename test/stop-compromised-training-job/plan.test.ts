@@ -147,6 +147,43 @@ describe('planStop for a compromised role', () => {
     ]);
   });
 
+  it('does not stop a tuning job whose training job in progress carries the exemption tag: that training job would stop with it', () => {
+    // Prepare
+    const context = contextFor(FINDING);
+    const hpo = jobArn('tuning', 'hpo-run');
+    const jobs = [
+      described('tuning', 'hpo-run'),
+      described('training', 'hpo-run-001-abc', { startedBy: hpo, tags: [{ Key: 'ml-guard:exempt', Value: 'SEC-7' }] }),
+      described('training', 'hpo-run-002-def', { startedBy: hpo }),
+    ];
+
+    // Act
+    const plan = planStop(targetOf(context), state(jobs), context);
+
+    // Assess
+    expect(plan.steps.map((s) => [s.kind, 'jobName' in s ? s.jobName : ''])).toEqual([['stopTrainingJob', 'hpo-run-002-def']]);
+    expect(plan.notes).toContain(
+      'skipped hyperparameter tuning job hpo-run: stopping it would also stop its training job hpo-run-001-abc, which carries the exemption tag ml-guard:exempt=SEC-7',
+    );
+    expect(plan.notes).toContain('skipped training job hpo-run-001-abc: carries the exemption tag ml-guard:exempt=SEC-7');
+    expect(plan.notes).toContain(`training job hpo-run-002-def was started by ${hpo}: that may start new jobs with the same role; stop or fix it too`);
+  });
+
+  it('does not stop a job that also runs with a protected role', () => {
+    // Prepare
+    const context = contextFor(FINDING, { PROTECTED_PRINCIPALS: OTHER_ROLE_ARN });
+    const jobs = [described('tuning', 'hpo-two-roles', { roleArns: [ROLE_ARN, OTHER_ROLE_ARN] }), described('training', 'train-a')];
+
+    // Act
+    const plan = planStop(targetOf(context), state(jobs), context);
+
+    // Assess
+    expect(plan.steps.map((s) => ('jobName' in s ? s.jobName : ''))).toEqual(['train-a']);
+    expect(plan.notes).toContain(
+      `skipped hyperparameter tuning job hpo-two-roles: runs with the protected role DataScienceNotebookRole (PROTECTED_PRINCIPALS: ${OTHER_ROLE_ARN})`,
+    );
+  });
+
   it('says when a job it stops was started by something that may start more', () => {
     // Prepare
     const context = contextFor(FINDING);
@@ -301,6 +338,19 @@ describe('planStop for an alarm', () => {
     // Assess
     expect(plan.target).toEqual({ type: 'AWS::CloudWatch::Alarm', id: 'ml-guard-training-cpu-high', arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ml-guard-training-cpu-high' });
     expect(plan.steps).toEqual([expect.objectContaining({ kind: 'stopTrainingJob', jobName: name, tag: { Key: 'ml-guard:stopped-by', Value: 'cloudwatch:ml-guard-training-cpu-high' } })]);
+  });
+
+  it('does not stop a named job that runs with a protected role, and says so', () => {
+    // Prepare
+    const context = contextFor(ALARM, { PROTECTED_PRINCIPALS: 'SageMakerTrainingRole' });
+    const name = 'fraud-detector-2026-11-26-01-00';
+
+    // Act
+    const plan = planStop(targetOf(context), state([described('training', name)]), context);
+
+    // Assess
+    expect(plan).toMatchObject({ hold: 'skipped', steps: [], reason: 'nothing stopped: 1 job(s) exempt or protected (see notes)' });
+    expect(plan.notes).toEqual([`skipped training job ${name}: runs with the protected role SageMakerTrainingRole (PROTECTED_PRINCIPALS: SageMakerTrainingRole)`]);
   });
 
   it('says which named jobs do not exist and which are finished, and changes nothing', () => {

@@ -17,7 +17,7 @@ import {
   StopTransformJobCommand,
   type Tag,
 } from '@aws-sdk/client-sagemaker';
-import { errorName } from '../errors.js';
+import { errorMessage, errorName } from '../errors.js';
 import { clientOptions } from './client-options.js';
 
 let client: SageMakerClient | undefined;
@@ -114,7 +114,18 @@ const page = (nextToken: string | undefined, jobs: (JobSummary | undefined)[]) =
 const summary = (kind: JobKind, name: string | undefined, arn: string | undefined): JobSummary | undefined =>
   name && arn ? { kind, name, arn } : undefined;
 
-/** The job as SageMaker describes it now, or undefined when it does not exist (ResourceNotFound). */
+/**
+ * True when SageMaker said the job does not exist. The API reference documents ResourceNotFound, but DescribeTrainingJob
+ * (among others) answers a missing job with a ValidationException "Requested resource not found"
+ * (https://github.com/aws/aws-sdk/issues/165): that is an absence too, not a failure to read.
+ */
+function isNotFound(error: unknown): boolean {
+  const code = errorName(error);
+  if (code === 'ResourceNotFound') return true;
+  return code === 'ValidationException' && /\bnot found\b|could not find|can(?:no|')t find/i.test(errorMessage(error));
+}
+
+/** The job as SageMaker describes it now, or undefined when it does not exist (see `isNotFound`). */
 export async function describeJob(kind: JobKind, name: string): Promise<JobDescription | undefined> {
   const sm = sagemakerClient();
   try {
@@ -169,7 +180,7 @@ export async function describeJob(kind: JobKind, name: string): Promise<JobDescr
       }
     }
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFound') return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -229,6 +240,7 @@ export async function stopJob(kind: JobKind, name: string): Promise<StopOutcome>
   } catch (error) {
     const code = errorName(error);
     if (code === 'ResourceNotFound') return { stopped: false, notFound: true };
+    // A finished job, or (as SageMaker also answers) a missing one: describing it again tells which.
     if (code !== 'ValidationException') throw error;
     const now = await describeJob(kind, name);
     if (!now) return { stopped: false, notFound: true };
