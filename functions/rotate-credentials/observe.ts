@@ -35,6 +35,8 @@ export interface SecretState {
   holds?: string | null;
   /** Why the secret's value was not read although the secret was (a rule, not an error). */
   refused?: string;
+  /** The exemption tag the secret carries (`key=value`): it is read, never written. */
+  exempt?: string;
 }
 
 /**
@@ -114,7 +116,7 @@ async function observeUser(target: UserKeyTarget | StaleKeysTarget, iam: IamAdap
   const ref = state.tags?.find((t) => t.Key === secretTagKey)?.Value?.trim();
   if (ref) {
     state.secret = { ref };
-    await observeSecret(state.secret, userName, target.account, context.event.envelope.region, iam, state.unreadable);
+    await observeSecret(state.secret, userName, target.account, context.event.envelope.region, context.config.exemptTagKey, iam, state.unreadable);
   }
   state.unreadable.sort((a, b) => USER_PARTS.indexOf(a.part) - USER_PARTS.indexOf(b.part));
   return state;
@@ -127,7 +129,15 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:
  * region and carries the tag ml-guard:access-key-user with the user's name: a user's own tag (which a compromised
  * user may be able to set) must never be enough to make ml-guard write a new key into a secret of its choosing.
  */
-async function observeSecret(secret: SecretState, userName: string, account: string, region: string, iam: IamAdapter, unreadable: Unreadable) {
+async function observeSecret(
+  secret: SecretState,
+  userName: string,
+  account: string,
+  region: string,
+  exemptTagKey: string,
+  iam: IamAdapter,
+  unreadable: Unreadable,
+) {
   const arn = SECRET_ARN.exec(secret.ref);
   if (arn && (arn[1] !== region || arn[2] !== account)) {
     secret.refused = `it is not a secret of account ${account} in ${region}, where this function runs`;
@@ -147,6 +157,8 @@ async function observeSecret(secret: SecretState, userName: string, account: str
     secret.refused = `it does not carry the tag ${SECRET_USER_TAG}=${userName}${owner === undefined ? '' : ` (it says ${owner})`}`;
   }
   if (secret.refused) return;
+  const exemption = secret.metadata.tags.find((t) => t.Key === exemptTagKey);
+  if (exemption) secret.exempt = `${exemptTagKey}=${exemption.Value ?? ''}`;
   try {
     secret.holds = await iam.accessKeyIdInSecret(secret.metadata.arn);
   } catch (error) {

@@ -42,7 +42,7 @@ function planUser(target: UserKeyTarget | StaleKeysTarget, state: UserState, con
     const why = target.kind === 'stale-keys' ? `no IAM user has the id ${target.userId} (deleted?)` : `the IAM user ${name} no longer exists`;
     return { target: ref, steps: [], hold: 'skipped', reason: why };
   }
-  const refusal = refuse('user', name, target.account, state.user, state.tags, context);
+  const refusal = refuse('user', name, target.account, state.user, state.tags, context, target.kind === 'user-key' ? target.principalId : undefined);
   if (refusal) return { target: ref, steps: [], hold: 'skipped', reason: refusal };
 
   const notes = describeUnreadable(state.unreadable);
@@ -132,6 +132,8 @@ function planStaleKeys(name: string, state: UserState, settings: Settings, conte
     if (rotation) {
       // The secret's consumers use this key: it is deactivated only once its replacement is in the secret.
       steps.push({ ...rotation, critical: true }, deactivate(name, held.accessKeyId, `created ${day(held.createDate)}, ${ageDays(held, now)} days ago; only once its replacement is stored`));
+    } else {
+      notes.push(`${held.accessKeyId} is left active: the secret ${state.secret?.metadata?.name ?? state.secret?.ref} holds it, and it is deactivated only once a replacement is stored there`);
     }
   } else {
     const note = rotationNote(name, state, settings, stale);
@@ -161,11 +163,13 @@ function planRotation(name: string, key: AccessKey, state: UserState, settings: 
     ? `the secret ${secret.ref} named by the tag ${settings.secretTagKey} does not exist`
     : secret.refused
       ? `the secret ${label} is not used because ${secret.refused}`
-      : !secret.metadata || secret.holds === undefined
-        ? `the secret ${label} could not be read`
-        : secret.holds === null
-          ? `the secret ${label} holds no {"AccessKeyId", "SecretAccessKey"} value`
-          : undefined;
+      : secret.exempt
+        ? `the secret ${label} carries the exemption tag ${secret.exempt}, so ml-guard does not write to it`
+        : !secret.metadata || secret.holds === undefined
+          ? `the secret ${label} could not be read`
+          : secret.holds === null
+            ? `the secret ${label} holds no {"AccessKeyId", "SecretAccessKey"} value`
+            : undefined;
   if (why) {
     notes.push(`no replacement key: ${why}`);
     return undefined;
@@ -223,7 +227,7 @@ function planRole(target: RoleTarget, state: RoleState, context: PlanContext): P
   const name = state.role?.name ?? target.roleName;
   const ref: TargetRef = { type: 'AWS::IAM::Role', id: name, ...(state.role?.arn ? { arn: state.role.arn } : {}) };
   if (state.gone) return { target: ref, steps: [], hold: 'skipped', reason: `the IAM role ${name} no longer exists` };
-  const refusal = refuse('role', name, target.account, state.role, state.tags, context);
+  const refusal = refuse('role', name, target.account, state.role, state.tags, context, target.principalId);
   if (refusal) return { target: ref, steps: [], hold: 'skipped', reason: refusal };
 
   const path = state.role?.path;
@@ -258,13 +262,24 @@ function planRole(target: RoleTarget, state: RoleState, context: PlanContext): P
 // ------------------------------------------------------------------------------------------------ shared
 
 /**
- * Why the principal must not be touched, or undefined: it belongs to another account, is protected, or carries the
- * exemption tag.
+ * Why the principal must not be touched, or undefined: it belongs to another account, is not the principal the finding
+ * names (same name, another unique id: deleted and re-created since), is protected, or carries the exemption tag.
  */
-function refuse(kind: PrincipalKind, name: string, account: string, principal: IamPrincipal | undefined, tags: Tag[] | undefined, context: PlanContext): string | undefined {
+function refuse(
+  kind: PrincipalKind,
+  name: string,
+  account: string,
+  principal: IamPrincipal | undefined,
+  tags: Tag[] | undefined,
+  context: PlanContext,
+  expectedId?: string,
+): string | undefined {
   const what = `the IAM ${kind} ${name}`;
   const owner = principal?.arn ? parsePrincipalArn(principal.arn)?.account : undefined;
   if (owner && owner !== account) return `${what} belongs to account ${owner}, not ${account} which the event is about`;
+  if (expectedId && principal?.id && principal.id !== expectedId) {
+    return `${what} is not the one the finding names: its id is ${principal.id}, the finding's is ${expectedId} (deleted and re-created under the same name since?), so nothing is changed`;
+  }
   const entry = protectedEntryFor({ kind, name, account }, context.config.protectedPrincipals);
   if (entry) return `${what} is protected (PROTECTED_PRINCIPALS: ${entry}): nothing is changed`;
   const exemptKey = context.config.exemptTagKey;
@@ -299,7 +314,7 @@ function planRevocation(kind: PrincipalKind, name: string, existing: Existing, n
         : `Move the inline policy ${policyName} of ${name} forward to deny every session issued before ${issuedBefore}${previousTime ? ` (it denied those before ${previousTime})` : ' (it was not a revocation policy: replaced)'}`;
   const cli = kind === 'user' ? `--user-name ${name}` : `--role-name ${name}`;
   const undo = existing
-    ? `put the previous document back: aws iam put-${kind}-policy ${cli} --policy-name ${policyName} --policy-document '${existing}'`
+    ? `put the previous document back: aws iam put-${kind}-policy ${cli} --policy-name ${policyName} --policy-document ${shellQuote(existing)}`
     : `aws iam delete-${kind}-policy ${cli} --policy-name ${policyName}${existing === undefined ? ' (if it did not exist before)' : ''}`;
   const document = revocationPolicy(issuedBefore);
   return kind === 'user'
@@ -344,6 +359,14 @@ function planOther(target: OtherPrincipalTarget): Plan<RotateStep> {
         ]
       : ['find the principal in CloudTrail (the finding\'s principal id and access key) and contain it by hand'],
   };
+}
+
+/**
+ * One POSIX shell word holding `text` as is: the existing policy document goes into an undo command a person pastes
+ * into a shell, and whoever could write that policy (perhaps the attacker) chose its text, quotes included.
+ */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 function describeUnreadable(unreadable: UserState['unreadable']): string[] {

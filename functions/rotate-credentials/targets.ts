@@ -40,6 +40,8 @@ export interface UserKeyTarget extends TargetBase {
   seenUntil?: string;
   /** The key the finding names; absent when the finding names none. `ASIA...` ids are temporary credentials. */
   accessKeyId?: string;
+  /** The user's unique id the finding names (`principalId`, `AIDA...`), to check that the live user is still that one. */
+  principalId?: string;
 }
 
 /** An IAM role named by a finding (`userType: AssumedRole`): its sessions are revoked. */
@@ -47,6 +49,8 @@ export interface RoleTarget extends TargetBase {
   kind: 'role';
   roleName: string;
   seenUntil?: string;
+  /** The role's unique id the finding names (`principalId` is `<AROA...>:<session>`), to check that the live role is still that one. */
+  principalId?: string;
 }
 
 /** The account's root user: no API can contain it, so a person is told at once what to do. */
@@ -145,11 +149,24 @@ function selectFromFinding(envelope: Envelope, f: GuardDutyFinding, config: Conf
         targets: [],
       };
     }
+    const uniqueId = uniqueIdOf(userType, key?.principalId);
+    const id = uniqueId ? { principalId: uniqueId } : {};
     return userType === 'IAMUser'
-      ? { action: 'remediate', targets: [{ kind: 'user-key', ...base, ...seen, userName: principal, ...(accessKeyId ? { accessKeyId } : {}) }] }
-      : { action: 'remediate', targets: [{ kind: 'role', ...base, ...seen, roleName: principal }] };
+      ? { action: 'remediate', targets: [{ kind: 'user-key', ...base, ...seen, userName: principal, ...(accessKeyId ? { accessKeyId } : {}), ...id }] }
+      : { action: 'remediate', targets: [{ kind: 'role', ...base, ...seen, roleName: principal, ...id }] };
   }
   return { action: 'remediate', targets: [{ kind: 'other', ...base, userType, principal: name ?? '(not named)' }] };
+}
+
+/**
+ * The unique id of the user (`AIDA...`) or role (`AROA...`, before the `:<session>` of an assumed role's principalId)
+ * the finding names, or undefined when it names none. IAM gives a principal deleted and re-created under the same name
+ * a new unique id (IAM user guide, "IAM identifiers"): the id tells whether the live principal is the one GuardDuty saw.
+ */
+function uniqueIdOf(userType: 'IAMUser' | 'AssumedRole', principalId: string | null | undefined): string | undefined {
+  const id = userType === 'AssumedRole' ? principalId?.split(':')[0] : principalId;
+  const prefix = userType === 'IAMUser' ? 'AIDA' : 'AROA';
+  return id && new RegExp(`^${prefix}[A-Z0-9]{12,124}$`).test(id) ? id : undefined;
 }
 
 function selectFromConfig(envelope: Envelope, c: ConfigComplianceChange): Selection<CredentialTarget> {

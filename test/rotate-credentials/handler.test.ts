@@ -2,6 +2,7 @@ import {
   CreateAccessKeyCommand,
   GetUserCommand,
   IAMClient,
+  ListAccessKeysCommand,
   ListUserTagsCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
@@ -10,6 +11,7 @@ import {
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
+import { execFileSync } from 'node:child_process';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
@@ -349,6 +351,10 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
     const result = await invoke(loadEvent(TOR));
 
     expect(fake.iam.commandCalls(ListUserTagsCommand).map((c) => c.args[0].input.Marker)).toEqual([undefined, '1', '2']);
+    expect(fake.iam.commandCalls(ListAccessKeysCommand).map((c) => [c.args[0].input.UserName, c.args[0].input.Marker])).toEqual([
+      [USER, undefined],
+      [USER, '1'],
+    ]);
     expect(result).toMatchObject({ status: 'skipped', reason: `the IAM user ${USER} carries the exemption tag ml-guard:exempt=break-glass user` });
   });
 
@@ -386,6 +392,30 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
     const result = await run(loadEvent(TOR), { PROTECTED_PRINCIPALS: `arn:aws:iam::${ACCOUNT}:role/${USER},arn:aws:iam::999999999999:user/${USER}` });
 
     expect(result.status).toBe('remediated');
+  });
+
+  it('changes nothing for a user of the same name but another id than the finding names (deleted and re-created since)', async () => {
+    const fake = fakeIam(rotatableUser({ id: 'AIDANEWUSERSAMENAME1' }));
+
+    const result = await invoke(loadEvent(TOR));
+
+    expect(result).toMatchObject({
+      status: 'skipped',
+      reason: `the IAM user ${USER} is not the one the finding names: its id is AIDANEWUSERSAMENAME1, the finding's is ${USER_ID} (deleted and re-created under the same name since?), so nothing is changed`,
+    });
+    expect(writes(fake)).toEqual([]);
+  });
+
+  it('writes no new key into a secret carrying the exemption tag, and still deactivates the compromised key', async () => {
+    const account = rotatableUser();
+    account.secrets![0]!.tags!.push({ Key: 'ml-guard:exempt', Value: 'migrating' });
+    const fake = fakeIam(account);
+
+    const result = await invoke(loadEvent(TOR));
+
+    expect(writes(fake).map(([command]) => command)).toEqual(['PutUserPolicyCommand', 'UpdateAccessKeyCommand']);
+    expect(fake.secrets[0]?.value).toBe(keyInSecret(KEY, OLD_SECRET_ACCESS_KEY));
+    expect(result.targets[0]?.notes).toContain(`no replacement key: the secret ${SECRET} carries the exemption tag ml-guard:exempt=migrating, so ml-guard does not write to it`);
   });
 
   it('changes nothing in enforce mode when the user\'s tags cannot be read', async () => {
@@ -482,6 +512,40 @@ describe('rotate-credentials on an assumed role', () => {
       summary: `Move the inline policy AWSRevokeOlderSessions of ${ROLE} forward to deny every session issued before ${REVOKED_BEFORE} (it denied those before 2026-11-20T08:00:00Z)`,
       undo: `put the previous document back: aws iam put-role-policy --role-name ${ROLE} --policy-name AWSRevokeOlderSessions --policy-document '${previous}'`,
     });
+  });
+
+  it('changes nothing for a role of the same name but another id than the finding names (deleted and re-created since)', async () => {
+    const fake = fakeIam({ roles: { [ROLE]: { id: 'AROANEWROLESAMENAME1' } } });
+
+    const result = await invoke(loadEvent(ASSUMED_ROLE));
+
+    expect(result).toMatchObject({
+      status: 'skipped',
+      reason: `the IAM role ${ROLE} is not the one the finding names: its id is AROANEWROLESAMENAME1, the finding's is AROAJBATCHINFERENCE1 (deleted and re-created under the same name since?), so nothing is changed`,
+    });
+    expect(writes(fake)).toEqual([]);
+  });
+
+  it('quotes the previous document in the undo command so that a shell gets it back as it was, quotes included', async () => {
+    // Prepare: whoever could write the policy chose its text, a single quote and a command included.
+    const previous = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-20T08:00:00Z' } } },
+        { Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { StringLike: { 'aws:UserAgent': "*'; echo injected; echo '*" } } },
+      ],
+    });
+    fakeIam({ roles: { [ROLE]: { id: 'AROAJBATCHINFERENCE1', policies: { AWSRevokeOlderSessions: previous } } } });
+    const event = loadEvent(ASSUMED_ROLE);
+    event.detail.service.eventLastSeen = '2026-11-26T02:55:00.000Z';
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    const undo = result.targets[0]?.steps[0]?.undo ?? '';
+    const word = undo.slice(undo.indexOf('--policy-document ') + '--policy-document '.length);
+    expect(execFileSync('sh', ['-c', `printf '%s' ${word}`], { encoding: 'utf8' })).toBe(previous);
   });
 
   it('leaves an existing AWSRevokeOlderSessions that is later than the activity the finding saw', async () => {
@@ -619,6 +683,23 @@ describe('rotate-credentials on Config access-keys-rotated', () => {
     expect(fake.users[USER]?.keys.map((k) => [k.id, k.status])).toEqual([
       [KEY, 'Active'],
       [OTHER_KEY, 'Inactive'],
+    ]);
+  });
+
+  it('leaves active the old key a secret carrying the exemption tag holds, and deactivates the other old keys', async () => {
+    const account = configUser([
+      { id: KEY, status: 'Active', created: daysAgo(200) },
+      { id: OTHER_KEY, status: 'Active', created: daysAgo(150) },
+    ]);
+    account.secrets![0]!.tags!.push({ Key: 'ml-guard:exempt', Value: 'yes' });
+    const fake = fakeIam(account);
+
+    const result = await invoke(loadEvent(CONFIG));
+
+    expect(writes(fake)).toEqual([['UpdateAccessKeyCommand', { UserName: USER, AccessKeyId: OTHER_KEY, Status: 'Inactive' }]]);
+    expect(result.targets[0]?.notes).toEqual([
+      `no replacement key: the secret ${SECRET} carries the exemption tag ml-guard:exempt=yes, so ml-guard does not write to it`,
+      `${KEY} is left active: the secret ${SECRET} holds it, and it is deactivated only once a replacement is stored there`,
     ]);
   });
 

@@ -22,9 +22,26 @@ describe('selectCredentials', () => {
           seenUntil: '2017-12-08T15:32:49Z',
           userName: 'ml-pipeline-bot',
           accessKeyId: 'AKIAI44QH8DHBEXAMPLE',
+          principalId: 'AIDAJQABLZS4A3QDU576Q',
         },
       ],
     });
+  });
+
+  it('keeps the role id of an assumed role\'s principalId, without the session name', () => {
+    const selection = selectCredentials(parseEvent(loadEvent('guardduty/unauthorizedaccess-iamuser-maliciousipcaller-custom-assumedrole.json')), config);
+
+    expect(selection).toMatchObject({ action: 'remediate', targets: [{ kind: 'role', roleName: 'ml-batch-inference', principalId: 'AROAJBATCHINFERENCE1' }] });
+  });
+
+  it('keeps no principal id when the finding\'s is not an IAM unique id of the principal\'s kind', () => {
+    const event = loadEvent('guardduty/unauthorizedaccess-iamuser-toripcaller.json');
+    event.detail.resource.accessKeyDetails.principalId = 'AROAJBATCHINFERENCE1:session';
+
+    const selection = selectCredentials(parseEvent(event), config);
+
+    expect(selection).toMatchObject({ action: 'remediate', targets: [{ kind: 'user-key' }] });
+    expect(selection.action === 'remediate' && selection.targets[0]).not.toHaveProperty('principalId');
   });
 
   it('notifies without a target when an IAM user finding names no valid user', () => {
