@@ -4,25 +4,8 @@ needs, and copies the recorded CloudWatch alarm events it uses from ../shared/ev
 Run from the project root: python3 scripts/build-fixtures-notify.py. It rewrites only the files it builds or copies."""
 import copy
 import json
-import pathlib
 
-EVENTS = pathlib.Path('events')
-SHARED = pathlib.Path('../shared/events')
-
-
-def load(path):
-    return json.loads((EVENTS / path).read_text())
-
-
-def save(path, event):
-    (EVENTS / path).write_text(json.dumps(event, indent=2) + '\n')
-    print('built', path)
-
-
-def record(shared_path, path):
-    """A recorded sample, copied verbatim."""
-    (EVENTS / path).write_text((SHARED / shared_path).read_text())
-    print('recorded', path)
+from fixtures import EVENTS, SHARED, compliance_change, load, record, save
 
 
 def reason_data(**fields):
@@ -190,32 +173,6 @@ assert set(recon) == set(envelope) - {'debug'}, 'the envelope has the keys of th
 save('guardduty/recon-iamuser-maliciousipcaller-custom-sample.json', recon)
 
 # ---------------------------------------------------------------- Config: SageMaker rules no function remediates
-notification = json.loads((EVENTS / 'invalid/config-sns-compliance-notification.json').read_text())['Message']
-
-
-def compliance_change(rule, resource_type, resource_id, new, old, event_id):
-    detail = copy.deepcopy(notification)
-    detail['configRuleName'] = rule
-    detail['configRuleARN'] = 'arn:aws:config:us-east-2:123456789012:config-rule/config-rule-9rpvxc'
-    detail['resourceType'] = resource_type
-    detail['resourceId'] = resource_id
-    for key, compliance in (('newEvaluationResult', new), ('oldEvaluationResult', old)):
-        q = detail[key]['evaluationResultIdentifier']['evaluationResultQualifier']
-        q.update({'configRuleName': rule, 'resourceType': resource_type, 'resourceId': resource_id})
-        detail[key]['complianceType'] = compliance
-    return {
-        'version': '0',
-        'id': event_id,
-        'detail-type': 'Config Rules Compliance Change',
-        'source': 'aws.config',
-        'account': detail['awsAccountId'],
-        'time': detail['notificationCreationTime'].split('.')[0] + 'Z',
-        'region': detail['awsRegion'],
-        'resources': [detail['configRuleARN']],
-        'detail': detail,
-    }
-
-
 NOTEBOOK = ('AWS::SageMaker::NotebookInstance', 'fraud-research-notebook')
 ENDPOINT_CONFIG = ('AWS::SageMaker::EndpointConfig', 'fraud-detector-prod-config')
 save('config/sagemaker-notebook-no-direct-internet-access-noncompliant.json',

@@ -4,20 +4,10 @@ what each case needs. Run from the project root: python3 scripts/build-fixtures-
 only the files it builds (and copies one recorded bare finding to events/invalid/)."""
 import copy
 import json
-import pathlib
 
-EVENTS = pathlib.Path('events')
-SHARED = pathlib.Path('../shared/events')
+from fixtures import SHARED, compliance_change, load, save
+
 ACCOUNT = '123456789012'
-
-
-def load(path):
-    return json.loads((EVENTS / path).read_text())
-
-
-def save(path, event):
-    (EVENTS / path).write_text(json.dumps(event, indent=2) + '\n')
-    print('built', path)
 
 
 def finding_arn(detail):
@@ -147,22 +137,11 @@ save('guardduty/unauthorizedaccess-iamuser-maliciousipcaller-custom-assumedrole.
 
 # Config Rules Compliance Change for access-keys-rotated: from the built S3 compliance change (itself the AWS Config
 # documented example in an EventBridge envelope), with the rule and an IAM user, which Config names by its id.
-base = load('config/s3-bucket-public-read-prohibited-noncompliant.json')
 USER_ID = 'AIDAJQABLZS4A3QDU576Q'
 
 
 def keys_compliance_change(rule, new, old, event_id):
-    event = copy.deepcopy(base)
-    event['id'] = event_id
-    detail = event['detail']
-    detail['configRuleName'] = rule
-    detail['resourceType'] = 'AWS::IAM::User'
-    detail['resourceId'] = USER_ID
-    for key, compliance in (('newEvaluationResult', new), ('oldEvaluationResult', old)):
-        q = detail[key]['evaluationResultIdentifier']['evaluationResultQualifier']
-        q.update({'configRuleName': rule, 'resourceType': 'AWS::IAM::User', 'resourceId': USER_ID})
-        detail[key]['complianceType'] = compliance
-    return event
+    return compliance_change(rule, 'AWS::IAM::User', USER_ID, new, old, event_id)
 
 
 save('config/access-keys-rotated-noncompliant.json',

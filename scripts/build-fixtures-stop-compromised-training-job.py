@@ -4,10 +4,8 @@ in ../shared/events, changing only what each case needs. Run from the project ro
 python3 scripts/build-fixtures-stop-compromised-training-job.py. It rewrites only the files it builds."""
 import copy
 import json
-import pathlib
 
-EVENTS = pathlib.Path('events')
-SHARED = pathlib.Path('..') / 'shared' / 'events'
+from fixtures import SHARED, save
 
 ROLE = 'SageMakerTrainingRole'
 ROLE_ID = 'AROAUN7WV6J2SAGEMAKER'
@@ -16,11 +14,6 @@ TRAINING_JOB = 'fraud-detector-2026-11-26-01-00'
 
 def recorded(path):
     return json.loads((SHARED / path).read_text())
-
-
-def save(path, event):
-    (EVENTS / path).write_text(json.dumps(event, indent=2) + '\n')
-    print('built', path)
 
 
 def as_assumed_role(detail, session='SageMaker'):

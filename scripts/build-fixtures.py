@@ -2,20 +2,8 @@
 """Builds the fixtures marked "built" in events/README.md from the recorded samples, changing only what each case
 needs. Run from the project root: python3 scripts/build-fixtures.py. It rewrites only the files it builds."""
 import copy
-import json
-import pathlib
 
-EVENTS = pathlib.Path('events')
-
-
-def load(path):
-    return json.loads((EVENTS / path).read_text())
-
-
-def save(path, event):
-    (EVENTS / path).write_text(json.dumps(event, indent=2) + '\n')
-    print('built', path)
-
+from fixtures import compliance_change, load, save
 
 # GuardDuty S3 findings: from the recorded Policy:S3/BucketBlockPublicAccessDisabled finding.
 real = load('guardduty/policy-s3-bucketblockpublicaccessdisabled.json')
@@ -61,46 +49,25 @@ save('guardduty/policy-s3-bucketblockpublicaccessdisabled-sample.json', sample)
 
 # Config Rules Compliance Change: the envelope of an EventBridge event, with the `detail` fields of Config's
 # documented ComplianceChangeNotification (the SNS example, where Message carries the same fields).
-notification = json.loads(pathlib.Path('events/invalid/config-sns-compliance-notification.json').read_text())['Message']
-
-
-def compliance_change(rule, bucket, new, old, event_id, annotation=None):
-    detail = copy.deepcopy(notification)
-    detail['configRuleName'] = rule
-    detail['configRuleARN'] = 'arn:aws:config:us-east-2:123456789012:config-rule/config-rule-9rpvxc'
-    detail['resourceType'] = 'AWS::S3::Bucket'
-    detail['resourceId'] = bucket
-    for key, compliance in (('newEvaluationResult', new), ('oldEvaluationResult', old)):
-        q = detail[key]['evaluationResultIdentifier']['evaluationResultQualifier']
-        q.update({'configRuleName': rule, 'resourceType': 'AWS::S3::Bucket', 'resourceId': bucket})
-        detail[key]['complianceType'] = compliance
-    detail['newEvaluationResult']['annotation'] = annotation
-    return {
-        'version': '0',
-        'id': event_id,
-        'detail-type': 'Config Rules Compliance Change',
-        'source': 'aws.config',
-        'account': detail['awsAccountId'],
-        'time': detail['notificationCreationTime'].split('.')[0] + 'Z',
-        'region': detail['awsRegion'],
-        'resources': [detail['configRuleARN']],
-        'detail': detail,
-    }
-
-
 BUCKET = 'ml-model-artifacts-123456789012'
+
+
+def compliance_change_s3(rule, bucket, new, old, event_id):
+    return compliance_change(rule, 'AWS::S3::Bucket', bucket, new, old, event_id)
+
+
 save('config/s3-bucket-public-read-prohibited-noncompliant.json',
-     compliance_change('s3-bucket-public-read-prohibited', BUCKET, 'NON_COMPLIANT', 'COMPLIANT', 'a1b2c3d4-0001-4a5b-8c9d-0e1f2a3b4c5d'))
+     compliance_change_s3('s3-bucket-public-read-prohibited', BUCKET, 'NON_COMPLIANT', 'COMPLIANT', 'a1b2c3d4-0001-4a5b-8c9d-0e1f2a3b4c5d'))
 save('config/s3-bucket-public-write-prohibited-noncompliant.json',
-     compliance_change('s3-bucket-public-write-prohibited', BUCKET, 'NON_COMPLIANT', 'COMPLIANT', 'a1b2c3d4-0002-4a5b-8c9d-0e1f2a3b4c5d'))
+     compliance_change_s3('s3-bucket-public-write-prohibited', BUCKET, 'NON_COMPLIANT', 'COMPLIANT', 'a1b2c3d4-0002-4a5b-8c9d-0e1f2a3b4c5d'))
 save('config/s3-bucket-level-public-access-prohibited-noncompliant.json',
-     compliance_change('s3-bucket-level-public-access-prohibited', BUCKET, 'NON_COMPLIANT', 'COMPLIANT', 'a1b2c3d4-0003-4a5b-8c9d-0e1f2a3b4c5d'))
+     compliance_change_s3('s3-bucket-level-public-access-prohibited', BUCKET, 'NON_COMPLIANT', 'COMPLIANT', 'a1b2c3d4-0003-4a5b-8c9d-0e1f2a3b4c5d'))
 save('config/securityhub-s3-bucket-public-read-prohibited-noncompliant.json',
-     compliance_change('securityhub-s3-bucket-public-read-prohibited-2fa1b2', BUCKET, 'NON_COMPLIANT', 'COMPLIANT', 'a1b2c3d4-0004-4a5b-8c9d-0e1f2a3b4c5d'))
+     compliance_change_s3('securityhub-s3-bucket-public-read-prohibited-2fa1b2', BUCKET, 'NON_COMPLIANT', 'COMPLIANT', 'a1b2c3d4-0004-4a5b-8c9d-0e1f2a3b4c5d'))
 save('config/s3-bucket-public-read-prohibited-conformance-pack-noncompliant.json',
-     compliance_change('s3-bucket-public-read-prohibited-conformance-pack-x1y2z3w4', BUCKET, 'NON_COMPLIANT', 'COMPLIANT', 'a1b2c3d4-0005-4a5b-8c9d-0e1f2a3b4c5d'))
+     compliance_change_s3('s3-bucket-public-read-prohibited-conformance-pack-x1y2z3w4', BUCKET, 'NON_COMPLIANT', 'COMPLIANT', 'a1b2c3d4-0005-4a5b-8c9d-0e1f2a3b4c5d'))
 save('config/s3-bucket-public-read-prohibited-compliant.json',
-     compliance_change('s3-bucket-public-read-prohibited', BUCKET, 'COMPLIANT', 'NON_COMPLIANT', 'a1b2c3d4-0006-4a5b-8c9d-0e1f2a3b4c5d'))
+     compliance_change_s3('s3-bucket-public-read-prohibited', BUCKET, 'COMPLIANT', 'NON_COMPLIANT', 'a1b2c3d4-0006-4a5b-8c9d-0e1f2a3b4c5d'))
 
 # Malformed: the recorded BucketBlockPublicAccessDisabled finding without its resource.
 broken = copy.deepcopy(real)
