@@ -1,8 +1,7 @@
 import { GetBucketPolicyCommand, PutBucketAclCommand, PutObjectCommand, PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { Context } from 'aws-lambda';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as s3 from '../../functions/core/aws/s3.js';
 import { loadConfig } from '../../functions/core/config.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
@@ -10,7 +9,7 @@ import { remediate } from '../../functions/core/remediation/remediate.js';
 import { handler, quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
 import { s3Error } from '../support/aws-errors.js';
 import { loadEvent } from '../support/events.js';
-import { readNotification } from '../support/notifications.js';
+import { handlerHarness } from '../support/handler-harness.js';
 import {
   allUsersRead,
   authenticatedUsersWrite,
@@ -26,7 +25,6 @@ const NOW = new Date('2026-11-26T03:00:00.000Z');
 const GD_BUCKET = 'test-gd-324237984731208478901374';
 const CONFIG_BUCKET = 'ml-model-artifacts-123456789012';
 const FORENSICS = 'ml-guard-forensics-123456789012';
-const context = { functionName: 'quarantine-public-bucket', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:quarantine-public-bucket', memoryLimitInMB: '256' } as Context;
 
 const publicReadStatement = { Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${GD_BUCKET}/*` };
 const vpceStatement = {
@@ -55,16 +53,7 @@ const privateBucket = (): FakeBucket => ({
   objectOwnership: 'BucketOwnerEnforced',
 });
 
-const sns = mockClient(SNSClient);
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: NOW });
-  sns.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
-});
-afterEach(() => {
-  vi.useRealTimers();
-  mockClient(S3Client).restore();
-});
+const { sns, context, published } = handlerHarness({ functionName: 'quarantine-public-bucket', now: NOW, restore: [S3Client] });
 
 const invoke = (event: unknown) => handler(event, context) as Promise<EventResult>;
 const dryRun = (event: unknown) =>
@@ -77,7 +66,6 @@ const dryRun = (event: unknown) =>
 /** The write commands sent, in the order they were sent. */
 const writesTo = (mock: ReturnType<typeof fakeS3>['mock']) =>
   mock.calls().filter((call) => S3_WRITE_COMMANDS.some((command) => call.args[0] instanceof command));
-const published = () => sns.commandCalls(PublishCommand).map((c) => readNotification(c.args[0].input));
 
 describe('quarantine-public-bucket on the recorded GuardDuty finding', () => {
   it('saves the prior state, then blocks public access, strips public grants and statements, and tags the bucket', async () => {

@@ -5,15 +5,13 @@ import {
   ListAccessKeysCommand,
   ListUserTagsCommand,
   PutRolePolicyCommand,
-  PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { Context } from 'aws-lambda';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { execFileSync } from 'node:child_process';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import { logger } from '../../functions/core/observability.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
@@ -21,7 +19,7 @@ import { remediate } from '../../functions/core/remediation/remediate.js';
 import * as iamAdapter from '../../functions/rotate-credentials/aws.js';
 import { handler, rotateCredentials } from '../../functions/rotate-credentials/handler.js';
 import { loadEvent } from '../support/events.js';
-import { readNotification } from '../support/notifications.js';
+import { handlerHarness } from '../support/handler-harness.js';
 import { ACCOUNT, fakeIam, keyInSecret, secretArn, WRITE_COMMANDS, type FakeAccount, type FakeUser } from './fake-iam.js';
 
 const NOW = new Date('2026-11-26T03:00:00.250Z');
@@ -45,12 +43,6 @@ const SECRET = 'ml-pipeline-bot/access-key';
 const ROLE = 'ml-batch-inference';
 const OLD_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYOLDSECRET';
 
-const context = {
-  functionName: 'rotate-credentials',
-  awsRequestId: 'req-1',
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:rotate-credentials`,
-  memoryLimitInMB: '256',
-} as Context;
 
 const revocation = (before: string) =>
   JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': before } } } });
@@ -70,16 +62,12 @@ function rotatableUser(overrides: Partial<FakeUser> = {}): FakeAccount {
   };
 }
 
-const sns = mockClient(SNSClient);
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: NOW });
-  sns.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
-});
-afterEach(() => {
-  vi.useRealTimers();
-  mockClient(IAMClient).restore();
-  mockClient(SecretsManagerClient).restore();
+const { sns, context, published } = handlerHarness({
+  functionName: 'rotate-credentials',
+  now: NOW,
+  region: 'us-east-1',
+  account: ACCOUNT,
+  restore: [IAMClient, SecretsManagerClient],
 });
 
 const invoke = (event: unknown) => handler(event, context) as Promise<EventResult>;
@@ -96,7 +84,6 @@ const writes = (fake: Fake) =>
     .map((call) => [call.args[0].constructor.name, call.args[0].input as Record<string, unknown>] as const);
 /** Sinon numbers every call of every stub in order (not in its types). */
 const callId = (call: unknown) => (call as { callId: number }).callId;
-const published = () => sns.commandCalls(PublishCommand).map((c) => readNotification(c.args[0].input));
 
 describe('rotate-credentials on an IAM user whose key a finding names', () => {
   it('revokes the user\'s sessions, rotates the key into its secret, then deactivates it', async () => {

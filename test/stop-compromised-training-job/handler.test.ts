@@ -7,10 +7,8 @@ import {
   SageMakerClient,
   StopTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as sagemaker from '../../functions/core/aws/sagemaker.js';
 import { loadConfig } from '../../functions/core/config.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
@@ -18,7 +16,7 @@ import { remediate } from '../../functions/core/remediation/remediate.js';
 import { handler, stopCompromisedTrainingJob } from '../../functions/stop-compromised-training-job/handler.js';
 import { MODEL_ARTIFACTS_NOTE } from '../../functions/stop-compromised-training-job/plan.js';
 import { allEventPaths, loadEvent } from '../support/events.js';
-import { readNotification } from '../support/notifications.js';
+import { handlerHarness } from '../support/handler-harness.js';
 import { fakeSageMaker, job, jobArn, OTHER_ROLE_ARN, ROLE_ARN, sagemakerError, writesTo, type FakeJob } from './fake-sagemaker.js';
 
 const NOW = new Date('2026-11-26T03:00:00.000Z');
@@ -26,22 +24,12 @@ const EXFIL = 'guardduty/stop-training-job-instancecredentialexfiltration-outsid
 const FINDING_ID = 'b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1';
 const STOPPED_BY = { Key: 'ml-guard:stopped-by', Value: `guardduty:${FINDING_ID}` };
 const ALARM_JOB = 'fraud-detector-2026-11-26-01-00';
-const context = {
+const { sns, context, published } = handlerHarness({
   functionName: 'stop-compromised-training-job',
-  awsRequestId: 'req-1',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:883606788610:function:stop-compromised-training-job',
-  memoryLimitInMB: '256',
-} as Context;
-
-const sns = mockClient(SNSClient);
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: NOW });
-  sns.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
-});
-afterEach(() => {
-  vi.useRealTimers();
-  mockClient(SageMakerClient).restore();
+  now: NOW,
+  region: 'us-east-1',
+  account: '883606788610',
+  restore: [SageMakerClient],
 });
 
 const invoke = (event: unknown) => handler(event, context) as Promise<EventResult>;
@@ -53,7 +41,6 @@ const run = (event: unknown, env: Record<string, string>) =>
     aws: sagemaker,
     now: () => NOW,
   });
-const published = () => sns.commandCalls(PublishCommand).map((c) => readNotification(c.args[0].input));
 const stopOf = (name: string) => ['StopTrainingJobCommand', { TrainingJobName: name }];
 const tagOf = (kind: FakeJob['kind'], name: string, tag = STOPPED_BY) => ['AddTagsCommand', { ResourceArn: jobArn(kind, name), Tags: [tag] }];
 
