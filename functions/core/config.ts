@@ -1,6 +1,13 @@
 import * as z from 'zod/mini';
+import { MAX_CALL_MS } from './aws/client-options.js';
 import { ConfigError } from './errors.js';
 import { describeIssues } from './events/describe-issues.js';
+
+/**
+ * The time one SDK call can take at worst (MAX_CALL_MS), and a few seconds to journal and notify: a step started with
+ * this much left finishes, and is reported, before the function times out.
+ */
+export const DEFAULT_TIME_RESERVE_MS = MAX_CALL_MS + 5_000;
 
 export type RemediationMode = 'dry-run' | 'enforce';
 
@@ -21,6 +28,16 @@ const Environment = z.object({
     4,
   ),
   AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
+  // DynamoDB table names: 3 to 255 of a-z, A-Z, 0-9, '_', '-', '.'.
+  JOURNAL_TABLE: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name'))),
+  JOURNAL_RETENTION_DAYS: z._default(
+    z.pipe(z.string().check(z.regex(/^[1-9]\d{0,4}$/, 'expected a whole number of days from 1 to 99999')), z.transform(Number)),
+    90,
+  ),
+  TIME_RESERVE_MS: z._default(
+    z.pipe(z.string().check(z.regex(/^\d{1,7}$/, 'expected a whole number of milliseconds')), z.transform(Number)),
+    DEFAULT_TIME_RESERVE_MS,
+  ),
 });
 
 export interface Config {
@@ -33,6 +50,15 @@ export interface Config {
   protectedPrincipals: string[];
   /** GuardDuty findings below this severity are left alone (GuardDuty's medium band starts at 4). */
   severityThreshold: number;
+  /** The DynamoDB table of the action journal; when unset (local runs) the journal lives in memory for one invocation. */
+  journalTable: string | undefined;
+  /** How long journal records are kept (DynamoDB TTL). */
+  journalRetentionDays: number;
+  /**
+   * No new step or target is started with less time than this left in the invocation: the work left is journaled,
+   * notified, and the invocation fails so that Lambda's retry continues it.
+   */
+  timeReserveMs: number;
   /** Every other variable the function was given, for function-specific settings. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -62,6 +88,9 @@ export function loadConfig(
       .map((p) => p.trim())
       .filter(Boolean),
     severityThreshold: e.SEVERITY_THRESHOLD,
+    journalTable: e.JOURNAL_TABLE,
+    journalRetentionDays: e.JOURNAL_RETENTION_DAYS,
+    timeReserveMs: e.TIME_RESERVE_MS,
     env,
   };
   if (config.mode === 'enforce') {

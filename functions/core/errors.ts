@@ -1,3 +1,5 @@
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+
 /** An event that is not what a function accepts: malformed, or a shape it does not know. */
 export class InvalidEventError extends Error {
   override readonly name = 'InvalidEventError';
@@ -35,4 +37,28 @@ export function describeError(error: unknown): string {
   const name = errorName(error);
   const message = errorMessage(error);
   return message && message !== name ? `${name}: ${message}` : name;
+}
+
+/**
+ * True when trying again later may succeed: throttling (ThrottlingException, SlowDown, HTTP 429), a server error
+ * (HTTP 5xx), a request timeout or a network error, as the SDK classifies them for its own retries. An error says
+ * otherwise for itself with `retryable: false` (for example a replacement key whose secret is lost: no retry helps).
+ */
+export function isTransient(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  if ('retryable' in error && typeof error.retryable === 'boolean') return error.retryable;
+  const e = error as Parameters<typeof isTransientError>[0];
+  return isThrottlingError(e) || isTransientError(e) || isServerError(e);
+}
+
+/**
+ * The invocation ends with work left that a retry can finish (a transient failure, or no time left): Lambda retries
+ * the event, and the retry resumes from the journal. Its message names the journal key, which the dead-letter
+ * queue keeps (message attribute ErrorMessage) when every retry has failed.
+ */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
 }

@@ -24,6 +24,7 @@ export class RotationIncomplete extends Error {
 export const rotateRunners: Runners<RotateStep, IamAdapter> = {
   deactivateAccessKey: {
     iamActions: ['iam:UpdateAccessKey'],
+    identify: (step) => `${step.kind}:${step.userName}:${step.accessKeyId ?? 'unlisted'}`,
     async run(step, iam) {
       if (!step.accessKeyId) throw new StateNotRead('the access keys of the user were not listed');
       await iam.deactivateAccessKey(step.userName, step.accessKeyId);

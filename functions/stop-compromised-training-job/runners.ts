@@ -20,6 +20,7 @@ class StateNotRead extends Error {
 function stopRunner(kind: JobKind, stopAction: string): Runner<StopJobStep, SageMakerAdapter> {
   return {
     iamActions: [stopAction, 'sagemaker:AddTags'],
+    identify: (step) => `${step.kind}:${step.jobName}`,
     async run(step, aws): Promise<RunOutcome> {
       const outcome = await aws.stopJob(kind, step.jobName);
       if (!outcome.stopped) {

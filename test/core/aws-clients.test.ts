@@ -7,14 +7,14 @@ afterEach(() => {
 });
 
 describe('AWS clients', () => {
-  it('retry throttling in adaptive mode, up to 5 attempts', async () => {
+  it('retry throttling in adaptive mode, up to 3 attempts (the time budget counts on it)', async () => {
     const { s3Client } = await import('../../functions/core/aws/s3.js');
     const { snsClient } = await import('../../functions/core/aws/sns.js');
 
     for (const client of [s3Client(), snsClient()]) {
       const strategy = await client.config.retryStrategy();
       expect((strategy as { mode?: string }).mode).toBe('adaptive');
-      expect(await client.config.maxAttempts()).toBe(5);
+      expect(await client.config.maxAttempts()).toBe(3);
     }
   });
 

@@ -249,15 +249,17 @@ describe('quarantine-public-bucket policies and ACLs', () => {
     expect(mock.commandCalls(PutBucketAclCommand)).toHaveLength(0);
   });
 
-  it('reports a failed step and still runs the others', async () => {
+  it('reports a throttled step, still runs the others, notifies, then fails the invocation so that Lambda retries', async () => {
     const { mock } = fakeS3({ [GD_BUCKET]: publicBucket() });
     mock.on(PutBucketAclCommand).rejects(s3Error('SlowDown', 503, 'Please reduce your request rate.'));
 
-    const result = await invoke(loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json'));
+    await expect(invoke(loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json'))).rejects.toThrow(/RetryLaterError: work left for a retry/);
 
+    const result = published()[0]?.json;
     expect(result.status).toBe('partial');
-    expect(result.targets[0]?.steps.map((s) => s.outcome)).toEqual(['done', 'done', 'failed', 'done', 'done']);
+    expect(result.targets[0]?.steps.map((s: { outcome: string }) => s.outcome)).toEqual(['done', 'done', 'failed', 'done', 'done']);
     expect(result.targets[0]?.steps[2]?.detail).toBe('SlowDown: Please reduce your request rate.');
+    expect(result.targets[0]?.steps[2]?.retryable).toBe(true);
     expect(published()[0]?.text).toContain('[FAILED] Remove 2 ACL grant(s)');
   });
 

@@ -199,17 +199,19 @@ describe('stop-compromised-training-job on a compromised-role finding', () => {
     expect(mock.commandCalls(AddTagsCommand)).toHaveLength(0);
   });
 
-  it('reports a throttled stop as the failure of that job alone and stops the others', async () => {
+  it('reports a throttled stop as the failure of that job alone, stops the others, and fails the invocation so that Lambda retries', async () => {
     // Prepare
     const { mock } = fakeSageMaker([job('training', 'train-a'), job('training', 'train-b'), job('processing', 'features-1')]);
     mock.on(StopTrainingJobCommand, { TrainingJobName: 'train-a' }).rejects(sagemakerError('ThrottlingException', 'Rate exceeded'));
 
     // Act
-    const result = await invoke(loadEvent(EXFIL));
+    const invocation = invoke(loadEvent(EXFIL));
 
     // Assess
+    await expect(invocation).rejects.toThrow(/RetryLaterError: work left for a retry on 1 target/);
+    const result = published()[0]?.json;
     expect(result.status).toBe('partial');
-    expect(result.targets[0]?.steps.map((s) => [s.kind, s.outcome, s.detail])).toEqual([
+    expect(result.targets[0]?.steps.map((s: { kind: string; outcome: string; detail: string }) => [s.kind, s.outcome, s.detail])).toEqual([
       ['stopTrainingJob', 'failed', 'ThrottlingException: Rate exceeded'],
       ['stopTrainingJob', 'done', 'stopping'],
       ['stopProcessingJob', 'done', 'stopping'],
@@ -524,7 +526,7 @@ describe('stop-compromised-training-job configuration', () => {
     vi.resetModules();
   });
 
-  it('retries throttled SageMaker calls in adaptive mode, up to 5 attempts', async () => {
+  it('retries throttled SageMaker calls in adaptive mode, up to 3 attempts', async () => {
     // Prepare
     const { sagemakerClient } = await import('../../functions/core/aws/sagemaker.js');
 
@@ -533,7 +535,7 @@ describe('stop-compromised-training-job configuration', () => {
 
     // Assess
     expect(((await client.config.retryStrategy()) as { mode?: string }).mode).toBe('adaptive');
-    expect(await client.config.maxAttempts()).toBe(5);
+    expect(await client.config.maxAttempts()).toBe(3);
   });
 
   it.each([

@@ -1,15 +1,33 @@
-import { describeError } from '../errors.js';
-import type { Plan, Runner, Runners, StepBase, StepResult, TargetResult, TargetStatus } from './types.js';
+import { describeError, isTransient } from '../errors.js';
+import type { JournaledStep } from '../journal/journal.js';
+import type { Plan, RecordProgress, Runner, Runners, StepBase, StepResult, TargetResult, TargetStatus } from './types.js';
 
 export interface ExecuteOptions {
   dryRun: boolean;
   /** Called with each failed step, for logs; the failure is also in the result. */
   onStepFailed?: (step: StepBase, error: unknown) => void;
+  /** This invocation's attempt at the event (1 for the first delivery). */
+  attempt?: number;
+  /** What earlier attempts journaled for this target. */
+  earlier?: readonly JournaledStep[];
+  /**
+   * Journals the target's steps: before each write call (the step `started`), after it (its outcome), and when a
+   * runner records progress. A failure to journal before a step keeps the step from running.
+   */
+  journal?: (steps: JournaledStep[]) => Promise<void>;
+  /** False when too little time is left to start another step and still report (the step is deferred to the retry). */
+  hasTimeFor?: () => boolean;
+  now?: () => Date;
 }
 
 /**
  * Runs a plan's steps in order (or, in dry-run, reports them). A failed step is reported and the next steps still run,
  * unless the failed step is critical: then the rest are reported as not run.
+ *
+ * With a journal: a step an earlier attempt did is not run again but reported as done then (with its undo); a step an
+ * earlier attempt started and never finished is resumed (`Runner.resume`) or run again; a step done earlier that the
+ * new plan no longer needs (the resource already shows it) is still reported. A step whose failure is transient, or
+ * that was not started for lack of time, leaves the target to the retry (`retry: true`).
  */
 export async function executePlan<S extends StepBase, Aws>(
   plan: Plan<S>,
@@ -18,37 +36,133 @@ export async function executePlan<S extends StepBase, Aws>(
   options: ExecuteOptions,
 ): Promise<TargetResult> {
   const base = { target: plan.target, ...(plan.notes?.length ? { notes: plan.notes } : {}), ...(plan.severity ? { severity: plan.severity } : {}) };
+  const earlier = options.earlier ?? [];
+  const earlierDone = earlier.filter(isFinishedChange);
   if (plan.hold) {
     const steps = plan.steps.map((s) => stepResult(s, 'not-run', `not run: ${plan.reason ?? plan.hold}`));
-    return { ...base, status: holdStatus[plan.hold], reason: plan.reason ?? plan.hold, steps };
+    return { ...base, status: holdStatus[plan.hold], reason: plan.reason ?? plan.hold, steps: [...earlierDone.map(fromJournal), ...steps] };
   }
-  if (plan.steps.length === 0) {
+  if (plan.steps.length === 0 && earlierDone.length === 0) {
     return { ...base, status: 'already-compliant', reason: plan.reason ?? 'nothing to change', steps: [] };
   }
   if (options.dryRun) {
     return { ...base, status: 'planned', reason: 'dry-run: nothing was changed', steps: plan.steps.map((s) => stepResult(s, 'would-do')) };
   }
 
+  const attempt = options.attempt ?? 1;
+  const now = options.now ?? (() => new Date());
+  const journal = options.journal ?? (async () => undefined);
+  const entries: JournaledStep[] = earlier.map((e) => ({ ...e }));
   const results: StepResult[] = [];
+  const seen = new Set<string>();
   let abortedBy: StepBase | undefined;
+  let outOfTime = false;
   for (const step of plan.steps) {
+    // The mapped type guarantees a runner per kind; this view of it lets the loop call it with the union.
+    const runner = (runners as unknown as Record<string, Runner<S, Aws> | undefined>)[step.kind];
+    const id = runner?.identify?.(step) ?? step.kind;
+    seen.add(id);
+    const before = entries.find((e) => e.id === id);
+    if (before && isFinishedChange(before)) {
+      results.push(fromJournal(before));
+      continue;
+    }
     if (abortedBy) {
       results.push(stepResult(step, 'not-run', `not run: "${abortedBy.summary}" failed`));
       continue;
     }
-    // The mapped type guarantees a runner per kind; this view of it lets the loop call it with the union.
-    const runner = (runners as unknown as Record<string, Runner<S, Aws> | undefined>)[step.kind];
+    outOfTime ||= options.hasTimeFor !== undefined && !options.hasTimeFor();
+    if (outOfTime) {
+      results.push({ ...stepResult(step, 'not-run', 'not started: too little time was left in this invocation; the retry continues'), retryable: true });
+      continue;
+    }
+
+    const entry: JournaledStep = { id, kind: step.kind, summary: step.summary, state: 'started', attempt, startedAt: now().toISOString() };
+    if (step.undo) entry.undo = step.undo;
+    if (before?.progress) entry.progress = { ...before.progress };
+    upsert(entries, entry);
+    try {
+      await journal(entries);
+    } catch (error) {
+      // Nothing is changed that the journal cannot name.
+      options.onStepFailed?.(step, error);
+      results.push({ ...stepResult(step, 'not-run', `not run: the journal could not be written (${describeError(error)})`), retryable: isTransient(error) });
+      abortedBy = step;
+      continue;
+    }
+
+    const recordProgress: RecordProgress = async (progress) => {
+      entry.progress = { ...entry.progress, ...progress };
+      // Best effort: the outcome is journaled after the call in any case, and the step must not fail for this.
+      await journal(entries).catch((error: unknown) => options.onStepFailed?.(step, error));
+    };
+    let result: StepResult;
     try {
       if (!runner) throw new Error(`no runner for step kind "${step.kind}"`);
-      const { outcome, detail } = await runner.run(step, aws);
-      results.push(stepResult(step, outcome, detail));
+      const resumed = before?.state === 'started' && runner.resume;
+      const { outcome, detail } = resumed
+        ? await runner.resume!(step, { attempt: before.attempt, ...(before.progress ? { progress: before.progress } : {}) }, aws)
+        : await runner.run(step, aws, recordProgress);
+      result = stepResult(step, outcome, resumed ? joinDetail(`resumed: attempt ${before.attempt} started it`, detail) : detail);
     } catch (error) {
       options.onStepFailed?.(step, error);
-      results.push(stepResult(step, 'failed', describeError(error)));
+      const retryable = isTransient(error);
+      result = { ...stepResult(step, 'failed', describeError(error)), ...(retryable ? { retryable } : {}) };
       if (step.critical) abortedBy = step;
     }
+    Object.assign(entry, {
+      state: result.outcome,
+      finishedAt: now().toISOString(),
+      ...(result.detail ? { detail: result.detail } : {}),
+      ...(result.retryable ? { retryable: true } : {}),
+    });
+    try {
+      await journal(entries);
+    } catch (error) {
+      // The change is made; the retry finds the step `started`, re-reads the resource and reports it.
+      options.onStepFailed?.(step, error);
+      result = { ...result, detail: joinDetail(result.detail, `not journaled: ${describeError(error)}`), retryable: true };
+    }
+    results.push(result);
   }
-  return { ...base, ...summarise(results), steps: results };
+
+  // What earlier attempts did that this plan no longer needs, because the resource already shows it.
+  const before = entries.filter((e) => !seen.has(e.id) && (isFinishedChange(e) || e.state === 'started')).map(fromJournal);
+  const all = [...before, ...results];
+  return { ...base, ...summarise(all), steps: all, ...(all.some((r) => r.retryable) ? { retry: true } : {}) };
+}
+
+/** Done or found done: a later attempt reports it and does not run it again. */
+function isFinishedChange(e: JournaledStep): boolean {
+  return e.state === 'done' || e.state === 'already-done';
+}
+
+/**
+ * A journaled step as a result of this attempt. A step left `started` that the new plan does not need: the crash
+ * came after the change and before its outcome was journaled, and the resource now shows the change.
+ */
+export function fromJournal(e: JournaledStep): StepResult {
+  const outcome = e.state === 'started' ? 'done' : e.state;
+  const detail = e.state === 'started' ? joinDetail(e.detail, 'its outcome was not journaled; the resource now shows it done') : e.detail;
+  return {
+    kind: e.kind,
+    summary: e.summary,
+    outcome,
+    ...(detail ? { detail } : {}),
+    ...(e.undo && (outcome === 'done' || outcome === 'already-done') ? { undo: e.undo } : {}),
+    earlierAttempt: e.attempt,
+  };
+}
+
+function upsert(entries: JournaledStep[], entry: JournaledStep): void {
+  const i = entries.findIndex((e) => e.id === entry.id);
+  if (i >= 0) entries[i] = entry;
+  else entries.push(entry);
+}
+
+function joinDetail(...parts: (string | undefined)[]): string | undefined {
+  const text = parts.filter(Boolean).join('; ');
+  return text || undefined;
 }
 
 const holdStatus: Record<NonNullable<Plan<StepBase>['hold']>, TargetStatus> = {
@@ -61,14 +175,18 @@ const holdStatus: Record<NonNullable<Plan<StepBase>['hold']>, TargetStatus> = {
 function summarise(results: StepResult[]): { status: TargetStatus; reason: string } {
   const failed = results.filter((r) => r.outcome === 'failed' || r.outcome === 'not-run').length;
   const changed = results.filter((r) => r.outcome === 'done').length;
+  const earlier = results.filter((r) => r.earlierAttempt !== undefined && r.outcome === 'done').length;
+  const then = earlier ? ` (${earlier} of them by an earlier attempt)` : '';
   if (failed === 0) {
     return changed > 0
-      ? { status: 'remediated', reason: `${changed} change(s) made` }
+      ? { status: 'remediated', reason: `${changed} change(s) made${then}` }
       : { status: 'already-compliant', reason: 'every step found the resource already as wanted' };
   }
   const succeeded = results.length - failed;
+  const deferred = results.some((r) => r.retryable && r.outcome === 'not-run') && results.every((r) => r.outcome !== 'failed');
+  if (deferred) return { status: 'deferred', reason: `${failed} of ${results.length} step(s) not started in this invocation: the retry continues` };
   return succeeded > 0
-    ? { status: 'partial', reason: `${failed} of ${results.length} step(s) failed or did not run` }
+    ? { status: 'partial', reason: `${failed} of ${results.length} step(s) failed or did not run${then}` }
     : { status: 'failed', reason: `all ${results.length} step(s) failed or did not run` };
 }
 
@@ -86,6 +204,7 @@ function stepResult(step: StepBase, outcome: StepResult['outcome'], detail?: str
 const attention: TargetStatus[] = [
   'failed',
   'partial',
+  'deferred',
   'limit-exceeded',
   'remediated',
   'planned',

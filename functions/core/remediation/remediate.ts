@@ -1,13 +1,15 @@
 import type { Config } from '../config.js';
-import { describeError, InvalidEventError, UnsupportedEventError } from '../errors.js';
+import { describeError, InvalidEventError, isTransient, RetryLaterError, UnsupportedEventError } from '../errors.js';
 import { isSampleFinding } from '../events/guardduty.js';
 import { findingIdOf, parseEvent, type ParsedEvent } from '../events/parse.js';
+import { DynamoJournal } from '../journal/dynamodb.js';
+import { journalKey, MemoryJournal, targetKey, type Claim, type JournaledStep, type JournalStore, type TargetRecord } from '../journal/journal.js';
 import { countOutcome, logger } from '../observability.js';
-import { describeEvent } from '../notify/describe-event.js';
+import { describeEvent, type Severity } from '../notify/describe-event.js';
 import { formatNotification } from '../notify/format.js';
-import { deliver } from '../notify/publish.js';
-import { executePlan, worstStatus } from './execute.js';
-import type { EventResult } from './result.js';
+import { deliver, NotificationError } from '../notify/publish.js';
+import { executePlan, fromJournal, worstStatus } from './execute.js';
+import type { EventResult, JournalReport } from './result.js';
 import type { Plan, Runners, StepBase, TargetRef, TargetResult } from './types.js';
 
 /** What a function acts on for one event, or why it acts on nothing. */
@@ -23,6 +25,14 @@ export interface PlanContext {
   dryRun: boolean;
 }
 
+/** The most targets one event may change, and the setting that says so. */
+export interface TargetLimit {
+  max: number;
+  setting: string;
+  /** What a target is called, in the plural: `buckets`. */
+  noun: string;
+}
+
 /** One function's remediation: the flow `select targets -> observe -> plan -> execute -> notify` runs it. */
 export interface Remediation<T, State, S extends StepBase, Aws> {
   /** From a validated event, the targets to act on; pure. */
@@ -31,9 +41,11 @@ export interface Remediation<T, State, S extends StepBase, Aws> {
   observe(target: T, aws: Aws, context: PlanContext): Promise<State>;
   /** Pure: from the target and its observed state, the steps to take (or why none). */
   plan(target: T, state: State, context: PlanContext): Plan<S>;
-  /** Names a target whose observation or planning crashed, for the result. */
+  /** Names a target before it is read: for the result, and as its key in the journal. */
   describeTarget(target: T): TargetRef;
   runners: Runners<S, Aws>;
+  /** An event naming more targets than this changes none of them: a person decides. */
+  targetLimit?(config: Config): TargetLimit;
 }
 
 export interface RunOptions<Aws> {
@@ -41,9 +53,25 @@ export interface RunOptions<Aws> {
   config: Config;
   aws: Aws;
   now?: () => Date;
+  /** The invocation's remaining time (the Lambda context's `getRemainingTimeInMillis`); without it, time is not limited. */
+  remainingMs?: () => number;
+  /** The invocation's request id, which claims the event in the journal. */
+  requestId?: string;
+  /** Default: the DynamoDB table JOURNAL_TABLE names, or without it a new in-memory journal (this invocation only). */
+  journal?: JournalStore;
 }
 
-/** Validates the event, remediates each target, notifies, logs and counts the outcome. Never throws for bad input. */
+/** How long a claim outlives the invocation's own deadline, for clock differences. */
+const LEASE_MARGIN_MS = 10_000;
+/** The claim of an invocation that does not know its deadline (a local run). */
+const DEFAULT_LEASE_MS = 15 * 60_000;
+
+/**
+ * Validates the event, claims it in the journal, remediates each target (resuming what earlier attempts journaled),
+ * notifies, closes the journal, logs and counts the outcome. Never throws for bad input. Throws, so that Lambda
+ * retries, when the notification cannot be published or when work is left that a retry can finish (a transient
+ * failure, or too little time): the retry resumes from the journal and repeats nothing.
+ */
 export async function remediate<T, State, S extends StepBase, Aws>(
   raw: unknown,
   remediation: Remediation<T, State, S, Aws>,
@@ -67,48 +95,217 @@ export async function remediate<T, State, S extends StepBase, Aws>(
   const selection = remediation.selectTargets(event, config);
   if (selection.action === 'ignore') return ignore({ ...base, ...ids }, selection.reason);
 
-  const context: PlanContext = { event, config, now: (options.now ?? (() => new Date()))(), dryRun: config.mode === 'dry-run' };
+  const clock = options.now ?? (() => new Date());
+  const now = clock();
+  const journal = options.journal ?? journalFor(config);
+  const key = journalKey(functionName, ids.eventId);
+  const claim = await journal.claim(key, {
+    function: functionName,
+    eventId: ids.eventId,
+    ...(ids.findingId ? { findingId: ids.findingId } : {}),
+    owner: options.requestId ?? `local-${process.pid}-${now.getTime()}`,
+    now,
+    leaseMs: (options.remainingMs?.() ?? DEFAULT_LEASE_MS) + LEASE_MARGIN_MS,
+  });
+  if (!claim.granted) return replay(claim, { ...base, ...ids }, journal.location);
+  const attempt = claim.attempt;
+  const journalReport: JournalReport = { location: journal.location, key, attempt };
+  logger.appendKeys({ journalKey: key, attempt });
+
+  const context: PlanContext = { event, config, now, dryRun: config.mode === 'dry-run' };
+  const hasTimeFor = () => !options.remainingMs || options.remainingMs() > config.timeReserveMs;
+  const earlier = new Map(claim.targets.map((t) => [t.id, t]));
+  const saved = new Set<string>();
+
   let targets: TargetResult[];
   let reason: string | undefined;
+  const limit = remediation.targetLimit?.(config);
   if (event.kind === 'guardduty' && isSampleFinding(event.finding)) {
     reason = 'GuardDuty sample finding: it names placeholder resources, so nothing was read or changed (the wiring works)';
     targets = notifyOnly(selection.action === 'remediate' ? selection.targets.map(remediation.describeTarget) : (selection.targets ?? []), reason);
   } else if (selection.action === 'notify') {
     reason = selection.reason;
     targets = notifyOnly(selection.targets ?? [], reason);
+  } else if (limit && selection.targets.length > limit.max) {
+    reason = `the event names ${selection.targets.length} ${limit.noun}, more than ${limit.setting} (${limit.max}): none was read or changed, a person decides`;
+    targets = selection.targets.map((t) => ({ target: remediation.describeTarget(t), status: 'limit-exceeded', reason, steps: [] }));
   } else {
     targets = [];
-    for (const target of selection.targets) targets.push(await remediateTarget(target, remediation, options.aws, context));
+    for (const target of selection.targets) {
+      const ref = remediation.describeTarget(target);
+      const before = earlier.get(targetKey(ref));
+      if (before?.complete) {
+        targets.push(resultOf(before));
+        continue;
+      }
+      if (!hasTimeFor()) {
+        targets.push({ target: ref, status: 'deferred', reason: 'not started: too little time was left in this invocation; the retry continues', steps: [], retry: true });
+        continue;
+      }
+      // The executor journals the steps as they run; the target's record is completed with its result below.
+      let journaled: JournaledStep[] | undefined;
+      const result = await remediateTarget(target, ref, remediation, options.aws, context, {
+        attempt,
+        earlier: before?.steps ?? [],
+        hasTimeFor,
+        now: clock,
+        journal: (steps) => {
+          journaled = steps;
+          return journal.saveTarget(key, attempt, { ...recordOf({ target: ref, status: 'deferred', steps: [] }, false, attempt, clock()), steps });
+        },
+      });
+      await journal.saveTarget(key, attempt, { ...recordOf(result, !result.retry, attempt, clock()), ...(journaled ? { steps: journaled } : {}) });
+      saved.add(targetKey(ref));
+      targets.push(result);
+    }
+  }
+  // The rest (notified only, limited, deferred): journaled as they are, so that a repeated delivery reports them.
+  for (const t of targets) {
+    const id = targetKey(t.target);
+    if (!saved.has(id) && !earlier.get(id)?.complete) await journal.saveTarget(key, attempt, recordOf(t, !t.retry, attempt, clock()));
   }
 
+  const retry = targets.some((t) => t.retry);
   const status = worstStatus(targets.map((t) => t.status)) ?? 'notified';
-  const result: EventResult = { status, reason: reason ?? summarise(targets), ...base, ...ids, targets };
+  const result: EventResult = {
+    status,
+    reason: reason ?? summarise(targets),
+    ...base,
+    ...ids,
+    targets,
+    journal: { ...journalReport, ...(retry ? { retry } : {}) },
+  };
   const notification = formatNotification(result, describeEvent(event));
-  result.notification = await deliver(notification, config.topicArn);
+  try {
+    result.notification = await deliver(notification, config.topicArn);
+  } catch (error) {
+    // Everything done is journaled: the retry reports it and publishes again.
+    await journal.close(key, attempt, { closed: false, status, reason: result.reason, now: clock() }).catch(() => undefined);
+    countOutcome('notification-failed');
+    const message = error instanceof NotificationError ? error.message : describeError(error);
+    throw new NotificationError(`${message}; journal ${journal.location} key ${key}`, { cause: error });
+  }
+  const messageId = result.notification.messageId;
+  await journal.close(key, attempt, {
+    closed: !retry,
+    status,
+    reason: result.reason,
+    notification: { subject: notification.subject, ...(messageId ? { messageId } : {}), at: clock().toISOString(), attempt },
+    now: clock(),
+  });
   countOutcome(status);
-  logger[status === 'failed' || status === 'partial' ? 'error' : 'info']('event handled', { result: { ...result, notification: { ...result.notification, message: undefined } } });
+  logger[status === 'failed' || status === 'partial' || retry ? 'error' : 'info']('event handled', {
+    result: { ...result, notification: { ...result.notification, message: undefined } },
+  });
+  if (retry) {
+    const left = targets.filter((t) => t.retry).map((t) => t.target.id);
+    throw new RetryLaterError(
+      `work left for a retry on ${left.length} target(s) (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', ...' : ''}): a transient failure or too little time; journal ${journal.location} key ${key}`,
+    );
+  }
   return result;
 }
 
 async function remediateTarget<T, State, S extends StepBase, Aws>(
   target: T,
+  ref: TargetRef,
   remediation: Remediation<T, State, S, Aws>,
   aws: Aws,
   context: PlanContext,
+  journaling: Pick<Parameters<typeof executePlan>[3], 'attempt' | 'earlier' | 'hasTimeFor' | 'now' | 'journal'>,
 ): Promise<TargetResult> {
   let plan: Plan<S>;
   try {
     const state = await remediation.observe(target, aws, context);
     plan = remediation.plan(target, state, context);
   } catch (error) {
-    logger.error('could not plan', { target: remediation.describeTarget(target), error: describeError(error) });
-    return { target: remediation.describeTarget(target), status: 'failed', reason: `could not plan: ${describeError(error)}`, steps: [] };
+    logger.error('could not plan', { target: ref, error: describeError(error) });
+    const retry = isTransient(error);
+    return { target: ref, status: 'failed', reason: `could not plan: ${describeError(error)}`, steps: [], ...(retry ? { retry } : {}) };
   }
   logger.info('plan', { plan });
   return executePlan(plan, remediation.runners, aws, {
     dryRun: context.dryRun,
+    ...journaling,
     onStepFailed: (step, error) => logger.error('step failed', { step: step.kind, summary: step.summary, error: describeError(error) }),
   });
+}
+
+/** The journal the configuration names: DynamoDB in a deployment, memory (this invocation only) in a local run. */
+function journalFor(config: Config): JournalStore {
+  return config.journalTable ? new DynamoJournal(config.journalTable, config.journalRetentionDays) : new MemoryJournal();
+}
+
+/**
+ * A delivery of an event that is closed (a duplicate: report what was done, send nothing) or that another invocation
+ * is handling right now (change nothing; that invocation reports).
+ */
+function replay(claim: Extract<Claim, { granted: false }>, base: Omit<EventResult, 'status' | 'reason' | 'targets'>, location: string): EventResult {
+  const e = claim.event;
+  const journal: JournalReport = { location, key: e.key, attempt: e.attempts };
+  const targets = claim.targets.map(resultOf);
+  countOutcome('duplicate');
+  if (e.closed) {
+    const n = e.notification;
+    const result: EventResult = {
+      status: e.status ?? 'notified',
+      reason: `${e.reason ?? 'handled'} (a repeated delivery: the event was handled by attempt ${e.attempts}; nothing was done again)`,
+      ...base,
+      targets,
+      journal,
+      ...(n
+        ? { notification: { subject: n.subject, published: Boolean(n.messageId), ...(n.messageId ? { messageId: n.messageId } : {}), note: `sent by attempt ${n.attempt} at ${n.at}; not sent again` } }
+        : {}),
+    };
+    logger.info('repeated delivery of a handled event', { result });
+    return result;
+  }
+  const result: EventResult = {
+    status: 'duplicate',
+    reason: `another invocation (${e.owner}) is handling this event, claimed until ${new Date(e.leaseUntil).toISOString()}: this delivery changed nothing`,
+    ...base,
+    targets,
+    journal,
+  };
+  logger.warn('concurrent delivery of an event in progress', { result });
+  return result;
+}
+
+function recordOf(result: TargetResult, complete: boolean, attempt: number, now: Date): TargetRecord {
+  return {
+    id: targetKey(result.target),
+    target: result.target,
+    status: result.status,
+    ...(result.reason ? { reason: result.reason } : {}),
+    ...(result.notes?.length ? { notes: result.notes } : {}),
+    ...(result.severity ? { severity: result.severity } : {}),
+    complete,
+    steps: result.steps.map((s, i) => ({
+      id: `${s.kind}#${i}`,
+      kind: s.kind,
+      summary: s.summary,
+      state: s.outcome,
+      ...(s.detail ? { detail: s.detail } : {}),
+      ...(s.undo ? { undo: s.undo } : {}),
+      ...(s.retryable ? { retryable: true } : {}),
+      attempt: s.earlierAttempt ?? attempt,
+      startedAt: now.toISOString(),
+    })),
+    attempt,
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** A target an earlier attempt finished, as this attempt reports it. */
+function resultOf(record: TargetRecord): TargetResult {
+  return {
+    target: record.target,
+    status: record.status ?? 'failed',
+    ...(record.reason ? { reason: record.reason } : {}),
+    ...(record.notes?.length ? { notes: record.notes } : {}),
+    ...(record.severity ? { severity: record.severity as Severity } : {}),
+    steps: record.steps.filter((s) => s.state !== 'started').map(fromJournal),
+  };
 }
 
 function notifyOnly(targets: TargetRef[], reason: string): TargetResult[] {

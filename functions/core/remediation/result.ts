@@ -13,6 +13,17 @@ export interface EventResult {
   source?: string;
   targets: TargetResult[];
   notification?: NotificationReport;
+  /** Where this event's journal is, and which attempt this is (steps of earlier attempts carry `earlierAttempt`). */
+  journal?: JournalReport;
+}
+
+export interface JournalReport {
+  /** `dynamodb:<table>`, or `memory` (a local run: kept for this invocation only). */
+  location: string;
+  key: string;
+  attempt: number;
+  /** Work is left that Lambda's retry of this event continues. */
+  retry?: boolean;
 }
 
 export interface NotificationReport {

@@ -51,6 +51,10 @@ export interface StepResult {
   outcome: StepOutcome;
   detail?: string;
   undo?: string;
+  /** A failure that a retry may fix (throttling, 5xx, timeout, network, or not started for lack of time). */
+  retryable?: boolean;
+  /** Set when an earlier attempt of this event did the step: that attempt's number. */
+  earlierAttempt?: number;
 }
 
 /** What a runner reports when it did not throw: it changed the resource, or found it already as wanted. */
@@ -59,10 +63,24 @@ export interface RunOutcome {
   detail?: string;
 }
 
+/** Journals what a runner made before its outcome is known (for example the id of a key it created). */
+export type RecordProgress = (progress: Record<string, string>) => Promise<void>;
+
 export interface Runner<S extends StepBase, Aws> {
   /** The IAM actions the runner calls; a test compares them with the function's role in template.yaml. */
   iamActions: readonly string[];
-  run(step: S, aws: Aws): Promise<RunOutcome>;
+  run(step: S, aws: Aws, recordProgress: RecordProgress): Promise<RunOutcome>;
+  /**
+   * What makes this step the same step in another attempt's plan of the same target (default: its kind); the journal
+   * matches steps by it, so a retry does not repeat what was done.
+   */
+  identify?(step: S): string;
+  /**
+   * For a step an earlier attempt started but never finished (it crashed or timed out in the middle), what to do
+   * instead of running it again; without it the step runs again (every write ml-guard makes is idempotent, except
+   * one that creates something, which says here how it recovers).
+   */
+  resume?(step: S, started: { progress?: Record<string, string>; attempt: number }, aws: Aws): Promise<RunOutcome>;
 }
 
 /** Exactly one runner per step kind: the compiler reports a missing one. */
@@ -76,10 +94,14 @@ export type TargetStatus =
   | 'notified'
   | 'limit-exceeded'
   | 'partial'
+  | 'deferred'
   | 'failed';
 
-/** `suppressed`: a notification-only event held back by flood control (counted, reported with the next notification). */
-export type EventStatus = TargetStatus | 'ignored' | 'suppressed';
+/**
+ * `suppressed`: a notification-only event held back by flood control (counted, reported with the next notification).
+ * `duplicate`: another invocation is handling the same event right now; this delivery does nothing.
+ */
+export type EventStatus = TargetStatus | 'ignored' | 'suppressed' | 'duplicate';
 
 export interface TargetResult {
   target: TargetRef;
@@ -89,4 +111,6 @@ export interface TargetResult {
   /** The least severity of a notification about this target (from its plan). */
   severity?: Severity;
   steps: StepResult[];
+  /** Work is left that a retry of the event can finish (a transient failure, or no time left to start it). */
+  retry?: boolean;
 }

@@ -1,0 +1,175 @@
+import type { EventStatus, StepOutcome, TargetRef, TargetStatus } from '../remediation/types.js';
+
+/**
+ * The action journal: for every event a function handles, what it planned and each step's outcome, written as the
+ * flow runs, so that a retried, duplicated or crashed delivery knows what was already done.
+ *
+ * One event record per function and event (`key` = `<function>#<event id>`) holds the claim (who works on the event,
+ * until when), the attempt count and, once closed, the event's status and notification. One target record per
+ * target holds its steps. A step is journaled as `started` before its write call and with its outcome after it; a
+ * runner that creates something records what it created as soon as it exists (`progress`), before anything else can
+ * fail, so a crash leaves a record that names it.
+ */
+
+/** A step as the journal keeps it: `started` until its outcome is known. */
+export interface JournaledStep {
+  /** Identifies the step within its target across attempts (see `Runner.identify`). */
+  id: string;
+  kind: string;
+  summary: string;
+  state: StepOutcome | 'started';
+  detail?: string;
+  undo?: string;
+  /** A failure that a retry may fix (throttling, 5xx, timeout, network, no time left). */
+  retryable?: boolean;
+  /** The attempt (1, 2, ...) that ran the step. */
+  attempt: number;
+  startedAt: string;
+  finishedAt?: string;
+  /** What the runner recorded while the step ran, before its outcome was known (write-ahead). */
+  progress?: Record<string, string>;
+}
+
+export interface TargetRecord {
+  /** `<type>#<id>` of the target. */
+  id: string;
+  target: TargetRef;
+  status?: TargetStatus;
+  reason?: string;
+  notes?: string[];
+  severity?: string;
+  /** Nothing is left for a retry to do: the target's result is final. */
+  complete: boolean;
+  steps: JournaledStep[];
+  attempt: number;
+  updatedAt: string;
+}
+
+export interface EventRecord {
+  key: string;
+  function: string;
+  eventId: string;
+  findingId?: string;
+  /** How many invocations have claimed the event. */
+  attempts: number;
+  /** The request id of the invocation that holds (or last held) the claim. */
+  owner: string;
+  /** Until when (epoch ms) the claim holds; another invocation may take the event over after it. */
+  leaseUntil: number;
+  /** The event is finished: a later delivery reports it and does nothing more. */
+  closed: boolean;
+  status?: EventStatus;
+  reason?: string;
+  notification?: { subject: string; messageId?: string; at: string; attempt: number };
+  startedAt: string;
+  updatedAt: string;
+}
+
+export interface ClaimRequest {
+  function: string;
+  eventId: string;
+  findingId?: string;
+  owner: string;
+  now: Date;
+  /** How long the claim holds: the invocation's remaining time and a margin. */
+  leaseMs: number;
+}
+
+export type Claim =
+  /** This invocation may act; `targets` are what earlier attempts journaled. */
+  | { granted: true; attempt: number; event: EventRecord; targets: TargetRecord[] }
+  /** The event is closed, or another invocation holds the claim. */
+  | { granted: false; event: EventRecord; targets: TargetRecord[] };
+
+export interface CloseRequest {
+  /** False when a retry will continue the event (a transient failure, or time ran out). */
+  closed: boolean;
+  status: EventStatus;
+  reason: string;
+  notification?: EventRecord['notification'];
+  now: Date;
+}
+
+/** Where the journal lives. Every write is conditional on the attempt, so a stale invocation cannot overwrite a newer one. */
+export interface JournalStore {
+  /** `dynamodb:<table>` or `memory`. */
+  readonly location: string;
+  claim(key: string, request: ClaimRequest): Promise<Claim>;
+  saveTarget(key: string, attempt: number, record: TargetRecord): Promise<void>;
+  close(key: string, attempt: number, request: CloseRequest): Promise<void>;
+}
+
+/** The journal could not be read or written; the invocation fails so that Lambda retries it. */
+export class JournalError extends Error {
+  override readonly name = 'JournalError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A newer attempt took the event over: this invocation must stop writing. Never retried. */
+export class JournalConflictError extends Error {
+  override readonly name = 'JournalConflictError';
+  readonly retryable = false;
+}
+
+export function journalKey(functionName: string, eventId: string): string {
+  return `${functionName}#${eventId}`;
+}
+
+export function targetKey(target: TargetRef): string {
+  return `${target.type}#${target.id}`;
+}
+
+/** The journal in this process's memory: for local runs and tests; a new one per invocation keeps nothing between them. */
+export class MemoryJournal implements JournalStore {
+  readonly location = 'memory';
+  private readonly events = new Map<string, EventRecord>();
+  private readonly targets = new Map<string, Map<string, TargetRecord>>();
+
+  async claim(key: string, r: ClaimRequest): Promise<Claim> {
+    const now = r.now.getTime();
+    const old = this.events.get(key);
+    const targets = () => [...(this.targets.get(key)?.values() ?? [])].map((t) => structuredClone(t));
+    if (old && (old.closed || (old.leaseUntil > now && old.owner !== r.owner))) {
+      return { granted: false, event: structuredClone(old), targets: targets() };
+    }
+    const event: EventRecord = {
+      key,
+      function: r.function,
+      eventId: r.eventId,
+      ...(r.findingId ? { findingId: r.findingId } : {}),
+      attempts: (old?.attempts ?? 0) + 1,
+      owner: r.owner,
+      leaseUntil: now + r.leaseMs,
+      closed: false,
+      startedAt: old?.startedAt ?? r.now.toISOString(),
+      updatedAt: r.now.toISOString(),
+      ...(old?.notification ? { notification: old.notification } : {}),
+    };
+    this.events.set(key, event);
+    return { granted: true, attempt: event.attempts, event: structuredClone(event), targets: targets() };
+  }
+
+  async saveTarget(key: string, attempt: number, record: TargetRecord): Promise<void> {
+    const targets = this.targets.get(key) ?? new Map<string, TargetRecord>();
+    const old = targets.get(record.id);
+    if (old && old.attempt > attempt) throw new JournalConflictError(`target ${record.id} of ${key} was written by attempt ${old.attempt}`);
+    targets.set(record.id, structuredClone(record));
+    this.targets.set(key, targets);
+  }
+
+  async close(key: string, attempt: number, r: CloseRequest): Promise<void> {
+    const old = this.events.get(key);
+    if (!old || old.attempts !== attempt) throw new JournalConflictError(`${key} is claimed by attempt ${old?.attempts ?? 'none'}, not ${attempt}`);
+    this.events.set(key, {
+      ...old,
+      closed: r.closed,
+      status: r.status,
+      reason: r.reason,
+      ...(r.notification ? { notification: r.notification } : {}),
+      leaseUntil: 0,
+      updatedAt: r.now.toISOString(),
+    });
+  }
+}
