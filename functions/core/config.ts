@@ -73,12 +73,8 @@ export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
   requirements: ConfigRequirements = {},
 ): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = Environment.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(`invalid environment: ${describeIssues(parsed.error.issues)}`, { cause: parsed.error });
-  }
-  const e = parsed.data;
+  const present = presentIn(env);
+  const e = parseEnvironment(Environment, env);
   const config: Config = {
     mode: e.REMEDIATION_MODE,
     topicArn: e.TOPIC_ARN,
@@ -100,4 +96,16 @@ export function loadConfig(
     }
   }
   return config;
+}
+
+/** The variables that are set: an empty one counts as unset (CloudFormation passes empty parameters as ""). */
+function presentIn(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+}
+
+/** Checks the environment against a schema; a wrong value is a ConfigError naming the variable, raised at cold start. */
+export function parseEnvironment<T>(schema: z.ZodMiniType<T>, env: Readonly<Record<string, string | undefined>>): T {
+  const parsed = schema.safeParse(presentIn(env));
+  if (!parsed.success) throw new ConfigError(`invalid environment: ${describeIssues(parsed.error.issues)}`, { cause: parsed.error });
+  return parsed.data;
 }

@@ -5,6 +5,7 @@ import { remediate, type Remediation } from '../core/remediation/remediate.js';
 import { observeBucket, type BucketState, type S3Adapter } from './observe.js';
 import { bucketRef, planQuarantine } from './plan.js';
 import { quarantineRunners } from './runners.js';
+import { bucketLimitOf } from './settings.js';
 import type { QuarantineStep } from './steps.js';
 import { FUNCTION_NAME, selectBuckets, type BucketTarget } from './targets.js';
 
@@ -14,10 +15,13 @@ export const quarantinePublicBucket: Remediation<BucketTarget, BucketState, Quar
   plan: planQuarantine,
   describeTarget: bucketRef,
   runners: quarantineRunners,
+  targetLimit: bucketLimitOf,
 };
 
 const config = loadConfig(process.env, { requiredToEnforce: ['FORENSICS_BUCKET'] });
+// A wrong MAX_BUCKETS_PER_EVENT stops the function here, at cold start.
+bucketLimitOf(config);
 
-export const handler = createHandler(FUNCTION_NAME, (event) =>
-  remediate(event, quarantinePublicBucket, { functionName: FUNCTION_NAME, config, aws: s3 }),
+export const handler = createHandler(FUNCTION_NAME, (event, invocation) =>
+  remediate(event, quarantinePublicBucket, { functionName: FUNCTION_NAME, config, aws: s3, ...invocation }),
 );

@@ -21,6 +21,6 @@ const config = loadConfig(process.env);
 // A wrong ACCESS_KEY_SECRET_TAG_KEY, MAX_ACCESS_KEY_AGE_DAYS or PROTECTED_PRINCIPALS stops the function here, at cold start.
 settingsOf(config);
 
-export const handler = createHandler(FUNCTION_NAME, (event) =>
-  remediate(event, rotateCredentials, { functionName: FUNCTION_NAME, config, aws: iam }),
+export const handler = createHandler(FUNCTION_NAME, (event, invocation) =>
+  remediate(event, rotateCredentials, { functionName: FUNCTION_NAME, config, aws: iam, ...invocation }),
 );

@@ -2,7 +2,7 @@ import { describeError } from '../core/errors.js';
 import type { Runners } from '../core/remediation/types.js';
 import { AccessKeyLimitReached } from './aws.js';
 import type { IamAdapter } from './observe.js';
-import type { RotateStep } from './steps.js';
+import type { RotateKeyIntoSecret, RotateStep } from './steps.js';
 
 /** Raised when a step that needs the live state is asked to run without it (only a dry-run plan lacks it). */
 class StateNotRead extends Error {
@@ -15,6 +15,8 @@ class StateNotRead extends Error {
  */
 export class RotationIncomplete extends Error {
   override readonly name = 'RotationIncomplete';
+  /** No retry can store a secret access key that is gone. */
+  readonly retryable = false;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
@@ -33,7 +35,7 @@ export const rotateRunners: Runners<RotateStep, IamAdapter> = {
   },
   rotateKeyIntoSecret: {
     iamActions: ['iam:CreateAccessKey', 'secretsmanager:PutSecretValue'],
-    async run(step, iam) {
+    async run(step, iam, recordProgress) {
       // The new secret access key lives in `key` only, for the time between these two calls.
       let key: Awaited<ReturnType<IamAdapter['createAccessKey']>>;
       try {
@@ -47,19 +49,33 @@ export const rotateRunners: Runners<RotateStep, IamAdapter> = {
         }
         throw error;
       }
+      // Journaled before anything else can fail: a crash from here on leaves a record that names the new key.
+      await recordProgress({ createdAccessKeyId: key.accessKeyId });
       let version: string | undefined;
       try {
         version = await iam.storeAccessKeyInSecret(step.secretArn, key);
       } catch (error) {
-        throw new RotationIncomplete(
-          `created access key ${key.accessKeyId} but could not store it in the secret ${step.secretName} (${describeError(error)}): its secret access key is lost, so the key is unusable; it was left active and unused: delete it (aws iam delete-access-key --user-name ${step.userName} --access-key-id ${key.accessKeyId}) and rotate by hand`,
-          { cause: error },
-        );
+        throw lostKey(step, key.accessKeyId, `could not store it in the secret ${step.secretName} (${describeError(error)})`, error);
       }
       return {
         outcome: 'done',
         detail: `new key ${key.accessKeyId} is the current value of ${step.secretName}${version ? ` (version ${version})` : ''}; ${step.replaces} is kept as AWSPREVIOUS`,
       };
+    },
+    /**
+     * An earlier attempt started the rotation and ended before its outcome was journaled. If it journaled the key it
+     * created and the secret holds that key, the rotation is done; if the secret does not hold it, the key's secret
+     * access key died with that attempt: no second key is created (the user would hit IAM's two-key limit, and the
+     * orphan would stay unnamed), the orphan is named for a person to delete.
+     */
+    async resume(step, started, iam) {
+      const created = started.progress?.createdAccessKeyId;
+      if (!created) return rotateRunners.rotateKeyIntoSecret.run(step, iam, async () => undefined);
+      const held = await iam.accessKeyIdInSecret(step.secretArn);
+      if (held === created) {
+        return { outcome: 'done', detail: `new key ${created} (created by attempt ${started.attempt}) is the current value of ${step.secretName}` };
+      }
+      throw lostKey(step, created, `attempt ${started.attempt} ended before storing it in the secret ${step.secretName}`);
     },
   },
   revokeUserSessions: {
@@ -77,3 +93,11 @@ export const rotateRunners: Runners<RotateStep, IamAdapter> = {
     },
   },
 };
+
+/** A key ml-guard created whose secret access key is gone: named, with the command to delete it. */
+function lostKey(step: RotateKeyIntoSecret, accessKeyId: string, why: string, cause?: unknown): RotationIncomplete {
+  return new RotationIncomplete(
+    `created access key ${accessKeyId} but ${why}: its secret access key is lost, so the key is unusable; it was left active and unused: delete it (aws iam delete-access-key --user-name ${step.userName} --access-key-id ${accessKeyId}) and rotate by hand`,
+    cause === undefined ? undefined : { cause },
+  );
+}

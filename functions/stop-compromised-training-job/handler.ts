@@ -21,6 +21,6 @@ const config = loadConfig(process.env);
 // This function's own settings (ALARM_NAME_PREFIX, MAX_JOBS_PER_EVENT), checked at cold start like the rest.
 loadSettings(config.env);
 
-export const handler = createHandler(FUNCTION_NAME, (event) =>
-  remediate(event, stopCompromisedTrainingJob, { functionName: FUNCTION_NAME, config, aws: sagemaker }),
+export const handler = createHandler(FUNCTION_NAME, (event, invocation) =>
+  remediate(event, stopCompromisedTrainingJob, { functionName: FUNCTION_NAME, config, aws: sagemaker, ...invocation }),
 );

@@ -12,7 +12,7 @@ describe('stop-compromised-training-job in template.yaml', () => {
     const defaults = loadSettings({});
 
     // Assess
-    expect(fn?.Properties.Environment.Variables).toEqual({ ALARM_NAME_PREFIX: { Ref: 'AlarmNamePrefix' }, MAX_JOBS_PER_EVENT: { Ref: 'MaxJobsPerEvent' } });
+    expect(fn?.Properties.Environment.Variables).toMatchObject({ ALARM_NAME_PREFIX: { Ref: 'AlarmNamePrefix' }, MAX_JOBS_PER_EVENT: { Ref: 'MaxJobsPerEvent' } });
     expect(template.Parameters?.AlarmNamePrefix).toMatchObject({ Type: 'String', Default: defaults.alarmNamePrefix });
     expect(template.Parameters?.MaxJobsPerEvent).toMatchObject({ Type: 'Number', Default: defaults.maxJobsPerEvent });
   });

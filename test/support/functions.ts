@@ -1,3 +1,4 @@
+import { journalIamActions } from '../../functions/core/journal/dynamodb.js';
 import type { Remediation } from '../../functions/core/remediation/remediate.js';
 import type { Runners, StepBase } from '../../functions/core/remediation/types.js';
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
@@ -34,14 +35,14 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     name: 'quarantine-public-bucket',
     functionLogicalId: 'QuarantinePublicBucketFunction',
     roleLogicalId: 'QuarantinePublicBucketRole',
-    alwaysActions: quarantineReads,
+    alwaysActions: [...quarantineReads, ...journalIamActions],
     remediation: quarantinePublicBucket as unknown as FunctionUnderTest['remediation'],
   },
   {
     name: 'stop-compromised-training-job',
     functionLogicalId: 'StopCompromisedTrainingJobFunction',
     roleLogicalId: 'StopCompromisedTrainingJobRole',
-    alwaysActions: stopJobReads,
+    alwaysActions: [...stopJobReads, ...journalIamActions],
     remediation: stopCompromisedTrainingJob as unknown as FunctionUnderTest['remediation'],
     wildcardActions: stopJobLists,
   },
@@ -49,7 +50,7 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     name: 'rotate-credentials',
     functionLogicalId: 'RotateCredentialsFunction',
     roleLogicalId: 'RotateCredentialsRole',
-    alwaysActions: rotateReads,
+    alwaysActions: [...rotateReads, ...journalIamActions],
     remediation: rotateCredentials as unknown as FunctionUnderTest['remediation'],
     wildcardActions: ['iam:ListUsers'],
   },

@@ -1,0 +1,26 @@
+import * as z from 'zod/mini';
+import { parseEnvironment, type Config } from '../core/config.js';
+import type { TargetLimit } from '../core/remediation/remediate.js';
+
+const Environment = z.object({
+  MAX_BUCKETS_PER_EVENT: z._default(
+    z.pipe(z.string().check(z.regex(/^[1-9]\d{0,3}$/, 'expected a whole number from 1 to 9999')), z.transform(Number)),
+    25,
+  ),
+});
+
+/** An event naming more buckets than MAX_BUCKETS_PER_EVENT (template parameter MaxBucketsPerEvent) changes none. */
+export function bucketLimit(env: Readonly<Record<string, string | undefined>>): TargetLimit {
+  return { max: parseEnvironment(Environment, env).MAX_BUCKETS_PER_EVENT, setting: 'MAX_BUCKETS_PER_EVENT', noun: 'buckets' };
+}
+
+const cache = new WeakMap<Config, TargetLimit>();
+
+export function bucketLimitOf(config: Config): TargetLimit {
+  let limit = cache.get(config);
+  if (!limit) {
+    limit = bucketLimit(config.env);
+    cache.set(config, limit);
+  }
+  return limit;
+}

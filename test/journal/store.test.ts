@@ -1,0 +1,155 @@
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { DynamoJournal } from '../../functions/core/journal/dynamodb.js';
+import { JournalConflictError, JournalError, MemoryJournal, type JournalStore, type TargetRecord } from '../../functions/core/journal/journal.js';
+import { dynaliteServer } from '../support/dynalite.js';
+
+const { db, table } = dynaliteServer();
+
+const T0 = new Date('2026-11-26T03:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const KEY = 'quarantine-public-bucket#29cc9880-571c-ca45-f9d4-6f8592ecc0fe';
+const claimBy = (owner: string, now = T0, leaseMs = 60_000) => ({ function: 'quarantine-public-bucket', eventId: '29cc9880', findingId: 'f-1', owner, now, leaseMs });
+
+function target(id: string, attempt: number, note = ''): TargetRecord {
+  return {
+    id: `AWS::S3::Bucket#${id}`,
+    target: { type: 'AWS::S3::Bucket', id },
+    status: 'remediated',
+    complete: true,
+    steps: [{ id: 'blockPublicAccess', kind: 'blockPublicAccess', summary: `Turn on Block Public Access${note}`, state: 'done', attempt, startedAt: T0.toISOString() }],
+    attempt,
+    updatedAt: T0.toISOString(),
+  };
+}
+
+/** The same contract, run against DynamoDB's semantics (dynalite) and the in-memory journal of local runs. */
+const stores: [string, () => Promise<JournalStore>][] = [
+  ['DynamoDB (dynalite)', async () => new DynamoJournal(await table(), 90, db)],
+  ['memory', async () => new MemoryJournal()],
+];
+
+describe.each(stores)('the journal in %s', (_name, make) => {
+  it('grants the first claim of an event as attempt 1, with nothing journaled before', async () => {
+    const journal = await make();
+
+    const claim = await journal.claim(KEY, claimBy('req-1'));
+
+    expect(claim).toMatchObject({ granted: true, attempt: 1, targets: [] });
+    expect(claim.event).toMatchObject({ key: KEY, owner: 'req-1', closed: false, attempts: 1, leaseUntil: T0.getTime() + 60_000, findingId: 'f-1' });
+  });
+
+  it('refuses a second invocation while the first holds the claim', async () => {
+    const journal = await make();
+    await journal.claim(KEY, claimBy('req-1'));
+
+    const second = await journal.claim(KEY, claimBy('req-2', at(30_000)));
+
+    expect(second).toMatchObject({ granted: false, event: { owner: 'req-1', attempts: 1 } });
+  });
+
+  it('gives exactly one of two concurrent claims', async () => {
+    const journal = await make();
+
+    const claims = await Promise.all([journal.claim(KEY, claimBy('req-1')), journal.claim(KEY, claimBy('req-2'))]);
+
+    expect(claims.filter((c) => c.granted)).toHaveLength(1);
+  });
+
+  it('lets a retry take over once the claim expired, as attempt 2, with what attempt 1 journaled', async () => {
+    const journal = await make();
+    await journal.claim(KEY, claimBy('req-1'));
+    await journal.saveTarget(KEY, 1, target('a', 1));
+
+    const retry = await journal.claim(KEY, claimBy('req-2', at(60_001)));
+
+    expect(retry).toMatchObject({ granted: true, attempt: 2, event: { owner: 'req-2', startedAt: T0.toISOString() } });
+    expect(retry.targets).toEqual([target('a', 1)]);
+  });
+
+  it('lets a retry claim at once after an attempt closed the event open for retry', async () => {
+    const journal = await make();
+    await journal.claim(KEY, claimBy('req-1'));
+    await journal.close(KEY, 1, { closed: false, status: 'partial', reason: 'throttled', now: at(1_000) });
+
+    const retry = await journal.claim(KEY, claimBy('req-2', at(2_000)));
+
+    expect(retry).toMatchObject({ granted: true, attempt: 2 });
+  });
+
+  it('answers a delivery of a closed event with its outcome and notification, granting nothing', async () => {
+    const journal = await make();
+    await journal.claim(KEY, claimBy('req-1'));
+    await journal.saveTarget(KEY, 1, target('a', 1));
+    const notification = { subject: 'ml-guard REMEDIATED: a', messageId: 'msg-1', at: at(1_000).toISOString(), attempt: 1 };
+    await journal.close(KEY, 1, { closed: true, status: 'remediated', reason: '5 change(s) made', notification, now: at(1_000) });
+
+    const again = await journal.claim(KEY, claimBy('req-9', at(3_600_000)));
+
+    expect(again).toMatchObject({ granted: false, event: { closed: true, status: 'remediated', reason: '5 change(s) made', notification } });
+    expect(again.targets).toEqual([target('a', 1)]);
+  });
+
+  it('keeps a stale attempt from overwriting what a newer attempt journaled', async () => {
+    const journal = await make();
+    await journal.claim(KEY, claimBy('req-1'));
+    await journal.claim(KEY, claimBy('req-2', at(60_001)));
+    await journal.saveTarget(KEY, 2, target('a', 2));
+
+    await expect(journal.saveTarget(KEY, 1, target('a', 1, ' (stale)'))).rejects.toBeInstanceOf(JournalConflictError);
+    await expect(journal.close(KEY, 1, { closed: true, status: 'remediated', reason: 'stale', now: at(60_002) })).rejects.toBeInstanceOf(JournalConflictError);
+    const state = await journal.claim(KEY, claimBy('req-3', at(60_003)));
+    expect(state.targets).toEqual([target('a', 2)]);
+  });
+
+  it('lets the same attempt rewrite its target as its steps progress', async () => {
+    const journal = await make();
+    await journal.claim(KEY, claimBy('req-1'));
+
+    await journal.saveTarget(KEY, 1, { ...target('a', 1), complete: false });
+    await journal.saveTarget(KEY, 1, target('a', 1));
+
+    const state = await journal.claim(KEY, claimBy('req-2', at(60_001)));
+    expect(state.targets).toEqual([target('a', 1)]);
+  });
+});
+
+describe('the journal in DynamoDB', () => {
+  it('reads back every target of an event over several Query pages (1 MB each)', { timeout: 30_000 }, async () => {
+    // Prepare: 30 targets of about 60 KB each, about 1.8 MB in all.
+    const name = await table();
+    const journal = new DynamoJournal(name, 90, db);
+    await journal.claim(KEY, claimBy('req-1'));
+    const big = 'x'.repeat(60_000);
+    for (let i = 0; i < 30; i += 1) await journal.saveTarget(KEY, 1, target(`bucket-${i}`, 1, big));
+
+    // Act
+    const retry = await journal.claim(KEY, claimBy('req-2', at(60_001)));
+
+    // Assess
+    const firstPage = await db().send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: KEY } } }));
+    expect(firstPage.LastEvaluatedKey).toBeDefined();
+    expect(retry.targets.map((t) => t.target.id).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `bucket-${i}`).sort());
+  });
+
+  it('sets the TTL attribute expiresAt to the retention after each write', async () => {
+    const name = await table();
+    const journal = new DynamoJournal(name, 30, db);
+
+    await journal.claim(KEY, claimBy('req-1'));
+    await journal.saveTarget(KEY, 1, target('a', 1));
+
+    const items = (await db().send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: KEY } } }))).Items ?? [];
+    expect(items.map((i) => Number(i.expiresAt?.N))).toEqual([T0.getTime() / 1000 + 30 * 86_400, T0.getTime() / 1000 + 30 * 86_400]);
+  });
+
+  it('reports a table it cannot use as a JournalError that names the table, keeping the SDK error as cause', async () => {
+    const journal = new DynamoJournal('no-such-table', 90, db);
+
+    const error = await journal.claim(KEY, claimBy('req-1')).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(JournalError);
+    expect((error as Error).message).toMatch(/^could not claim .* in dynamodb:no-such-table: ResourceNotFoundException/);
+    expect((error as Error).cause).toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+});

@@ -1,0 +1,54 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+
+/**
+ * A real DynamoDB emulator (dynalite, in memory) on a loopback port for the tests of one file: conditional writes,
+ * expression handling, validation and paging as DynamoDB documents them. Each call of `table()` makes a new table
+ * with the journal's key schema (as template.yaml defines it), so tests do not share state.
+ */
+export function dynaliteServer() {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let client: DynamoDBClient | undefined;
+  let tables = 0;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'test-secret-not-real' },
+      maxAttempts: 1,
+    });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const db = (): DynamoDBClient => {
+    if (!client) throw new Error('dynalite is not started yet (call db() inside a test)');
+    return client;
+  };
+  /** A new, empty journal table; resolves to its name. */
+  const table = async (): Promise<string> => {
+    tables += 1;
+    const name = `ml-guard-journal-${tables}`;
+    await db().send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+    return name;
+  };
+  return { db, table };
+}
