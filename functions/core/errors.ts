@@ -62,3 +62,8 @@ export class RetryLaterError extends Error {
     super(message, options);
   }
 }
+
+/** What could not be read, for a plan's notes and hold: `{ part, error, transient? }`. */
+export function unreadable(part: string, error: unknown): { part: string; error: string; transient?: true } {
+  return { part, error: describeError(error), ...(isTransient(error) ? { transient: true as const } : {}) };
+}

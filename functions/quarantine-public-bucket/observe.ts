@@ -1,5 +1,6 @@
 import * as s3 from '../core/aws/s3.js';
-import { describeError } from '../core/errors.js';
+import { unreadable } from '../core/errors.js';
+import type { Unreadable } from '../core/remediation/types.js';
 import type { BucketTarget } from './targets.js';
 
 export type S3Adapter = typeof s3;
@@ -16,7 +17,7 @@ export interface BucketState {
   acl?: { owner?: s3.Owner; grants: s3.Grant[] };
   objectOwnership?: string | null;
   /** Each part that could not be read, with the error. */
-  unreadable: { part: string; error: string }[];
+  unreadable: Unreadable[];
 }
 
 /** IAM actions the reads need (compared with the role in template.yaml by a test). */
@@ -39,7 +40,7 @@ export async function observeBucket(target: BucketTarget, aws: S3Adapter): Promi
       state[key] = await get();
     } catch (error) {
       if (error instanceof s3.BucketNotFound) state.gone = true;
-      else state.unreadable.push({ part, error: describeError(error) });
+      else state.unreadable.push(unreadable(part, error));
     }
   };
   // Tags first: a missing bucket answers here, and the exemption tag decides whether to go on.

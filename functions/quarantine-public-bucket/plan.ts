@@ -120,6 +120,7 @@ export function planQuarantine(target: BucketTarget, state: BucketState, context
     target: ref,
     steps,
     ...(blocked ? { hold: 'blocked' as const, reason: `could not read ${state.unreadable.map((u) => u.part).join(', ')}: nothing changed, to be safe` } : {}),
+    ...(blocked && state.unreadable.some((u) => u.transient) ? { retryable: true } : {}),
     ...(notes.length ? { notes } : {}),
   };
 }

@@ -1,7 +1,8 @@
 import * as sagemaker from '../core/aws/sagemaker.js';
 import { JOB_KINDS, type JobDescription, type JobKind, type Tag } from '../core/aws/sagemaker.js';
-import { describeError } from '../core/errors.js';
+import { unreadable } from '../core/errors.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
+import type { Unreadable } from '../core/remediation/types.js';
 import { isSameRole } from './roles.js';
 import { JOB_LABEL } from './steps.js';
 import type { AlarmTarget, RoleTarget, StopTarget } from './targets.js';
@@ -26,7 +27,7 @@ export interface JobsState {
   /** Role: how many jobs in progress were examined for their role. */
   examined: number;
   /** Each part that could not be read, with the error. */
-  unreadable: { part: string; error: string }[];
+  unreadable: Unreadable[];
 }
 
 /** IAM actions the reads need (compared with the role in template.yaml by a test). */
@@ -62,7 +63,7 @@ export async function observeJobs(target: StopTarget, aws: SageMakerAdapter, _co
     try {
       job.tags = await aws.listTags(job.arn);
     } catch (error) {
-      state.unreadable.push({ part: `the tags of ${JOB_LABEL[job.kind]} ${job.name}`, error: describeError(error) });
+      state.unreadable.push(unreadable(`the tags of ${JOB_LABEL[job.kind]} ${job.name}`, error));
     }
   });
   // Parallel reads fail in any order: report them in a stable one.
@@ -80,7 +81,7 @@ async function observeRole(target: RoleTarget, aws: SageMakerAdapter, state: Job
         return await aws.listJobsInProgress(kind);
       } catch (error) {
         state.unlisted.push(kind);
-        state.unreadable.push({ part: `the ${JOB_LABEL[kind]}s in progress`, error: describeError(error) });
+        state.unreadable.push(unreadable(`the ${JOB_LABEL[kind]}s in progress`, error));
         return [];
       }
     }),
@@ -98,13 +99,13 @@ async function observeRole(target: RoleTarget, aws: SageMakerAdapter, state: Job
           const role = await modelRoles.get(model);
           job.roleArns = role ? [role] : [];
         } catch (error) {
-          state.unreadable.push({ part: `the model ${model} of transform job ${s.name} (its role)`, error: describeError(error) });
+          state.unreadable.push(unreadable(`the model ${model} of transform job ${s.name} (its role)`, error));
           return undefined;
         }
       }
       return job;
     } catch (error) {
-      state.unreadable.push({ part: `${JOB_LABEL[s.kind]} ${s.name}`, error: describeError(error) });
+      state.unreadable.push(unreadable(`${JOB_LABEL[s.kind]} ${s.name}`, error));
       return undefined;
     }
   });
@@ -119,7 +120,7 @@ async function observeAlarm(target: AlarmTarget, aws: SageMakerAdapter, state: J
       return job;
     } catch (error) {
       state.unread.push(name);
-      state.unreadable.push({ part: `training job ${name}`, error: describeError(error) });
+      state.unreadable.push(unreadable(`training job ${name}`, error));
       return undefined;
     }
   });

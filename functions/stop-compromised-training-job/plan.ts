@@ -114,7 +114,8 @@ export function planStop(target: StopTarget, state: JobsState, context: PlanCont
   if (state.unreadable.length > 0 && !context.dryRun) {
     const parts = state.unreadable.map((u) => u.part);
     const what = parts.length <= 3 ? parts.join(', ') : `${parts.slice(0, 3).join(', ')} and ${parts.length - 3} more`;
-    return { target: ref, steps, hold: 'blocked', reason: `could not read ${what}: nothing was stopped, to be safe`, ...withNotes() };
+    const retryable = state.unreadable.some((u) => u.transient) ? { retryable: true } : {};
+    return { target: ref, steps, hold: 'blocked', reason: `could not read ${what}: nothing was stopped, to be safe`, ...retryable, ...withNotes() };
   }
   // The blast radius counts the training jobs that stop with their tuning job too.
   const { maxJobsPerEvent } = settingsOf(context.config);

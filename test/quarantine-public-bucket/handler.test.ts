@@ -193,6 +193,16 @@ describe('quarantine-public-bucket safety rules', () => {
     expect(published()[0]?.attributes.severity).toBe('HIGH');
   });
 
+  it('changes nothing when a read is throttled, notifies, and fails the invocation so that the retry reads again', async () => {
+    const { mock } = fakeS3({ [GD_BUCKET]: publicBucket() });
+    mock.on(GetBucketPolicyCommand).rejects(s3Error('SlowDown', 503, 'Please reduce your request rate.'));
+
+    await expect(invoke(loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json'))).rejects.toThrow(/RetryLaterError/);
+
+    expect(writesTo(mock)).toEqual([]);
+    expect(published()[0]?.json).toMatchObject({ status: 'failed', reason: 'could not read bucket policy: nothing changed, to be safe', journal: { retry: true } });
+  });
+
   it('sends no write call in dry-run and reports every step it would take', async () => {
     const { mock } = fakeS3({ [GD_BUCKET]: publicBucket() });
 

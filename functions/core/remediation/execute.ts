@@ -40,7 +40,8 @@ export async function executePlan<S extends StepBase, Aws>(
   const earlierDone = earlier.filter(isFinishedChange);
   if (plan.hold) {
     const steps = plan.steps.map((s) => stepResult(s, 'not-run', `not run: ${plan.reason ?? plan.hold}`));
-    return { ...base, status: holdStatus[plan.hold], reason: plan.reason ?? plan.hold, steps: [...earlierDone.map(fromJournal), ...steps] };
+    const retry = plan.hold === 'blocked' && plan.retryable ? { retry: true } : {};
+    return { ...base, status: holdStatus[plan.hold], reason: plan.reason ?? plan.hold, steps: [...earlierDone.map(fromJournal), ...steps], ...retry };
   }
   if (plan.steps.length === 0 && earlierDone.length === 0) {
     return { ...base, status: 'already-compliant', reason: plan.reason ?? 'nothing to change', steps: [] };

@@ -41,6 +41,15 @@ export interface Plan<S extends StepBase> {
    * credential usage, which GuardDuty rates low). Carried into the target's result.
    */
   severity?: Severity;
+  /** A `blocked` plan whose state could not be read for a transient reason (throttling, 5xx, timeout): a retry may read it. */
+  retryable?: boolean;
+}
+
+/** A part of a resource's state that could not be read, and why; `transient` when a retry may read it. */
+export interface Unreadable {
+  part: string;
+  error: string;
+  transient?: boolean;
 }
 
 export type StepOutcome = 'done' | 'already-done' | 'would-do' | 'failed' | 'not-run';
