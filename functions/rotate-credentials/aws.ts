@@ -262,19 +262,36 @@ export async function describeSecret(secretId: string): Promise<SecretMetadata> 
 }
 
 /**
- * The access key id the secret's current value holds (`{"AccessKeyId": ..., "SecretAccessKey": ...}`), or null when
- * it has no current value or the value is not such a JSON object. The rest of the value is dropped here and never
- * leaves this function.
+ * What the secret's current value holds, as far as ml-guard can tell:
+ * - `access-key`: a `{"AccessKeyId": ..., "SecretAccessKey": ...}` JSON object, the format ml-guard rotates;
+ * - `none`: no current value;
+ * - `other`: any other value (not JSON, JSON of another shape, a binary value), with the ids among `keyIds` that
+ *   appear in its text (in any case): such a value may hold a key in a way ml-guard cannot rotate.
  */
-export async function accessKeyIdInSecret(secretArn: string): Promise<string | null> {
+export type SecretContent = { format: 'access-key'; accessKeyId: string } | { format: 'none' } | { format: 'other'; mentions: string[] };
+
+/**
+ * Reads what the secret's current value holds (see `SecretContent`). The value itself is dropped here and never leaves
+ * this function. A binary value is never `access-key`: ml-guard writes text, which would break its readers.
+ */
+export async function readSecretContent(secretArn: string, keyIds: readonly string[]): Promise<SecretContent> {
   const out = await unlessNotFound(() => secretsManagerClient().send(new GetSecretValueCommand({ SecretId: secretArn })));
-  if (!out?.SecretString) return null;
+  const text = out?.SecretString ?? (out?.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : '');
+  if (!text) return { format: 'none' };
+  const id = out?.SecretString === undefined ? undefined : accessKeyIdOf(text);
+  if (id) return { format: 'access-key', accessKeyId: id };
+  const upper = text.toUpperCase();
+  return { format: 'other', mentions: keyIds.filter((k) => upper.includes(k.toUpperCase())) };
+}
+
+/** The `AccessKeyId` of a `{"AccessKeyId": ..., "SecretAccessKey": ...}` JSON object, or undefined. */
+function accessKeyIdOf(text: string): string | undefined {
   try {
-    const value: unknown = JSON.parse(out.SecretString);
+    const value: unknown = JSON.parse(text);
     const id = value && typeof value === 'object' ? (value as { AccessKeyId?: unknown }).AccessKeyId : undefined;
-    return typeof id === 'string' && id ? id : null;
+    return typeof id === 'string' && id ? id : undefined;
   } catch {
-    return null;
+    return undefined;
   }
 }
 

@@ -31,8 +31,13 @@ export interface SecretState {
   metadata?: aws.SecretMetadata;
   /** The secret does not exist. */
   missing?: boolean;
-  /** The access key id the secret holds now; null when it holds none; undefined when its value was not read. */
+  /**
+   * The access key id the secret holds now as `{"AccessKeyId", "SecretAccessKey"}` JSON, the format ml-guard rotates;
+   * null when it holds none in that format; undefined when its value was not read.
+   */
   holds?: string | null;
+  /** Set when the value is in another format: the ids of the user's keys that appear in it (it may hold those). */
+  otherFormat?: { mentions: string[] };
   /** Why the secret's value was not read although the secret was (a rule, not an error). */
   refused?: string;
   /** The exemption tag the secret carries (`key=value`): it is read, never written. */
@@ -116,7 +121,9 @@ async function observeUser(target: UserKeyTarget | StaleKeysTarget, iam: IamAdap
   const ref = state.tags?.find((t) => t.Key === secretTagKey)?.Value?.trim();
   if (ref) {
     state.secret = { ref };
-    await observeSecret(state.secret, userName, target.account, context.event.envelope.region, context.config.exemptTagKey, iam, state.unreadable);
+    // The keys the value is searched for, should it be in another format than the one ml-guard rotates.
+    const keyIds = new Set([...(state.keys ?? []).map((k) => k.accessKeyId), ...(target.kind === 'user-key' && target.accessKeyId ? [target.accessKeyId] : [])]);
+    await observeSecret(state.secret, userName, [...keyIds], target.account, context.event.envelope.region, context.config.exemptTagKey, iam, state.unreadable);
   }
   state.unreadable.sort((a, b) => USER_PARTS.indexOf(a.part) - USER_PARTS.indexOf(b.part));
   return state;
@@ -132,6 +139,7 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:
 async function observeSecret(
   secret: SecretState,
   userName: string,
+  keyIds: string[],
   account: string,
   region: string,
   exemptTagKey: string,
@@ -160,7 +168,9 @@ async function observeSecret(
   const exemption = secret.metadata.tags.find((t) => t.Key === exemptTagKey);
   if (exemption) secret.exempt = `${exemptTagKey}=${exemption.Value ?? ''}`;
   try {
-    secret.holds = await iam.accessKeyIdInSecret(secret.metadata.arn);
+    const content = await iam.readSecretContent(secret.metadata.arn, keyIds);
+    secret.holds = content.format === 'access-key' ? content.accessKeyId : null;
+    if (content.format === 'other') secret.otherFormat = { mentions: content.mentions };
   } catch (error) {
     unreadable.push({ part: 'secret', error: describeError(error) });
   }

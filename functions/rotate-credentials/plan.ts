@@ -1,7 +1,7 @@
 import type { PlanContext } from '../core/remediation/remediate.js';
 import type { Hold, Plan, TargetRef } from '../core/remediation/types.js';
 import type { AccessKey, IamPrincipal, Tag } from './aws.js';
-import type { CredentialState, RoleState, UserState } from './observe.js';
+import type { CredentialState, RoleState, SecretState, UserState } from './observe.js';
 import { isLongTermKey, isTemporaryKey, parsePrincipalArn, protectedEntryFor, type PrincipalKind } from './principals.js';
 import { coversSessions, REVOCATION_POLICY_NAME, revocationPolicy, revocationTime, revokedBefore } from './revocation.js';
 import { settingsOf, type Settings } from './settings.js';
@@ -46,30 +46,29 @@ function planUser(target: UserKeyTarget | StaleKeysTarget, state: UserState, con
   if (refusal) return { target: ref, steps: [], hold: 'skipped', reason: refusal };
 
   const notes = describeUnreadable(state.unreadable);
-  const steps = target.kind === 'user-key' ? planCompromisedKey(target, name, state, settings, context, notes) : planStaleKeys(name, state, settings, context, notes);
+  const { steps, held } = target.kind === 'user-key' ? { steps: planCompromisedKey(target, name, state, settings, context, notes) } : planStaleKeys(name, state, settings, context, notes);
   const unread = [!state.user && 'the user', !state.tags && 'its tags', target.kind === 'stale-keys' && !state.keys && 'its access keys'].filter(Boolean);
   const nothingToDo =
     target.kind === 'user-key'
       ? `${name} is already contained: nothing to change`
       : `no active access key of ${name} is older than ${settings.maxAccessKeyAgeDays} days (MAX_ACCESS_KEY_AGE_DAYS): nothing to change`;
-  return finish(ref, steps, notes, unread, context, nothingToDo);
+  return finish(ref, steps, notes, unread, context, nothingToDo, held);
 }
 
 /**
  * The plan, held back in enforce mode when what decides whether the principal may be touched could not be read (a
- * dry-run still reports the steps it would take, and what it could not read).
+ * dry-run still reports the steps it would take, and what it could not read), and in both modes when `held` says why
+ * its steps must not run (a dry-run then reports what enforce mode would do: nothing).
  */
-function finish(ref: TargetRef, steps: RotateStep[], notes: string[], unread: unknown[], context: PlanContext, nothingToDo: string): Plan<RotateStep> {
+function finish(ref: TargetRef, steps: RotateStep[], notes: string[], unread: unknown[], context: PlanContext, nothingToDo: string, held?: string): Plan<RotateStep> {
   const blocked = unread.length > 0 && !context.dryRun;
   const reason = blocked
     ? `could not read ${unread.join(', ')}: nothing changed, to be safe (the account, protection and exemption could not be checked)`
-    : steps.length === 0
-      ? nothingToDo
-      : undefined;
+    : (held ?? (steps.length === 0 ? nothingToDo : undefined));
   return {
     target: ref,
     steps,
-    ...(blocked ? { hold: 'blocked' as Hold } : {}),
+    ...(blocked || held ? { hold: 'blocked' as Hold } : {}),
     ...(reason ? { reason } : {}),
     ...(notes.length ? { notes } : {}),
   };
@@ -113,20 +112,27 @@ function planCompromisedKey(target: UserKeyTarget, name: string, state: UserStat
   return steps;
 }
 
-/** Config access-keys-rotated: the active keys older than the maximum age are deactivated; the one a secret holds is rotated first. */
-function planStaleKeys(name: string, state: UserState, settings: Settings, context: PlanContext, notes: string[]): RotateStep[] {
+/**
+ * Config access-keys-rotated: the active keys older than the maximum age are deactivated; the one a secret holds is
+ * rotated first. When the secret may hold one that cannot be rotated, none is deactivated and `held` says why.
+ */
+function planStaleKeys(name: string, state: UserState, settings: Settings, context: PlanContext, notes: string[]): { steps: RotateStep[]; held?: string } {
   const max = settings.maxAccessKeyAgeDays;
   if (!state.keys) {
-    return [{ kind: 'deactivateAccessKey', userName: name, summary: `Deactivate the active access keys of ${name} older than ${max} days (the keys could not be listed)` }];
+    return { steps: [{ kind: 'deactivateAccessKey', userName: name, summary: `Deactivate the active access keys of ${name} older than ${max} days (the keys could not be listed)` }] };
   }
   const now = context.now.getTime();
   const stale = state.keys.filter((k) => k.status === 'Active' && k.createDate && now - k.createDate.getTime() > max * DAY_MS);
   if (stale.length === 0) {
     notes.push('the Config rule may use another maximum age than MAX_ACCESS_KEY_AGE_DAYS, or the key was rotated since it evaluated');
-    return [];
+    return { steps: [] };
   }
+  const deactivateStale = (k: AccessKey) => deactivate(name, k.accessKeyId, `created ${day(k.createDate)}, ${ageDays(k, now)} days ago`);
+  const unrotatable = holdForSecret(name, state, stale, notes);
+  if (unrotatable) return { steps: stale.map(deactivateStale), held: unrotatable };
+
   const held = stale.find((k) => state.secret?.holds === k.accessKeyId);
-  const steps: RotateStep[] = stale.filter((k) => k !== held).map((k) => deactivate(name, k.accessKeyId, `created ${day(k.createDate)}, ${ageDays(k, now)} days ago`));
+  const steps: RotateStep[] = stale.filter((k) => k !== held).map(deactivateStale);
   if (held) {
     const rotation = planRotation(name, held, state, settings, notes);
     if (rotation) {
@@ -139,7 +145,41 @@ function planStaleKeys(name: string, state: UserState, settings: Settings, conte
     const note = rotationNote(name, state, settings, stale);
     if (note) notes.push(note);
   }
-  return steps;
+  return { steps };
+}
+
+/**
+ * Why none of the old keys may be deactivated, or undefined: the secret the user's tag names (which exists, or may)
+ * could not be read, so it may hold any of them; or its value is in a format ml-guard cannot rotate and names one of
+ * them. Deactivating a key the secret holds would break its consumers, so every old key is held (a partial run would
+ * be reported as remediated), with a note per key saying what a person should do.
+ */
+function holdForSecret(name: string, state: UserState, stale: AccessKey[], notes: string[]): string | undefined {
+  const secret = state.secret;
+  if (!secret || secret.missing || secret.refused) return undefined;
+  const label = secretLabel(secret);
+  const byHand = (id: string) => `rotate it into the secret by hand, then deactivate it (${keyStatusCommand(name, id, 'Inactive')})`;
+  if (secret.holds === undefined) {
+    for (const k of stale) notes.push(`${k.accessKeyId} is left active: the secret ${label} could not be read, so it may hold this key, whose consumers would break; ${byHand(k.accessKeyId)}`);
+    return `the secret ${label} could not be read, so it may hold any of the old keys: none was deactivated (see notes)`;
+  }
+  const mentioned = stale.filter((k) => secret.otherFormat?.mentions.includes(k.accessKeyId)).map((k) => k.accessKeyId);
+  if (mentioned.length === 0) return undefined;
+  for (const { accessKeyId: id } of stale) {
+    notes.push(
+      mentioned.includes(id)
+        ? `${id} is left active: the secret ${label} holds it in ${OTHER_FORMAT}; ${byHand(id)}`
+        : `${id} is left active with the others, although the secret ${label} does not mention it; deactivate it by hand unless something else uses it (${keyStatusCommand(name, id, 'Inactive')})`,
+    );
+  }
+  return `the secret ${label} holds ${mentioned.join(', ')} in a format ml-guard cannot rotate: no key was deactivated (see notes)`;
+}
+
+const OTHER_FORMAT = 'a format ml-guard cannot rotate (not a {"AccessKeyId", "SecretAccessKey"} JSON value)';
+
+/** The secret's name, or the tag's value when the secret was not described. */
+function secretLabel(secret: SecretState): string {
+  return secret.metadata?.name ?? secret.ref;
 }
 
 /**
@@ -158,18 +198,22 @@ function planRotation(name: string, key: AccessKey, state: UserState, settings: 
     notes.push(`${name} has no tag ${settings.secretTagKey}: ${id} is deactivated without a replacement (tag the user with the secret that holds its key to have ml-guard rotate it)`);
     return undefined;
   }
-  const label = secret.metadata?.name ?? secret.ref;
+  const label = secretLabel(secret);
+  // A key a finding names is deactivated even where the secret may hold it (planCompromisedKey): containment comes first.
+  const consumersBreak = `its consumers break once ${id} is inactive (containment comes first: an attacker may hold the key); store a new key there by hand`;
   const why = secret.missing
     ? `the secret ${secret.ref} named by the tag ${settings.secretTagKey} does not exist`
     : secret.refused
       ? `the secret ${label} is not used because ${secret.refused}`
-      : secret.exempt
-        ? `the secret ${label} carries the exemption tag ${secret.exempt}, so ml-guard does not write to it`
-        : !secret.metadata || secret.holds === undefined
-          ? `the secret ${label} could not be read`
-          : secret.holds === null
-            ? `the secret ${label} holds no {"AccessKeyId", "SecretAccessKey"} value`
-            : undefined;
+      : !secret.metadata || secret.holds === undefined
+        ? `the secret ${label} could not be read, so it may hold ${id}: if it does, ${consumersBreak}`
+        : secret.otherFormat?.mentions.includes(id)
+          ? `the secret ${label} holds ${id} in ${OTHER_FORMAT}: ${consumersBreak}`
+          : secret.exempt
+            ? `the secret ${label} carries the exemption tag ${secret.exempt}, so ml-guard does not write to it`
+            : secret.holds === null
+              ? `the secret ${label} holds no {"AccessKeyId", "SecretAccessKey"} value`
+              : undefined;
   if (why) {
     notes.push(`no replacement key: ${why}`);
     return undefined;
@@ -206,9 +250,8 @@ function rotationNote(name: string, state: UserState, settings: Settings, stale:
   if (!state.tags) return `${name}'s tags could not be read: whether a secret holds one of the keys is unknown, so no replacement is made`;
   if (!secret) return `${name} has no tag ${settings.secretTagKey}: the keys are deactivated without a replacement`;
   if (secret.missing) return `no replacement key: the secret ${secret.ref} named by the tag ${settings.secretTagKey} does not exist`;
-  if (secret.refused) return `no replacement key: the secret ${secret.metadata?.name ?? secret.ref} is not used because ${secret.refused}`;
-  if (secret.holds === undefined) return `no replacement key: the secret ${secret.metadata?.name ?? secret.ref} could not be read`;
-  return `the secret ${secret.metadata?.name ?? secret.ref} holds none of the old keys (${stale.map((k) => k.accessKeyId).join(', ')}): no rotation needed`;
+  if (secret.refused) return `no replacement key: the secret ${secretLabel(secret)} is not used because ${secret.refused}`;
+  return `the secret ${secretLabel(secret)} holds none of the old keys (${stale.map((k) => k.accessKeyId).join(', ')}): no rotation needed`;
 }
 
 function deactivate(userName: string, accessKeyId: string, why?: string): DeactivateAccessKey {
@@ -217,8 +260,12 @@ function deactivate(userName: string, accessKeyId: string, why?: string): Deacti
     userName,
     accessKeyId,
     summary: `Deactivate access key ${accessKeyId} of ${userName}${why ? ` (${why})` : ''}; it is kept, not deleted`,
-    undo: `aws iam update-access-key --user-name ${userName} --access-key-id ${accessKeyId} --status Active`,
+    undo: keyStatusCommand(userName, accessKeyId, 'Active'),
   };
+}
+
+function keyStatusCommand(userName: string, accessKeyId: string, status: 'Active' | 'Inactive'): string {
+  return `aws iam update-access-key --user-name ${userName} --access-key-id ${accessKeyId} --status ${status}`;
 }
 
 // ------------------------------------------------------------------------------------------------ roles

@@ -7,12 +7,21 @@ import {
   PutRolePolicyCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import {
+  DecryptionFailure,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  InternalServiceError,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  SecretsManagerServiceException,
+} from '@aws-sdk/client-secrets-manager';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { execFileSync } from 'node:child_process';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
+import { describeError } from '../../functions/core/errors.js';
 import { logger } from '../../functions/core/observability.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
@@ -405,6 +414,33 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
     expect(result.targets[0]?.notes).toContain(`no replacement key: the secret ${SECRET} carries the exemption tag ml-guard:exempt=migrating, so ml-guard does not write to it`);
   });
 
+  it.each([
+    ['cannot be read (DecryptionFailure)', undefined, `could not be read, so it may hold ${KEY}: if it does,`],
+    ['holds the key in a format it cannot rotate', `aws_access_key_id=${KEY}`, `holds ${KEY} in a format ml-guard cannot rotate (not a {"AccessKeyId", "SecretAccessKey"} JSON value):`],
+  ])('still deactivates the compromised key when its secret %s, and warns that the secret\'s consumers may break', async (_, value, says) => {
+    // Prepare
+    const account = rotatableUser();
+    if (value) account.secrets![0]!.value = value;
+    const fake = fakeIam(account);
+    if (!value) {
+      fake.sm.on(GetSecretValueCommand).rejects(new DecryptionFailure({ $metadata: { httpStatusCode: 400 }, message: "Secrets Manager can't decrypt the protected secret text using the provided KMS key." }));
+    }
+
+    // Act
+    const result = await invoke(loadEvent(TOR));
+
+    // Assess
+    expect(result.status).toBe('remediated');
+    expect(writes(fake)).toEqual([
+      ['PutUserPolicyCommand', { UserName: USER, PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revocation(REVOKED_BEFORE) }],
+      ['UpdateAccessKeyCommand', { UserName: USER, AccessKeyId: KEY, Status: 'Inactive' }],
+    ]);
+    expect(fake.users[USER]?.keys.map((k) => [k.id, k.status])).toEqual([[KEY, 'Inactive']]);
+    expect(result.targets[0]?.notes).toContain(
+      `no replacement key: the secret ${SECRET} ${says} its consumers break once ${KEY} is inactive (containment comes first: an attacker may hold the key); store a new key there by hand`,
+    );
+  });
+
   it('changes nothing in enforce mode when the user\'s tags cannot be read', async () => {
     const fake = fakeIam(rotatableUser());
     fake.iam.on(ListUserTagsCommand).rejects(Object.assign(new Error('User is not authorized to perform: iam:ListUserTags'), { name: 'AccessDenied' }));
@@ -742,6 +778,154 @@ describe('rotate-credentials on Config access-keys-rotated', () => {
       expect(writes(fake)).toEqual([['UpdateAccessKeyCommand', { UserName: USER, AccessKeyId: KEY, Status: 'Inactive' }]]);
     },
   );
+
+  describe('when the secret the user names cannot be read or understood', () => {
+    const twoOldKeys = () =>
+      configUser([
+        { id: KEY, status: 'Active', created: daysAgo(200) },
+        { id: OTHER_KEY, status: 'Active', created: daysAgo(150) },
+      ]);
+    /** An error Secrets Manager returns that the SDK does not model as a class (it keeps the code in `name`). */
+    const unmodeled = (name: string, message: string) =>
+      new SecretsManagerServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
+    const keyStates = (fake: Fake) => fake.users[USER]?.keys.map((k) => [k.id, k.status]);
+    /** The user's two old keys, with `value` as the secret's current value. */
+    const withSecretValue = (value: string) => {
+      const account = twoOldKeys();
+      account.secrets![0]!.value = value;
+      return fakeIam(account);
+    };
+    const bothActive = [
+      [KEY, 'Active'],
+      [OTHER_KEY, 'Active'],
+    ];
+    const unreadNote = (id: string) =>
+      `${id} is left active: the secret ${SECRET} could not be read, so it may hold this key, whose consumers would break; rotate it into the secret by hand, then deactivate it (aws iam update-access-key --user-name ${USER} --access-key-id ${id} --status Inactive)`;
+
+    it.each([
+      ['InternalServiceError', new InternalServiceError({ $metadata: { httpStatusCode: 500 }, message: 'An error occurred on the server side.' })],
+      [
+        'DecryptionFailure (a customer managed KMS key the function may not use)',
+        new DecryptionFailure({ $metadata: { httpStatusCode: 400 }, message: "Secrets Manager can't decrypt the protected secret text using the provided KMS key." }),
+      ],
+      ['AccessDeniedException', unmodeled('AccessDeniedException', 'Access to KMS is not allowed')],
+      ['ThrottlingException', unmodeled('ThrottlingException', 'Rate exceeded')],
+    ])('deactivates none of the old keys when GetSecretValue fails with %s, and says why', async (_, error) => {
+      // Prepare
+      const fake = fakeIam(twoOldKeys());
+      fake.sm.on(GetSecretValueCommand).rejects(error);
+
+      // Act
+      const result = await invoke(loadEvent(CONFIG));
+
+      // Assess
+      expect(result.status).toBe('failed');
+      expect(result.reason).toBe(`the secret ${SECRET} could not be read, so it may hold any of the old keys: none was deactivated (see notes)`);
+      expect(fake.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(0);
+      expect(writes(fake)).toEqual([]);
+      expect(keyStates(fake)).toEqual(bothActive);
+      expect(result.targets[0]?.steps.map((s) => [s.summary.split(' (')[0], s.outcome])).toEqual([
+        [`Deactivate access key ${KEY} of ${USER}`, 'not-run'],
+        [`Deactivate access key ${OTHER_KEY} of ${USER}`, 'not-run'],
+      ]);
+      expect(result.targets[0]?.notes).toEqual([`could not read the secret: ${describeError(error)}`, unreadNote(KEY), unreadNote(OTHER_KEY)]);
+      expect(published()[0]?.subject).toMatch(/^ml-guard FAILED: /);
+    });
+
+    it('deactivates none of the old keys when the secret cannot even be described, since whether it exists is unknown', async () => {
+      const fake = fakeIam(twoOldKeys());
+      fake.sm.on(DescribeSecretCommand).rejects(unmodeled('AccessDeniedException', 'User is not authorized to perform: secretsmanager:DescribeSecret'));
+
+      const result = await invoke(loadEvent(CONFIG));
+
+      expect(result.status).toBe('failed');
+      expect(writes(fake)).toEqual([]);
+      expect(keyStates(fake)).toEqual(bothActive);
+      expect(fake.sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+      expect(result.targets[0]?.notes).toEqual([
+        'could not read the secret: AccessDeniedException: User is not authorized to perform: secretsmanager:DescribeSecret',
+        unreadNote(KEY),
+        unreadNote(OTHER_KEY),
+      ]);
+    });
+
+    it('says in a dry-run that it would deactivate none of the old keys, and sends no write command', async () => {
+      const fake = fakeIam(twoOldKeys());
+      fake.sm.on(GetSecretValueCommand).rejects(unmodeled('ThrottlingException', 'Rate exceeded'));
+
+      const result = await dryRun(loadEvent(CONFIG));
+
+      expect(result.status).toBe('failed');
+      expect(result.targets[0]?.steps.map((s) => s.outcome)).toEqual(['not-run', 'not-run']);
+      expect(writes(fake)).toEqual([]);
+    });
+
+    it.each([
+      ['the key id as plain text', KEY],
+      ['a credentials file', `[default]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${OLD_SECRET_ACCESS_KEY}\n`],
+      ['JSON of another shape', JSON.stringify({ aws_access_key_id: KEY, aws_secret_access_key: OLD_SECRET_ACCESS_KEY })],
+      ['JSON whose AccessKeyId is not a string', JSON.stringify({ AccessKeyId: [KEY], SecretAccessKey: OLD_SECRET_ACCESS_KEY })],
+    ])('deactivates no old key when the secret holds one in a format it cannot rotate: %s', async (_, value) => {
+      // Prepare
+      const fake = withSecretValue(value);
+
+      // Act
+      const result = await invoke(loadEvent(CONFIG));
+
+      // Assess
+      expect(result.status).toBe('failed');
+      expect(result.reason).toBe(`the secret ${SECRET} holds ${KEY} in a format ml-guard cannot rotate: no key was deactivated (see notes)`);
+      expect(writes(fake)).toEqual([]);
+      expect(keyStates(fake)).toEqual(bothActive);
+      expect(result.targets[0]?.notes).toEqual([
+        `${KEY} is left active: the secret ${SECRET} holds it in a format ml-guard cannot rotate (not a {"AccessKeyId", "SecretAccessKey"} JSON value); rotate it into the secret by hand, then deactivate it (aws iam update-access-key --user-name ${USER} --access-key-id ${KEY} --status Inactive)`,
+        `${OTHER_KEY} is left active with the others, although the secret ${SECRET} does not mention it; deactivate it by hand unless something else uses it (aws iam update-access-key --user-name ${USER} --access-key-id ${OTHER_KEY} --status Inactive)`,
+      ]);
+    });
+
+    it('deactivates no old key when the secret holds one as a binary value', async () => {
+      const fake = fakeIam(twoOldKeys());
+      fake.sm.on(GetSecretValueCommand).resolves({ ARN: secretArn(SECRET), Name: SECRET, SecretBinary: new TextEncoder().encode(`${OTHER_KEY}:${OLD_SECRET_ACCESS_KEY}`) });
+
+      const result = await invoke(loadEvent(CONFIG));
+
+      expect(result.status).toBe('failed');
+      expect(result.reason).toBe(`the secret ${SECRET} holds ${OTHER_KEY} in a format ml-guard cannot rotate: no key was deactivated (see notes)`);
+      expect(writes(fake)).toEqual([]);
+      expect(keyStates(fake)).toEqual(bothActive);
+    });
+
+    it.each([
+      ['not JSON', 'not json {'],
+      ['JSON of another shape', JSON.stringify({ username: 'svc-ml', password: 'hunter2' })],
+    ])('deactivates the old keys when the secret holds a value in another format that names none of them: %s', async (_, value) => {
+      const fake = withSecretValue(value);
+
+      const result = await invoke(loadEvent(CONFIG));
+
+      expect(result.status).toBe('remediated');
+      expect(writes(fake)).toEqual([
+        ['UpdateAccessKeyCommand', { UserName: USER, AccessKeyId: KEY, Status: 'Inactive' }],
+        ['UpdateAccessKeyCommand', { UserName: USER, AccessKeyId: OTHER_KEY, Status: 'Inactive' }],
+      ]);
+      expect(result.targets[0]?.notes).toEqual([`the secret ${SECRET} holds none of the old keys (${KEY}, ${OTHER_KEY}): no rotation needed`]);
+    });
+
+    it('deactivates the old keys when the secret the tag names does not exist', async () => {
+      const account = twoOldKeys();
+      account.secrets = [];
+      const fake = fakeIam(account);
+
+      const result = await invoke(loadEvent(CONFIG));
+
+      expect(result.status).toBe('remediated');
+      expect(keyStates(fake)).toEqual([
+        [KEY, 'Inactive'],
+        [OTHER_KEY, 'Inactive'],
+      ]);
+      expect(result.targets[0]?.notes).toEqual([`no replacement key: the secret ${SECRET} named by the tag ml-guard:access-key-secret does not exist`]);
+    });
+  });
 });
 
 describe('rotate-credentials triggers', () => {
