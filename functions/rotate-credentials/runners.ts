@@ -71,8 +71,8 @@ export const rotateRunners: Runners<RotateStep, IamAdapter> = {
     async resume(step, started, iam) {
       const created = started.progress?.createdAccessKeyId;
       if (!created) return rotateRunners.rotateKeyIntoSecret.run(step, iam, async () => undefined);
-      const held = await iam.accessKeyIdInSecret(step.secretArn);
-      if (held === created) {
+      const content = await iam.readSecretContent(step.secretArn, [created]);
+      if (content.format === 'access-key' && content.accessKeyId === created) {
         return { outcome: 'done', detail: `new key ${created} (created by attempt ${started.attempt}) is the current value of ${step.secretName}` };
       }
       throw lostKey(step, created, `attempt ${started.attempt} ended before storing it in the secret ${step.secretName}`);

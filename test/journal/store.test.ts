@@ -29,7 +29,7 @@ const stores: [string, () => Promise<JournalStore>][] = [
   ['memory', async () => new MemoryJournal()],
 ];
 
-describe.each(stores)('the journal in %s', (_name, make) => {
+describe.each(stores)('the journal in %s', { timeout: 20_000 }, (_name, make) => {
   it('grants the first claim of an event as attempt 1, with nothing journaled before', async () => {
     const journal = await make();
 
