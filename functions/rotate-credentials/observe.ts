@@ -1,4 +1,5 @@
-import { describeError } from '../core/errors.js';
+import { unreadable as unread } from '../core/errors.js';
+import type { Unreadable as UnreadPart } from '../core/remediation/types.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
 import * as aws from './aws.js';
 import { sameName } from './principals.js';
@@ -22,7 +23,7 @@ export const observeIamActions = [
   'secretsmanager:GetSecretValue',
 ] as const;
 
-type Unreadable = { part: string; error: string }[];
+type Unreadable = UnreadPart[];
 
 /** The secret a user's tag names, as far as it was read. */
 export interface SecretState {
@@ -155,7 +156,7 @@ async function observeSecret(
     secret.metadata = await iam.describeSecret(secret.ref);
   } catch (error) {
     if (error instanceof aws.EntityNotFound) secret.missing = true;
-    else unreadable.push({ part: 'secret', error: describeError(error) });
+    else unreadable.push(unread('secret', error));
     return;
   }
   const owner = secret.metadata.tags.find((t) => t.Key === SECRET_USER_TAG)?.Value;
@@ -172,7 +173,7 @@ async function observeSecret(
     secret.holds = content.format === 'access-key' ? content.accessKeyId : null;
     if (content.format === 'other') secret.otherFormat = { mentions: content.mentions };
   } catch (error) {
-    unreadable.push({ part: 'secret', error: describeError(error) });
+    unreadable.push(unread('secret', error));
   }
 }
 
@@ -197,7 +198,7 @@ function reader<S extends { gone: boolean; unreadable: Unreadable }>(state: S) {
       state[key] = await get();
     } catch (error) {
       if (error instanceof aws.EntityNotFound) state.gone = true;
-      else state.unreadable.push({ part, error: describeError(error) });
+      else state.unreadable.push(unread(part, error));
     }
   };
 }

@@ -1,5 +1,5 @@
 import type { PlanContext } from '../core/remediation/remediate.js';
-import type { Hold, Plan, TargetRef } from '../core/remediation/types.js';
+import type { Hold, Plan, TargetRef, Unreadable } from '../core/remediation/types.js';
 import type { AccessKey, IamPrincipal, Tag } from './aws.js';
 import type { CredentialState, RoleState, SecretState, UserState } from './observe.js';
 import { isLongTermKey, isTemporaryKey, parsePrincipalArn, protectedEntryFor, type PrincipalKind } from './principals.js';
@@ -47,31 +47,57 @@ function planUser(target: UserKeyTarget | StaleKeysTarget, state: UserState, con
 
   const notes = describeUnreadable(state.unreadable);
   const { steps, held } = target.kind === 'user-key' ? { steps: planCompromisedKey(target, name, state, settings, context, notes) } : planStaleKeys(name, state, settings, context, notes);
-  const unread = [!state.user && 'the user', !state.tags && 'its tags', target.kind === 'stale-keys' && !state.keys && 'its access keys'].filter(Boolean);
+  const unread = [!state.user && 'user', !state.tags && 'tags', target.kind === 'stale-keys' && !state.keys && 'access keys'].filter((p) => p !== false);
   const nothingToDo =
     target.kind === 'user-key'
       ? `${name} is already contained: nothing to change`
       : `no active access key of ${name} is older than ${settings.maxAccessKeyAgeDays} days (MAX_ACCESS_KEY_AGE_DAYS): nothing to change`;
-  return finish(ref, steps, notes, unread, context, nothingToDo, held);
+  return finish(ref, steps, notes, { parts: unread, unreadable: state.unreadable }, context, nothingToDo, held);
+}
+
+/** What a person calls each part of a principal's state that blocks a plan when it could not be read. */
+const PART_LABEL: Record<string, string> = { user: 'the user', role: 'the role', tags: 'its tags', 'access keys': 'its access keys', secret: 'the secret' };
+
+/** What could not be read: the parts the plan needs (`parts`) and every failed read, with its error. */
+interface Unread {
+  parts: string[];
+  unreadable: Unreadable[];
 }
 
 /**
  * The plan, held back in enforce mode when what decides whether the principal may be touched could not be read (a
  * dry-run still reports the steps it would take, and what it could not read), and in both modes when `held` says why
- * its steps must not run (a dry-run then reports what enforce mode would do: nothing).
+ * its steps must not run (a dry-run then reports what enforce mode would do: nothing). A hold that only a transient
+ * read failure caused (throttling, 5xx, timeout) is `retryable`: the invocation fails after notifying, and Lambda's
+ * retry reads again.
  */
-function finish(ref: TargetRef, steps: RotateStep[], notes: string[], unread: unknown[], context: PlanContext, nothingToDo: string, held?: string): Plan<RotateStep> {
-  const blocked = unread.length > 0 && !context.dryRun;
+function finish(ref: TargetRef, steps: RotateStep[], notes: string[], unread: Unread, context: PlanContext, nothingToDo: string, held?: Held): Plan<RotateStep> {
+  const blocked = unread.parts.length > 0 && !context.dryRun;
   const reason = blocked
-    ? `could not read ${unread.join(', ')}: nothing changed, to be safe (the account, protection and exemption could not be checked)`
-    : (held ?? (steps.length === 0 ? nothingToDo : undefined));
+    ? `could not read ${unread.parts.map((p) => PART_LABEL[p] ?? p).join(', ')}: nothing changed, to be safe (the account, protection and exemption could not be checked)`
+    : (held?.reason ?? (steps.length === 0 ? nothingToDo : undefined));
+  const blocking = [...(blocked ? unread.parts : []), ...(held?.byUnread ?? [])];
   return {
     target: ref,
     steps,
     ...(blocked || held ? { hold: 'blocked' as Hold } : {}),
     ...(reason ? { reason } : {}),
     ...(notes.length ? { notes } : {}),
+    // A dry-run reports; it is not retried.
+    ...(!context.dryRun && retryableRead(blocking, unread.unreadable) ? { retryable: true } : {}),
   };
+}
+
+/** True when some of the parts failed to read for a transient reason and none for a lasting one (AccessDenied, a KMS key refused). */
+function retryableRead(parts: string[], unreadable: Unreadable[]): boolean {
+  const failures = unreadable.filter((u) => parts.includes(u.part));
+  return failures.length > 0 && failures.every((u) => u.transient);
+}
+
+/** Why a plan's steps must not run; `byUnread` names the parts whose failed read holds it. */
+interface Held {
+  reason: string;
+  byUnread?: string[];
 }
 
 /** A finding names one key of the user: revoke the user's sessions, rotate the key (when its secret holds it), deactivate it. */
@@ -116,7 +142,7 @@ function planCompromisedKey(target: UserKeyTarget, name: string, state: UserStat
  * Config access-keys-rotated: the active keys older than the maximum age are deactivated; the one a secret holds is
  * rotated first. When the secret may hold one that cannot be rotated, none is deactivated and `held` says why.
  */
-function planStaleKeys(name: string, state: UserState, settings: Settings, context: PlanContext, notes: string[]): { steps: RotateStep[]; held?: string } {
+function planStaleKeys(name: string, state: UserState, settings: Settings, context: PlanContext, notes: string[]): { steps: RotateStep[]; held?: Held } {
   const max = settings.maxAccessKeyAgeDays;
   if (!state.keys) {
     return { steps: [{ kind: 'deactivateAccessKey', userName: name, summary: `Deactivate the active access keys of ${name} older than ${max} days (the keys could not be listed)` }] };
@@ -129,7 +155,7 @@ function planStaleKeys(name: string, state: UserState, settings: Settings, conte
   }
   const deactivateStale = (k: AccessKey) => deactivate(name, k.accessKeyId, `created ${day(k.createDate)}, ${ageDays(k, now)} days ago`);
   const unrotatable = holdForSecret(name, state, stale, notes);
-  if (unrotatable) return { steps: stale.map(deactivateStale), held: unrotatable };
+  if (unrotatable) return { steps: stale.map(deactivateStale), held: { reason: unrotatable, ...(state.secret?.holds === undefined ? { byUnread: ['secret'] } : {}) } };
 
   const held = stale.find((k) => state.secret?.holds === k.accessKeyId);
   const steps: RotateStep[] = stale.filter((k) => k !== held).map(deactivateStale);
@@ -302,8 +328,8 @@ function planRole(target: RoleTarget, state: RoleState, context: PlanContext): P
     steps.push(revoke);
     notes.push(`every session of ${name} issued before now is denied, not only the attacker's: people must sign in again, and services that assume the role (EC2 instance profiles, Lambda, SageMaker) work again once they refresh their credentials`);
   }
-  const unread = [!state.role && 'the role', !state.tags && 'its tags'].filter(Boolean);
-  return finish(ref, steps, notes, unread, context, `the sessions of ${name} are already revoked: nothing to change`);
+  const unread = [!state.role && 'role', !state.tags && 'tags'].filter((p) => p !== false);
+  return finish(ref, steps, notes, { parts: unread, unreadable: state.unreadable }, context, `the sessions of ${name} are already revoked: nothing to change`);
 }
 
 // ------------------------------------------------------------------------------------------------ shared

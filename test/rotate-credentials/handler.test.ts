@@ -803,22 +803,32 @@ describe('rotate-credentials on Config access-keys-rotated', () => {
       `${id} is left active: the secret ${SECRET} could not be read, so it may hold this key, whose consumers would break; rotate it into the secret by hand, then deactivate it (aws iam update-access-key --user-name ${USER} --access-key-id ${id} --status Inactive)`;
 
     it.each([
-      ['InternalServiceError', new InternalServiceError({ $metadata: { httpStatusCode: 500 }, message: 'An error occurred on the server side.' })],
+      ['InternalServiceError', new InternalServiceError({ $metadata: { httpStatusCode: 500 }, message: 'An error occurred on the server side.' }), 'retried'],
       [
         'DecryptionFailure (a customer managed KMS key the function may not use)',
         new DecryptionFailure({ $metadata: { httpStatusCode: 400 }, message: "Secrets Manager can't decrypt the protected secret text using the provided KMS key." }),
+        'not retried',
       ],
-      ['AccessDeniedException', unmodeled('AccessDeniedException', 'Access to KMS is not allowed')],
-      ['ThrottlingException', unmodeled('ThrottlingException', 'Rate exceeded')],
-    ])('deactivates none of the old keys when GetSecretValue fails with %s, and says why', async (_, error) => {
+      ['AccessDeniedException', unmodeled('AccessDeniedException', 'Access to KMS is not allowed'), 'not retried'],
+      ['ThrottlingException', unmodeled('ThrottlingException', 'Rate exceeded'), 'retried'],
+    ])('deactivates none of the old keys when GetSecretValue fails with %s, says why, and is %s', async (_, error, retried) => {
       // Prepare
       const fake = fakeIam(twoOldKeys());
       fake.sm.on(GetSecretValueCommand).rejects(error);
 
-      // Act
-      const result = await invoke(loadEvent(CONFIG));
+      // Act: a transient failure notifies, then fails the invocation so that Lambda retries.
+      const outcome = await invoke(loadEvent(CONFIG)).catch((e: unknown) => e);
+      const result = published()[0]?.json as EventResult;
 
       // Assess
+      if (retried === 'retried') {
+        expect(outcome).toBeInstanceOf(Error);
+        expect(String(outcome)).toMatch(/RetryLaterError: work left for a retry on 1 target\(s\) \(ml-pipeline-bot\)/);
+        expect(result.journal).toMatchObject({ retry: true });
+      } else {
+        expect(outcome).toMatchObject({ status: 'failed', reason: result.reason });
+        expect(result.journal).not.toHaveProperty('retry');
+      }
       expect(result.status).toBe('failed');
       expect(result.reason).toBe(`the secret ${SECRET} could not be read, so it may hold any of the old keys: none was deactivated (see notes)`);
       expect(fake.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(0);

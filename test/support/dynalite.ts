@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
@@ -30,7 +30,7 @@ export function dynaliteServer() {
     if (!client) throw new Error('dynalite is not started yet (call db() inside a test)');
     return client;
   };
-  /** A new, empty journal table; resolves to its name. */
+  /** A new, empty journal table, ACTIVE; resolves to its name. */
   const table = async (): Promise<string> => {
     tables += 1;
     const name = `ml-guard-journal-${tables}`;
@@ -48,6 +48,8 @@ export function dynaliteServer() {
         ],
       }),
     );
+    // dynalite answers CreateTable with CREATING and turns the table ACTIVE on a timer, even at createTableMs 0.
+    await waitUntilTableExists({ client: db(), minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 10 }, { TableName: name });
     return name;
   };
   return { db, table };

@@ -20,7 +20,8 @@ export const MAX_CALL_MS = MAX_ATTEMPTS * (REQUEST_TIMEOUT_MS + CONNECTION_TIMEO
 export const clientOptions = {
   retryMode: 'adaptive',
   maxAttempts: MAX_ATTEMPTS,
-  requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS },
+  // throwOnRequestTimeout: without it the SDK only warns when requestTimeout passes and keeps waiting.
+  requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS, throwOnRequestTimeout: true },
 } as const;
 
 /** True when an endpoint override (LocalStack or another AWS-compatible endpoint) applies to the service. */

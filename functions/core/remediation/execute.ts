@@ -41,7 +41,8 @@ export async function executePlan<S extends StepBase, Aws>(
   if (plan.hold) {
     const steps = plan.steps.map((s) => stepResult(s, 'not-run', `not run: ${plan.reason ?? plan.hold}`));
     const retry = plan.hold === 'blocked' && plan.retryable ? { retry: true } : {};
-    return { ...base, status: holdStatus[plan.hold], reason: plan.reason ?? plan.hold, steps: [...earlierDone.map(fromJournal), ...steps], ...retry };
+    const unfinished = earlier.filter((e) => e.state === 'started').map(outcomeUnknown);
+    return { ...base, status: holdStatus[plan.hold], reason: plan.reason ?? plan.hold, steps: [...earlierDone.map(fromJournal), ...unfinished, ...steps], ...retry };
   }
   if (plan.steps.length === 0 && earlierDone.length === 0) {
     return { ...base, status: 'already-compliant', reason: plan.reason ?? 'nothing to change', steps: [] };
@@ -153,6 +154,20 @@ export function fromJournal(e: JournaledStep): StepResult {
     ...(e.undo && (outcome === 'done' || outcome === 'already-done') ? { undo: e.undo } : {}),
     earlierAttempt: e.attempt,
   };
+}
+
+/**
+ * A step an earlier attempt started and never finished, when this attempt cannot look at the resource: whether it
+ * changed anything is unknown, and what it journaled on the way (such as the id of a key it created) is named.
+ */
+function outcomeUnknown(e: JournaledStep): StepResult {
+  const progress = Object.entries(e.progress ?? {}).map(([name, value]) => `${name} ${value}`);
+  const detail = joinDetail(
+    `attempt ${e.attempt} started it and did not journal its outcome; unknown until a retry reads the resource`,
+    progress.length ? `journaled on the way: ${progress.join(', ')}` : undefined,
+    e.detail,
+  );
+  return { kind: e.kind, summary: e.summary, outcome: 'failed', ...(detail ? { detail } : {}), earlierAttempt: e.attempt };
 }
 
 function upsert(entries: JournaledStep[], entry: JournaledStep): void {

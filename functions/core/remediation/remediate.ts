@@ -115,6 +115,8 @@ export async function remediate<T, State, S extends StepBase, Aws>(
   const context: PlanContext = { event, config, now, dryRun: config.mode === 'dry-run' };
   const hasTimeFor = () => !options.remainingMs || options.remainingMs() > config.timeReserveMs;
   const earlier = new Map(claim.targets.map((t) => [t.id, t]));
+  // Each target's journal key, from `describeTarget` (a result may name its target more fully, e.g. with an id).
+  const keyOf = new Map<TargetResult, string>();
   const saved = new Set<string>();
 
   let targets: TargetResult[];
@@ -133,9 +135,12 @@ export async function remediate<T, State, S extends StepBase, Aws>(
     targets = [];
     for (const target of selection.targets) {
       const ref = remediation.describeTarget(target);
-      const before = earlier.get(targetKey(ref));
+      const id = targetKey(ref);
+      const before = earlier.get(id);
       if (before?.complete) {
-        targets.push(resultOf(before));
+        const done = resultOf(before);
+        keyOf.set(done, id);
+        targets.push(done);
         continue;
       }
       if (!hasTimeFor()) {
@@ -151,17 +156,20 @@ export async function remediate<T, State, S extends StepBase, Aws>(
         now: clock,
         journal: (steps) => {
           journaled = steps;
-          return journal.saveTarget(key, attempt, { ...recordOf({ target: ref, status: 'deferred', steps: [] }, false, attempt, clock()), steps });
+          return journal.saveTarget(key, attempt, { ...recordOf({ target: ref, status: 'deferred', steps: [] }, false, attempt, clock()), id, steps });
         },
       });
-      await journal.saveTarget(key, attempt, { ...recordOf(result, !result.retry, attempt, clock()), ...(journaled ? { steps: journaled } : {}) });
-      saved.add(targetKey(ref));
+      // Steps this attempt did not journal (it held back, or could not plan) keep what earlier attempts journaled.
+      const steps = journaled ?? before?.steps;
+      await journal.saveTarget(key, attempt, { ...recordOf(result, !result.retry, attempt, clock()), id, ...(steps ? { steps } : {}) });
+      saved.add(id);
+      keyOf.set(result, id);
       targets.push(result);
     }
   }
   // The rest (notified only, limited, deferred): journaled as they are, so that a repeated delivery reports them.
   for (const t of targets) {
-    const id = targetKey(t.target);
+    const id = keyOf.get(t) ?? targetKey(t.target);
     if (!saved.has(id) && !earlier.get(id)?.complete) await journal.saveTarget(key, attempt, recordOf(t, !t.retry, attempt, clock()));
   }
 
