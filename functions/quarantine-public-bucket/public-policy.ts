@@ -76,10 +76,11 @@ function isPublicPrincipal(principal: unknown): boolean {
 }
 
 function hasRestrictingCondition(condition: PolicyStatement['Condition']): boolean {
-  if (!condition || typeof condition !== 'object') return false;
+  // (Object.entries of a malformed condition, a string or a number, finds no operator with a restricting key.)
+  if (!condition) return false;
   return Object.entries(condition).some(([operator, entries]) => {
     // Negated operators, Null checks and ...IfExists (true when the key is absent) do not pin who may call.
-    if (/Not|^Null$|IfExists$/i.test(operator) || !entries || typeof entries !== 'object') return false;
+    if (/Not|Null|IfExists/i.test(operator) || !entries) return false;
     return Object.entries(entries).some(
       ([key, value]) => RESTRICTING_KEYS.has(key.toLowerCase()) && isFixed(key.toLowerCase(), value),
     );
@@ -92,7 +93,8 @@ function isFixed(key: string, value: unknown): boolean {
   return values.every((v) => {
     if (typeof v !== 'string' || v === '') return false;
     if (/[*?]/.test(v)) return false;
-    if (key === 'aws:sourceip' || key === 'aws:vpcsourceip') return !/\/0$/.test(v);
+    // A prefix length of 0 (0.0.0.0/0, ::/0) is every address.
+    if (key === 'aws:sourceip' || key === 'aws:vpcsourceip') return !v.endsWith('/0');
     return true;
   });
 }
