@@ -30,7 +30,7 @@ const NOW = new Date('2026-11-26T03:00:00.000Z');
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 const config = loadConfig({ ...process.env });
 
-const { sns, published } = handlerHarness({ functionName: 'quarantine-public-bucket', now: NOW, restore: [S3Client, IAMClient, SecretsManagerClient] });
+const { sns, published } = handlerHarness({ functionName: 'quarantine-public-bucket', alsoRuns: ['rotate-credentials'], now: NOW, restore: [S3Client, IAMClient, SecretsManagerClient] });
 
 const GD_EVENT = 'guardduty/policy-s3-bucketblockpublicaccessdisabled.json';
 const GD_BUCKET = 'test-gd-324237984731208478901374';

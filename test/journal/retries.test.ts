@@ -51,7 +51,7 @@ const publicBucket = (): FakeBucket => ({
   grants: [ownerFullControl, allUsersRead, authenticatedUsersWrite, logDeliveryWrite],
 });
 
-const { sns, published } = handlerHarness({ functionName: 'quarantine-public-bucket', now: NOW, restore: [S3Client, SageMakerClient] });
+const { sns, published } = handlerHarness({ functionName: 'quarantine-public-bucket', alsoRuns: ['stop-compromised-training-job'], now: NOW, restore: [S3Client, SageMakerClient] });
 
 const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
 

@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { expectDeclaredCalls } from '../support/declared-calls.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
@@ -30,9 +31,16 @@ beforeEach(() => {
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
   trail.on(LookupEventsCommand).resolves({ Events: [] });
 });
+/** Another function a test runs beside notify, whose commands count as declared in that test. */
+let alsoRuns: string[] = [];
 afterEach(() => {
-  mockClient(DynamoDBClient).restore();
-  mockClient(S3Client).restore();
+  try {
+    expectDeclaredCalls(['notify', ...alsoRuns], [SNSClient, CloudTrailClient, DynamoDBClient, S3Client]);
+  } finally {
+    alsoRuns = [];
+    mockClient(DynamoDBClient).restore();
+    mockClient(S3Client).restore();
+  }
 });
 
 const published = () => sns.commandCalls(PublishCommand).map((c) => readNotification(c.args[0].input));
@@ -223,6 +231,7 @@ describe('notify without floods', () => {
 
   it('never holds back a remediation\'s notification', async () => {
     // Prepare
+    alsoRuns = ['quarantine-public-bucket'];
     const table = fakeStateTable();
     fakeS3({
       'test-gd-324237984731208478901374': {

@@ -2,6 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, vi } from 'vitest';
+import { expectDeclaredCalls } from './declared-calls.js';
 import { readNotification } from './notifications.js';
 
 type ClientClass = Parameters<typeof mockClient>[0];
@@ -14,13 +15,16 @@ export interface HarnessOptions {
   account?: string;
   /** SDK clients the test file mocks itself, restored after each test. */
   restore?: ClientClass[];
+  /** Other functions the file runs besides `functionName`: the commands each test sends may be any of theirs. */
+  alsoRuns?: string[];
 }
 
 /**
  * What every handler test needs, set up once per file: a Lambda context, the clock fixed at `now`, and SNS answered
- * (`MessageId: msg-1`) and recorded, each published notification read as a subscriber would.
+ * (`MessageId: msg-1`) and recorded, each published notification read as a subscriber would. After each test, every
+ * command sent through the mocked clients must be an IAM action the function declares (test/support/functions.ts).
  */
-export function handlerHarness({ functionName, now, region = 'eu-west-2', account = '123456789012', restore = [] }: HarnessOptions) {
+export function handlerHarness({ functionName, now, region = 'eu-west-2', account = '123456789012', restore = [], alsoRuns = [] }: HarnessOptions) {
   const sns = mockClient(SNSClient);
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['Date'], now });
@@ -29,7 +33,11 @@ export function handlerHarness({ functionName, now, region = 'eu-west-2', accoun
   });
   afterEach(() => {
     vi.useRealTimers();
-    for (const client of restore) mockClient(client).restore();
+    try {
+      expectDeclaredCalls([functionName, ...alsoRuns], [SNSClient, ...restore]);
+    } finally {
+      for (const client of restore) mockClient(client).restore();
+    }
   });
   const context = {
     functionName,
