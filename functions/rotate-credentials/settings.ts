@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { Config } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { describeIssues } from '../core/events/describe-issues.js';
-import { parseProtectedEntry } from './principals.js';
+import { parseProtectedEntry } from '../core/principals.js';
 
 /** The settings of rotate-credentials alone (template parameters AccessKeySecretTagKey, MaxAccessKeyAgeDays). */
 export interface Settings {

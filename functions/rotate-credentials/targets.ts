@@ -5,7 +5,7 @@ import type { GuardDutyFinding } from '../core/events/guardduty.js';
 import type { Envelope, ParsedEvent } from '../core/events/parse.js';
 import type { Selection } from '../core/remediation/remediate.js';
 import type { TargetRef } from '../core/remediation/types.js';
-import { isPrincipalName } from './principals.js';
+import { isPrincipalName } from '../core/principals.js';
 
 export const FUNCTION_NAME = 'rotate-credentials';
 

@@ -1,3 +1,5 @@
+import { isPrincipalName, parsePrincipalArn, protectedEntryFor as protectedEntryOf, sameName } from '../core/principals.js';
+
 /**
  * Which IAM role a GuardDuty finding names, and whether a job runs with it. Pure.
  *
@@ -18,11 +20,7 @@ export interface RoleRef {
 }
 
 /** IAM role names: 1 to 64 characters of letters, digits and `+=,.@_-`. */
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-
-export function isRoleName(name: string): boolean {
-  return ROLE_NAME.test(name);
-}
+export const isRoleName = isPrincipalName;
 
 export function roleRef(name: string, account: string, partition: string): RoleRef {
   return { name, account, partition, arn: `arn:${partition}:iam::${account}:role/${name}` };
@@ -30,17 +28,9 @@ export function roleRef(name: string, account: string, partition: string): RoleR
 
 /** The account and name of an IAM role ARN (`arn:aws:iam::123456789012:role/path/Name`), or undefined. */
 export function parseRoleArn(arn: string): { account: string; name: string } | undefined {
-  const match = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[^/]+\/)*([^/]+)$/.exec(arn);
-  return match ? { account: match[1] as string, name: match[2] as string } : undefined;
+  const parsed = parsePrincipalArn(arn);
+  return parsed?.kind === 'role' ? { account: parsed.account, name: parsed.name } : undefined;
 }
-
-/** The account and role name of an STS assumed-role ARN (`arn:aws:sts::123456789012:assumed-role/Name/session`). */
-function parseAssumedRoleArn(arn: string): { account: string; name: string } | undefined {
-  const match = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
-  return match ? { account: match[1] as string, name: match[2] as string } : undefined;
-}
-
-const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** True when the role ARN is the role: same account, same name (whatever the path). */
 export function isSameRole(roleArn: string | undefined, role: RoleRef): boolean {
@@ -53,9 +43,5 @@ export function isSameRole(roleArn: string | undefined, role: RoleRef): boolean 
  * assumed-role ARN of it. User ARNs and other principals never match a role.
  */
 export function protectedEntryFor(role: RoleRef, protectedPrincipals: readonly string[]): string | undefined {
-  return protectedPrincipals.find((entry) => {
-    if (!entry.startsWith('arn:')) return sameName(entry, role.name);
-    const parsed = parseRoleArn(entry) ?? parseAssumedRoleArn(entry);
-    return !!parsed && parsed.account === role.account && sameName(parsed.name, role.name);
-  });
+  return protectedEntryOf({ kind: 'role', name: role.name, account: role.account }, protectedPrincipals);
 }

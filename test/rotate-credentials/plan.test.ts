@@ -5,7 +5,7 @@ import { parseEvent } from '../../functions/core/events/parse.js';
 import type { PlanContext } from '../../functions/core/remediation/remediate.js';
 import type { UserState } from '../../functions/rotate-credentials/observe.js';
 import { planCredential } from '../../functions/rotate-credentials/plan.js';
-import { protectedEntryFor } from '../../functions/rotate-credentials/principals.js';
+import { protectedEntryFor } from '../../functions/core/principals.js';
 import { coversSessions, revocationPolicy, revocationTime, revokedBefore } from '../../functions/rotate-credentials/revocation.js';
 import { loadSettings } from '../../functions/rotate-credentials/settings.js';
 import type { UserKeyTarget } from '../../functions/rotate-credentials/targets.js';

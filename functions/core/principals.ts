@@ -1,5 +1,5 @@
 /**
- * IAM principals as this function compares them. Pure.
+ * IAM users and roles as every function compares them, and the PROTECTED_PRINCIPALS entries that protect them. Pure.
  *
  * Names are compared without regard to case: IAM user names and role names are unique within an account whatever
  * their case ("Admin" and "admin" cannot both exist), so a case-insensitive match can only protect more, never touch
@@ -62,13 +62,4 @@ export function protectedEntryFor(principal: Principal, entries: readonly string
     if (parsed.kind && parsed.kind !== principal.kind) return false;
     return !parsed.account || parsed.account === principal.account;
   });
-}
-
-/** Access key ids: `AKIA...` for long-term keys of IAM users (and the root user), `ASIA...` for temporary credentials. */
-export function isLongTermKey(accessKeyId: string): boolean {
-  return /^AKIA[A-Z0-9]{12,124}$/.test(accessKeyId);
-}
-
-export function isTemporaryKey(accessKeyId: string): boolean {
-  return /^ASIA[A-Z0-9]{12,124}$/.test(accessKeyId);
 }
