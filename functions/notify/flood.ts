@@ -116,8 +116,9 @@ export async function decide(db: DynamoDBClient, subject: FloodSubject, options:
     // Two rounds at most: a repeat whose item expired in between claims again.
     for (let round = 0; round < 2; round += 1) {
       try {
-        const old = (await db.send(new UpdateItemCommand(claimInput(subject, options)))).Attributes;
-        const count = numberOf(old?.suppressed) ?? 0;
+        // ALL_OLD: no attributes when the item is new.
+        const old = (await db.send(new UpdateItemCommand(claimInput(subject, options)))).Attributes ?? {};
+        const count = numberOf(old.suppressed) ?? 0;
         if (count === 0) return { send: true };
         return { send: true, heldBack: heldBackOf(old, count) };
       } catch (error) {
@@ -137,10 +138,10 @@ export async function decide(db: DynamoDBClient, subject: FloodSubject, options:
   }
 }
 
-function heldBackOf(old: Record<string, AttributeValue> | undefined, count: number): HeldBack {
-  const lastNotifiedAt = timeOf(old?.notifiedAt);
-  const latestAt = timeOf(old?.lastSeenAt);
-  const latestState = old?.lastState?.S;
+function heldBackOf(old: Record<string, AttributeValue>, count: number): HeldBack {
+  const lastNotifiedAt = timeOf(old.notifiedAt);
+  const latestAt = timeOf(old.lastSeenAt);
+  const latestState = old.lastState?.S;
   return { count, ...(lastNotifiedAt ? { lastNotifiedAt } : {}), ...(latestState ? { latestState } : {}), ...(latestAt ? { latestAt } : {}) };
 }
 

@@ -30,22 +30,19 @@ export function dynaliteServer() {
     if (!client) throw new Error('dynalite is not started yet (call db() inside a test)');
     return client;
   };
-  /** A new, empty journal table, ACTIVE; resolves to its name. */
-  const table = async (): Promise<string> => {
+  /**
+   * A new, empty table, ACTIVE; resolves to its name. By default the journal's key schema (`pk`, `sk`); with
+   * `hashOnly`, notify's flood-control table (`pk` alone), as template.yaml defines them.
+   */
+  const table = async ({ hashOnly = false } = {}): Promise<string> => {
     tables += 1;
-    const name = `ml-guard-journal-${tables}`;
+    const name = `ml-guard-${hashOnly ? 'state' : 'journal'}-${tables}`;
     await db().send(
       new CreateTableCommand({
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, ...(hashOnly ? [] : [{ AttributeName: 'sk', AttributeType: 'S' as const }])],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, ...(hashOnly ? [] : [{ AttributeName: 'sk', KeyType: 'RANGE' as const }])],
       }),
     );
     // dynalite answers CreateTable with CREATING and turns the table ACTIVE on a timer, even at createTableMs 0.
