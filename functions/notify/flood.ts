@@ -125,9 +125,10 @@ export async function decide(db: DynamoDBClient, subject: FloodSubject, options:
         if (!isConditionFailure(error)) throw error;
       }
       try {
-        const now = (await db.send(new UpdateItemCommand(repeatInput(subject, options)))).Attributes;
-        const notifiedAt = timeOf(now?.notifiedAt);
-        return { send: false, count: numberOf(now?.suppressed) ?? 1, ...(notifiedAt ? { lastNotifiedAt: notifiedAt } : {}) };
+        // ALL_NEW: the item as the repeat left it.
+        const now = (await db.send(new UpdateItemCommand(repeatInput(subject, options)))).Attributes ?? {};
+        const notifiedAt = timeOf(now.notifiedAt);
+        return { send: false, count: numberOf(now.suppressed) ?? 1, ...(notifiedAt ? { lastNotifiedAt: notifiedAt } : {}) };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }

@@ -252,7 +252,7 @@ describe('executePlan: the journal', () => {
       'save:done block:done tag:failed',
     ]);
     const last = j.writes.at(-1) ?? [];
-    expect(last[0]).toEqual({
+    expect(last[0]).toStrictEqual({
       id: 'save',
       kind: 'save',
       summary: save.summary,
@@ -291,6 +291,44 @@ describe('executePlan: the journal', () => {
     expect(result.retry).toBe(true);
   });
 
+  it('reports, without a failed step, a start the journal refused for good as failed, not deferred', async () => {
+    const j = journal((call) => (call === 1 ? denied() : undefined));
+
+    const result = await executePlan(plan([block, tag]), runners().runners, null, base({ journal: j.journal }));
+
+    expect(result).toMatchObject({ status: 'failed', reason: 'all 2 step(s) failed or did not run' });
+    expect(result).not.toHaveProperty('retry');
+  });
+
+  it('reports partial, not deferred, when nothing left is retryable though a change is', async () => {
+    // block is done but its outcome not journaled (retryable); tag's start is refused for good.
+    const j = journal((call) => (call === 2 ? throttled() : call === 3 ? denied() : undefined));
+
+    const result = await executePlan(plan([block, tag]), runners().runners, null, base({ journal: j.journal }));
+
+    expect(outcomes(result.steps)).toEqual([['block', 'done'], ['tag', 'not-run']]);
+    expect(result.status).toBe('partial');
+  });
+
+  it('needs no onStepFailed and no clock: journal failures are still reported, with the time of day', async () => {
+    const before = Date.now();
+    const refusedStart = journal((call) => (call === 1 ? denied() : undefined));
+    const refusedOutcome = journal((call) => (call === 2 ? denied() : undefined));
+    const refusedProgress = journal((call) => (call === 2 ? denied() : undefined));
+
+    const start = await executePlan(plan([block]), runners().runners, null, { dryRun: false, journal: refusedStart.journal });
+    const outcome = await executePlan(plan([block]), runners().runners, null, { dryRun: false, journal: refusedOutcome.journal });
+    const progress = await executePlan(plan([save]), runners().runners, null, { dryRun: false, journal: refusedProgress.journal });
+
+    expect(start.steps[0]?.outcome).toBe('not-run');
+    expect(outcome.steps[0]).toMatchObject({ outcome: 'done', retryable: true });
+    expect(progress.steps[0]?.outcome).toBe('done');
+    const startedAt = Date.parse(refusedOutcome.writes[0]?.[0]?.startedAt ?? '');
+    expect(startedAt).toBeGreaterThanOrEqual(before);
+    expect(startedAt).toBeLessThanOrEqual(Date.now());
+    expect(refusedOutcome.writes[0]?.[0]?.attempt).toBe(1);
+  });
+
   it('reports a change whose outcome could not be journaled, for the retry to look at again', async () => {
     const failures: string[] = [];
     const j = journal((call) => (call === 2 ? denied() : undefined));
@@ -325,6 +363,14 @@ describe('executePlan: the journal', () => {
       { kind: 'block', summary: block.summary, outcome: 'already-done', undo: block.undo, earlierAttempt: 1 },
       { kind: 'tag', summary: tag.summary, outcome: 'done', undo: tag.undo },
     ]);
+  });
+
+  it('counts the changes earlier attempts made, not what they found already so', async () => {
+    const earlier = [earlierStep('save', 'done'), earlierStep('block', 'already-done'), earlierStep('tag', 'done')];
+
+    const result = await executePlan(plan([save, block, tag]), runners().runners, null, base({ earlier }));
+
+    expect(result.reason).toBe('2 change(s) made (2 of them by an earlier attempt)');
   });
 
   it('runs again a step an earlier attempt failed, keeping one journal entry for it', async () => {

@@ -39,7 +39,10 @@ describe('parseProtectedEntry', () => {
     [`arn:aws-cn:iam::${ACCOUNT}:user/ops`, { kind: 'user', account: ACCOUNT, name: 'ops' }],
     [`arn:aws:sts::${ACCOUNT}:assumed-role/ops/session-1`, { kind: 'role', account: ACCOUNT, name: 'ops' }],
     // Not a principal ml-guard can match: refused rather than guessed.
+    [`arn:aws-cn:sts::${ACCOUNT}:assumed-role/ops/session-1`, { kind: 'role', account: ACCOUNT, name: 'ops' }],
     [`arn:aws:sts::${ACCOUNT}:assumed-role/ops`, undefined],
+    [`xarn:aws:sts::${ACCOUNT}:assumed-role/ops/session-1`, undefined],
+    [`arn:aws:sts::${ACCOUNT}:assumed-role/ops/session-1\nops`, undefined],
     [`arn:aws:iam::${ACCOUNT}:group/admins`, undefined],
     ['arn:aws:iam::12345:user/short-account', undefined],
     [`arn:aws:iam::${ACCOUNT}:user/`, undefined],

@@ -1,5 +1,6 @@
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { MAX_ATTEMPTS } from '../../functions/core/aws/client-options.js';
 import { decide, dynamoClient, STATE_TTL_SECONDS } from '../../functions/notify/flood.js';
 import type { FloodSubject } from '../../functions/notify/select.js';
 import { dynaliteServer } from '../support/dynalite.js';
@@ -146,15 +147,36 @@ describe('flood control on DynamoDB semantics', () => {
     expect(decision).toEqual({ send: true, unavailable: 'the state item changed twice while being read: notified to be safe' });
   });
 
+  it.each([
+    ['claim', 'claim'],
+    ['repeat', 'repeat'],
+  ])('notifies and says why when the %s fails for another reason than its condition', async (_, failing) => {
+    // Prepare: an item notified a minute ago, so that the claim is refused and the repeat runs.
+    const name = await stateTable();
+    await decide(db(), alarm, options(name, NOW, 'event-1'));
+    const client = interceptingUpdates(db(), async (input) => {
+      const isRepeat = input.ConditionExpression?.startsWith('attribute_exists') ?? false;
+      if (isRepeat === (failing === 'repeat')) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    });
+
+    // Act
+    const decision = await decide(client.db, alarm, options(name, minutes(1), 'event-2'));
+
+    // Assess: no second round after an error that is not a refused condition.
+    expect(decision).toEqual({ send: true, unavailable: 'ThrottlingException: Rate exceeded' });
+    expect(client.conditions()).toEqual(failing === 'claim' ? ['claim'] : ['claim', 'repeat']);
+  });
+
   it('notifies and says why when the table does not exist', async () => {
     const decision = await decide(db(), alarm, options('no-such-table', NOW, 'event-1'));
 
     expect(decision).toMatchObject({ send: true, unavailable: expect.stringMatching(/^ResourceNotFoundException: /) });
   });
 
-  it('builds its DynamoDB client once per container', () => {
+  it('builds its DynamoDB client once per container, with the shared client options', async () => {
     expect(dynamoClient()).toBeInstanceOf(DynamoDBClient);
     expect(dynamoClient()).toBe(dynamoClient());
+    expect(await dynamoClient().config.maxAttempts()).toBe(MAX_ATTEMPTS);
   });
 });
 
