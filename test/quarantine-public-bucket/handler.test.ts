@@ -353,3 +353,28 @@ describe('quarantine-public-bucket triggers', () => {
     );
   });
 });
+
+describe('quarantine-public-bucket keeps its notification inside SNS\'s limit', () => {
+  it('publishes a bounded, valid notification for a finding with a 600,000-character id and 30 huge bucket names', async () => {
+    // Prepare
+    const mock = mockClient(S3Client);
+    const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
+    event.detail.id = 'f'.repeat(600_000);
+    const [first] = event.detail.resource.s3BucketDetails;
+    event.detail.resource.s3BucketDetails = Array.from({ length: 30 }, (_, i) => ({ ...first, name: `${i}-${'b'.repeat(30_000)}`, arn: `arn:aws:s3:::${i}-${'b'.repeat(30_000)}` }));
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result.status).toBe('limit-exceeded');
+    expect(mock.calls()).toHaveLength(0);
+    const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    const attributes = Object.entries(input?.MessageAttributes ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? ''), 0);
+    expect(Buffer.byteLength(input?.Message ?? '') + Buffer.byteLength(input?.Subject ?? '') + attributes).toBeLessThanOrEqual(262_144);
+    const [message] = published();
+    expect(message?.json).toMatchObject({ status: 'limit-exceeded' });
+    expect(message?.chat?.metadata.additionalContext.findingId?.length).toBeLessThanOrEqual(200);
+    expect(message?.text).toContain('[truncated, 600000 chars]');
+  });
+});
