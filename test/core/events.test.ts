@@ -97,6 +97,46 @@ describe('GuardDuty helpers', () => {
   });
 });
 
+describe('the sample-finding flag, read to fail safe', () => {
+  const findingWith = (additionalInfo: unknown) => {
+    const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled-sample.json');
+    if (additionalInfo === undefined) delete event.detail.service.additionalInfo;
+    else event.detail.service.additionalInfo = additionalInfo;
+    const parsed = parseEvent(event);
+    if (parsed.kind !== 'guardduty') throw new Error('expected a finding');
+    return parsed.finding;
+  };
+
+  it.each([
+    ['sample: false', { sample: false }, false],
+    ['sample: "false"', { sample: 'false' }, false],
+    ['sample: "FALSE"', { sample: 'FALSE' }, false],
+    ['sample: "False"', { sample: 'False' }, false],
+    ['no sample key', { value: '{"unusual":{}}', type: 'default' }, false],
+    ['no additionalInfo', undefined, false],
+    ['additionalInfo: null', null, false],
+    ['sample: true', { sample: true }, true],
+    ['sample: "true"', { sample: 'true' }, true],
+    ['sample: "TRUE"', { sample: 'TRUE' }, true],
+    ['sample: 1', { sample: 1 }, true],
+    ['sample: 0', { sample: 0 }, true],
+    ['sample: "yes"', { sample: 'yes' }, true],
+    ['sample: " false "', { sample: ' false ' }, true],
+    ['sample: ""', { sample: '' }, true],
+    ['sample: null', { sample: null }, true],
+    ['sample: {}', { sample: {} }, true],
+  ])('with %s the finding is a sample: %s', (_label, additionalInfo, sample) => {
+    // Prepare
+    const finding = findingWith(additionalInfo);
+
+    // Act
+    const isSample = isSampleFinding(finding);
+
+    // Assess
+    expect(isSample).toBe(sample);
+  });
+});
+
 describe('parseEvent on huge input', () => {
   it('bounds the source and detail-type it quotes when it refuses a foreign event', () => {
     // Prepare
