@@ -354,6 +354,45 @@ describe('quarantine-public-bucket triggers', () => {
   });
 });
 
+describe('quarantine-public-bucket on doubtful input', () => {
+  it.each([
+    ['null', null],
+    ['empty', []],
+  ])('notifies, and reads or changes nothing, when the finding\'s bucket list is %s', async (_label, details) => {
+    // Prepare
+    const mock = mockClient(S3Client);
+    const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
+    event.detail.resource.s3BucketDetails = details;
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result).toMatchObject({ status: 'notified', reason: 'the finding names no bucket: nothing was read or changed, a person should look', targets: [] });
+    expect(mock.calls()).toHaveLength(0);
+    expect(published()).toHaveLength(1);
+    expect(published()[0]?.text).toContain('the finding names no bucket');
+  });
+
+  it.each([
+    ['"TRUE"', 'TRUE'],
+    ['1', 1],
+  ])('treats a finding whose sample flag is %s as a sample: it reads or changes nothing', async (_label, flag) => {
+    // Prepare
+    const mock = mockClient(S3Client);
+    const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
+    event.detail.service.additionalInfo = { ...event.detail.service.additionalInfo, sample: flag };
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result).toMatchObject({ status: 'notified', reason: expect.stringMatching(/^GuardDuty sample finding/) });
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+});
+
 describe('quarantine-public-bucket keeps its notification inside SNS\'s limit', () => {
   it('publishes a bounded, valid notification for a finding with a 600,000-character id and 30 huge bucket names', async () => {
     // Prepare
