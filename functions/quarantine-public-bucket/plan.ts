@@ -1,4 +1,5 @@
 import { ALL_PUBLIC_ACCESS_BLOCKED, type PublicAccessBlockConfiguration, type Tag } from '../core/aws/s3.js';
+import { tagValue } from '../core/aws/tags.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
 import { shellQuote } from '../core/text.js';
 import type { Plan, TargetRef } from '../core/remediation/types.js';
@@ -159,9 +160,10 @@ function planPolicy(policy: string, on: { bucket: string; expectedOwner: string 
 }
 
 function planTags(target: BucketTarget, existing: Tag[] | undefined, stamp: string): QuarantineStep | string {
+  const trigger = tagValue(target.trigger);
   const ours = [
     { Key: QUARANTINED_TAG, Value: stamp },
-    { Key: TRIGGER_TAG, Value: target.trigger.slice(0, 256) },
+    { Key: TRIGGER_TAG, Value: trigger },
   ];
   const kept = (existing ?? []).filter((t) => t.Key !== QUARANTINED_TAG && t.Key !== TRIGGER_TAG);
   if (kept.length + ours.length > MAX_BUCKET_TAGS) {
@@ -172,7 +174,7 @@ function planTags(target: BucketTarget, existing: Tag[] | undefined, stamp: stri
     bucket: target.bucket,
     expectedOwner: target.expectedOwner,
     ...(existing ? { tags: [...kept, ...ours] } : {}),
-    summary: `Tag the bucket ${QUARANTINED_TAG}=${stamp} and ${TRIGGER_TAG}=${target.trigger}, keeping its ${kept.length} other tag(s)`,
+    summary: `Tag the bucket ${QUARANTINED_TAG}=${stamp} and ${TRIGGER_TAG}=${trigger}, keeping its ${kept.length} other tag(s)`,
     undo: `remove the tags ${QUARANTINED_TAG} and ${TRIGGER_TAG} (the saved "tags" list the originals)`,
   };
 }

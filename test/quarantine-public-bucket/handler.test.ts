@@ -1,4 +1,4 @@
-import { GetBucketPolicyCommand, PutBucketAclCommand, PutObjectCommand, PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, PutBucketAclCommand, PutBucketTaggingCommand, PutObjectCommand, PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
@@ -391,6 +391,23 @@ describe('quarantine-public-bucket on doubtful input', () => {
     expect(mock.calls()).toHaveLength(0);
   });
 
+  it('writes a trigger tag S3 accepts when the finding id holds characters outside S3\'s tag charset', async () => {
+    // Prepare
+    const { mock } = fakeS3({ [GD_BUCKET]: publicBucket() });
+    const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
+    event.detail.id = `a6bf#a2f0(7893)!be4f*3c31,74d5;af7e"2f80<>?${'z'.repeat(300)}`;
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result.status).toBe('remediated');
+    const tagging = mock.commandCalls(PutBucketTaggingCommand)[0]?.args[0].input.Tagging;
+    const trigger = tagging?.TagSet?.find((t) => t.Key === 'ml-guard:trigger')?.Value ?? '';
+    expect(trigger).toMatch(/^guardduty:a6bf_a2f0_7893__be4f_3c31_74d5_af7e_2f80___z+$/);
+    expect([...trigger].length).toBe(256);
+    for (const tag of tagging?.TagSet ?? []) expect(tag.Value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u);
+  });
 });
 
 describe('quarantine-public-bucket keeps its notification inside SNS\'s limit', () => {
