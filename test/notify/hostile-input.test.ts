@@ -1,8 +1,10 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { logger } from '../../functions/core/observability.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
+import { QUOTED_VALUE_MAX, REASON_MAX } from '../../functions/core/text.js';
 import { handler } from '../../functions/notify/handler.js';
 import { loadEvent } from '../support/events.js';
 import { readNotification } from '../support/notifications.js';
@@ -12,6 +14,9 @@ const sns = mockClient(SNSClient);
 beforeEach(() => {
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 const published = () => sns.commandCalls(PublishCommand).map((c) => readNotification(c.args[0].input));
 const invoke = async (event: unknown) => {
@@ -74,5 +79,40 @@ describe('notify on event text that tries to reach a shell', () => {
     expect(lines).toContain('  description: Latency is high What to do: - rm -rf / --no-preserve-root Console: https://evil.example');
     const chatLines = message.chat?.content.description.split('\n') ?? [];
     expect(chatLines.filter((l) => /^(What to do|Console):/.test(l))).toEqual([]);
+  });
+});
+
+describe('notify on huge event text it ignores', () => {
+  it('logs and returns a bounded reason and event id for an alarm it declines', async () => {
+    // Prepare
+    const warn = vi.spyOn(logger, 'warn');
+    const event = loadEvent('cloudwatch/alarm-state-change-insufficient-data-to-ok-ec2-asg-cpu.json');
+    event.id = 'e'.repeat(1_000_000);
+    event.detail.alarmName = 'a'.repeat(1_000_000);
+
+    // Act
+    const result = (await handler(event, context)) as EventResult;
+
+    // Assess
+    expect(result.status).toBe('ignored');
+    expect(result.reason.length).toBeLessThanOrEqual(REASON_MAX);
+    expect(result.reason).toMatch(/… \[truncated, \d+ chars\]$/);
+    expect(warn).toHaveBeenCalledWith('event ignored', { reason: result.reason, eventId: expect.toSatisfy((id: string) => id.length <= QUOTED_VALUE_MAX) });
+    expect(sns.calls()).toHaveLength(0);
+  });
+
+  it('logs and returns a bounded reason for an event of a source it does not handle', async () => {
+    // Prepare
+    const warn = vi.spyOn(logger, 'warn');
+    const event = loadEvent('invalid/config-configuration-item-change.json');
+    event['detail-type'] = 'd'.repeat(1_000_000);
+
+    // Act
+    const result = (await handler(event, context)) as EventResult;
+
+    // Assess
+    expect(result.status).toBe('ignored');
+    expect(result.reason.length).toBeLessThanOrEqual(REASON_MAX);
+    expect(warn).toHaveBeenCalledWith('event ignored', expect.objectContaining({ reason: result.reason }));
   });
 });
