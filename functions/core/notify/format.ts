@@ -61,8 +61,11 @@ export function publishBytes(n: Notification): number {
   return utf8Bytes(snsMessage(n)) + utf8Bytes(n.subject) + attributes;
 }
 
+/** An undo command may hold a whole policy document (an IAM role's inline policy has up to 10,240 characters): kept whole. */
+const UNDO_MAX = 16 * 1024;
+
 /** Event text for one line of the notification: on one line, and at most `max` characters. */
-export function field(text: string, max = REASON_MAX): string {
+function field(text: string, max = REASON_MAX): string {
   return boundText(oneLine(text), max);
 }
 
@@ -105,7 +108,7 @@ function describeTarget(t: TargetResult): string[] {
   const lines = [`${t.target.type} ${field(t.target.id)}: ${t.status}${t.reason ? ` - ${field(t.reason)}` : ''}`];
   for (const s of t.steps) {
     lines.push(`  ${outcomeMark[s.outcome]} ${field(s.summary)}${s.detail ? ` (${field(s.detail)})` : ''}`);
-    if (s.undo) lines.push(`      undo: ${field(s.undo)}`);
+    if (s.undo) lines.push(`      undo: ${field(s.undo, UNDO_MAX)}`);
   }
   for (const note of t.notes ?? []) lines.push(`  note: ${field(note)}`);
   lines.push('');
