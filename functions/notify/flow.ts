@@ -9,6 +9,7 @@ import { formatNotification } from '../core/notify/format.js';
 import { deliver } from '../core/notify/publish.js';
 import { countOutcome, logger } from '../core/observability.js';
 import type { EventResult } from '../core/remediation/result.js';
+import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../core/text.js';
 import { cloudTrailClient, describeWriteCalls, latestWriteCalls } from './cloudtrail.js';
 import { decide, dynamoClient, type FloodDecision } from './flood.js';
 import { selectNotification } from './select.js';
@@ -47,7 +48,7 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
     throw error;
   }
   const ids = { eventId: event.envelope.id, findingId: findingIdOf(event), source: event.kind === 'alarm' ? 'cloudwatch' : event.kind };
-  logger.appendKeys({ eventId: ids.eventId, findingId: ids.findingId });
+  logger.appendKeys({ eventId: boundText(ids.eventId, QUOTED_VALUE_MAX), findingId: boundText(ids.findingId, QUOTED_VALUE_MAX) });
 
   const selection = selectNotification(event, config, settings);
   if (selection.action === 'ignore') return ignore({ ...base, ...ids }, selection.reason);
@@ -118,9 +119,12 @@ async function whoChanged(aws: NotifyAws, resourceId: string, region: string, no
   }
 }
 
-function ignore(base: Omit<EventResult, 'status' | 'reason' | 'targets'>, reason: string): EventResult {
-  const result: EventResult = { status: 'ignored', reason, ...base, targets: [] };
-  logger.warn('event ignored', { reason, eventId: base.eventId });
+/** An ignored event: its reason and ids, which may quote the input, are bounded (one log line, at most 256 KB). */
+function ignore(base: Omit<EventResult, 'status' | 'reason' | 'targets'>, text: string): EventResult {
+  const reason = boundText(text, REASON_MAX);
+  const eventId = base.eventId === undefined ? undefined : boundText(base.eventId, QUOTED_VALUE_MAX);
+  const result: EventResult = { status: 'ignored', reason, ...base, ...(eventId === undefined ? {} : { eventId }), targets: [] };
+  logger.warn('event ignored', { reason, eventId });
   countOutcome('ignored');
   return result;
 }

@@ -1,5 +1,7 @@
 import { ALL_PUBLIC_ACCESS_BLOCKED, type PublicAccessBlockConfiguration, type Tag } from '../core/aws/s3.js';
+import { tagValue } from '../core/aws/tags.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
+import { shellQuote } from '../core/text.js';
 import type { Plan, TargetRef } from '../core/remediation/types.js';
 import type { BucketState } from './observe.js';
 import { isPublicGrant } from './public-acl.js';
@@ -43,7 +45,9 @@ export function planQuarantine(target: BucketTarget, state: BucketState, context
       ...on,
       previous: pab,
       summary: pab === undefined ? 'Turn on all four Block Public Access settings (current settings not read)' : `Turn on all four Block Public Access settings (were: ${describeBlock(pab)})`,
-      undo: pab ? `aws s3api put-public-access-block --bucket ${bucket} --public-access-block-configuration ${shorthand(pab)}` : `aws s3api delete-public-access-block --bucket ${bucket}`,
+      undo: pab
+        ? `aws s3api put-public-access-block --bucket ${shellQuote(bucket)} --public-access-block-configuration ${shellQuote(shorthand(pab))}`
+        : `aws s3api delete-public-access-block --bucket ${shellQuote(bucket)}`,
     });
   }
 
@@ -63,7 +67,7 @@ export function planQuarantine(target: BucketTarget, state: BucketState, context
           ...on,
           acl: { owner: state.acl.owner, keep: state.acl.grants.filter((g) => !isPublicGrant(g)), remove },
           summary: `Remove ${remove.length} ACL grant(s) to ${[...new Set(remove.map((g) => `${groupName(g.Grantee?.URI)} ${g.Permission}`))].join(', ')}; keep the other ${state.acl.grants.length - remove.length}`,
-          undo: `restore the "acl" saved with the prior state: aws s3api put-bucket-acl --bucket ${bucket} --access-control-policy file://acl.json`,
+          undo: `restore the "acl" saved with the prior state: aws s3api put-bucket-acl --bucket ${shellQuote(bucket)} --access-control-policy file://acl.json`,
         });
       }
     }
@@ -151,14 +155,15 @@ function planPolicy(policy: string, on: { bucket: string; expectedOwner: string 
     summary: deletePolicy
       ? `Delete the bucket policy: its only statement(s) allow the public (${sids.join(', ')})`
       : `Remove ${sids.length} public statement(s) from the bucket policy (${sids.join(', ')}); keep the other ${split.keptStatements.length}`,
-    undo: `restore the "policy" saved with the prior state: aws s3api put-bucket-policy --bucket ${on.bucket} --policy file://policy.json`,
+    undo: `restore the "policy" saved with the prior state: aws s3api put-bucket-policy --bucket ${shellQuote(on.bucket)} --policy file://policy.json`,
   };
 }
 
 function planTags(target: BucketTarget, existing: Tag[] | undefined, stamp: string): QuarantineStep | string {
+  const trigger = tagValue(target.trigger);
   const ours = [
     { Key: QUARANTINED_TAG, Value: stamp },
-    { Key: TRIGGER_TAG, Value: target.trigger.slice(0, 256) },
+    { Key: TRIGGER_TAG, Value: trigger },
   ];
   const kept = (existing ?? []).filter((t) => t.Key !== QUARANTINED_TAG && t.Key !== TRIGGER_TAG);
   if (kept.length + ours.length > MAX_BUCKET_TAGS) {
@@ -169,7 +174,7 @@ function planTags(target: BucketTarget, existing: Tag[] | undefined, stamp: stri
     bucket: target.bucket,
     expectedOwner: target.expectedOwner,
     ...(existing ? { tags: [...kept, ...ours] } : {}),
-    summary: `Tag the bucket ${QUARANTINED_TAG}=${stamp} and ${TRIGGER_TAG}=${target.trigger}, keeping its ${kept.length} other tag(s)`,
+    summary: `Tag the bucket ${QUARANTINED_TAG}=${stamp} and ${TRIGGER_TAG}=${trigger}, keeping its ${kept.length} other tag(s)`,
     undo: `remove the tags ${QUARANTINED_TAG} and ${TRIGGER_TAG} (the saved "tags" list the originals)`,
   };
 }

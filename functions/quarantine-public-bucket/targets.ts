@@ -39,7 +39,8 @@ export function selectBuckets(event: ParsedEvent): Selection<BucketTarget> {
         return { action: 'ignore', reason: `GuardDuty finding type ${f.type} is not one that ${FUNCTION_NAME} handles` };
       }
       const names = [...new Set((f.resource.s3BucketDetails ?? []).map((b) => b.name))];
-      if (names.length === 0) return { action: 'ignore', reason: `GuardDuty finding ${f.id} names no S3 bucket` };
+      // A finding of a public-bucket type that names no bucket is doubtful, not foreign: a person is told.
+      if (names.length === 0) return { action: 'notify', reason: 'the finding names no bucket: nothing was read or changed, a person should look' };
       return {
         action: 'remediate',
         targets: names.map((bucket) => ({ bucket, expectedOwner: f.accountId, trigger: `guardduty:${f.id}` })),

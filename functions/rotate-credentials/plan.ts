@@ -1,5 +1,6 @@
 import type { PlanContext } from '../core/remediation/remediate.js';
 import type { Hold, Plan, TargetRef, Unreadable } from '../core/remediation/types.js';
+import { shellQuote } from '../core/text.js';
 import type { AccessKey, IamPrincipal, Tag } from './aws.js';
 import type { CredentialState, RoleState, SecretState, UserState } from './observe.js';
 import { parsePrincipalArn, protectedEntryFor, type PrincipalKind } from '../core/principals.js';
@@ -267,7 +268,7 @@ function planRotation(name: string, key: AccessKey, state: UserState, settings: 
     summary: `Create a new access key for ${name} and store it in the secret ${metadata.name}, which holds ${id}${
       full ? ` (${name} already has ${keys.length} access keys, the most IAM allows: IAM will refuse; no other key is deactivated or deleted to make room)` : ''
     }`,
-    undo: `the replaced value stays in the secret as AWSPREVIOUS: make it current again (aws secretsmanager update-secret-version-stage --secret-id ${metadata.arn} --version-stage AWSCURRENT --move-to-version-id <AWSPREVIOUS version> --remove-from-version-id <new version>), then deactivate the new key (aws iam update-access-key --user-name ${name} --access-key-id <new key> --status Inactive)`,
+    undo: `the replaced value stays in the secret as AWSPREVIOUS: make it current again (aws secretsmanager update-secret-version-stage --secret-id ${shellQuote(metadata.arn)} --version-stage AWSCURRENT --move-to-version-id <AWSPREVIOUS version> --remove-from-version-id <new version>), then deactivate the new key (aws iam update-access-key --user-name ${shellQuote(name)} --access-key-id <new key> --status Inactive)`,
   };
 }
 
@@ -292,7 +293,7 @@ function deactivate(userName: string, accessKeyId: string, why?: string): Deacti
 }
 
 function keyStatusCommand(userName: string, accessKeyId: string, status: 'Active' | 'Inactive'): string {
-  return `aws iam update-access-key --user-name ${userName} --access-key-id ${accessKeyId} --status ${status}`;
+  return `aws iam update-access-key --user-name ${shellQuote(userName)} --access-key-id ${shellQuote(accessKeyId)} --status ${status}`;
 }
 
 // ------------------------------------------------------------------------------------------------ roles
@@ -386,10 +387,10 @@ function planRevocation(kind: PrincipalKind, name: string, existing: Existing, n
       : existing === null
         ? `Deny every session of ${name} issued before ${issuedBefore}: add the inline policy ${policyName}`
         : `Move the inline policy ${policyName} of ${name} forward to deny every session issued before ${issuedBefore}${previousTime ? ` (it denied those before ${previousTime})` : ' (it was not a revocation policy: replaced)'}`;
-  const cli = kind === 'user' ? `--user-name ${name}` : `--role-name ${name}`;
+  const cli = kind === 'user' ? `--user-name ${shellQuote(name)}` : `--role-name ${shellQuote(name)}`;
   const undo = existing
-    ? `put the previous document back: aws iam put-${kind}-policy ${cli} --policy-name ${policyName} --policy-document ${shellQuote(existing)}`
-    : `aws iam delete-${kind}-policy ${cli} --policy-name ${policyName}${existing === undefined ? ' (if it did not exist before)' : ''}`;
+    ? `put the previous document back: aws iam put-${kind}-policy ${cli} --policy-name ${shellQuote(policyName)} --policy-document ${shellQuote(existing)}`
+    : `aws iam delete-${kind}-policy ${cli} --policy-name ${shellQuote(policyName)}${existing === undefined ? ' (if it did not exist before)' : ''}`;
   const document = revocationPolicy(issuedBefore);
   return kind === 'user'
     ? { kind: 'revokeUserSessions', userName: name, policyName, document, summary, undo }
@@ -433,14 +434,6 @@ function planOther(target: OtherPrincipalTarget): Plan<RotateStep> {
         ]
       : ['find the principal in CloudTrail (the finding\'s principal id and access key) and contain it by hand'],
   };
-}
-
-/**
- * One POSIX shell word holding `text` as is: the existing policy document goes into an undo command a person pastes
- * into a shell, and whoever could write that policy (perhaps the attacker) chose its text, quotes included.
- */
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 function describeUnreadable(unreadable: UserState['unreadable']): string[] {

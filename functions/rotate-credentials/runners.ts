@@ -1,5 +1,6 @@
 import { describeError } from '../core/errors.js';
 import type { Runners } from '../core/remediation/types.js';
+import { shellQuote } from '../core/text.js';
 import { AccessKeyLimitReached } from './aws.js';
 import type { IamAdapter } from './observe.js';
 import type { RotateKeyIntoSecret, RotateStep } from './steps.js';
@@ -97,7 +98,7 @@ export const rotateRunners: Runners<RotateStep, IamAdapter> = {
 /** A key ml-guard created whose secret access key is gone: named, with the command to delete it. */
 function lostKey(step: RotateKeyIntoSecret, accessKeyId: string, why: string, cause?: unknown): RotationIncomplete {
   return new RotationIncomplete(
-    `created access key ${accessKeyId} but ${why}: its secret access key is lost, so the key is unusable; it was left active and unused: delete it (aws iam delete-access-key --user-name ${step.userName} --access-key-id ${accessKeyId}) and rotate by hand`,
+    `created access key ${accessKeyId} but ${why}: its secret access key is lost, so the key is unusable; it was left active and unused: delete it (aws iam delete-access-key --user-name ${shellQuote(step.userName)} --access-key-id ${shellQuote(accessKeyId)}) and rotate by hand`,
     cause === undefined ? undefined : { cause },
   );
 }

@@ -1,4 +1,5 @@
 import { JOB_KINDS, type Tag } from '../core/aws/sagemaker.js';
+import { tagValue } from '../core/aws/tags.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
 import type { Plan } from '../core/remediation/types.js';
 import type { JobsState, ObservedJob } from './observe.js';
@@ -181,9 +182,9 @@ function protectedRoleOf(job: ObservedJob, protectedPrincipals: readonly string[
   return undefined;
 }
 
-/** `ml-guard:stopped-by=<trigger>`, with what SageMaker does not accept in a tag value replaced by `_`. */
+/** `ml-guard:stopped-by=<trigger>`, as a value SageMaker accepts (see tagValue). */
 export function stoppedByTag(target: StopTarget): Tag {
-  return { Key: STOPPED_BY_TAG, Value: target.trigger.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, 256) };
+  return { Key: STOPPED_BY_TAG, Value: tagValue(target.trigger) };
 }
 
 function undoOf(kind: ObservedJob['kind'], name: string, checkpointPath?: string): string {

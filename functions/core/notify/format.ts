@@ -1,5 +1,6 @@
 import type { EventResult } from '../remediation/result.js';
 import type { StepOutcome, TargetResult } from '../remediation/types.js';
+import { boundText, oneLine, QUOTED_VALUE_MAX, REASON_MAX, safePrefix } from '../text.js';
 import { chatNotification, type ChatNotification } from './chat.js';
 import type { EventFacts, Severity } from './describe-event.js';
 
@@ -41,12 +42,31 @@ export function formatNotification(result: EventResult, facts: EventFacts | unde
   const chat = chatNotification(result, facts, subject, severity);
   // With per-protocol messages the whole JSON object counts towards SNS's limit, each text escaped as a JSON string.
   const envelope = Buffer.byteLength(snsMessage({ subject, message: '', chat }));
-  return {
+  const notification: Notification = {
     subject,
     message: fitMessage(text, data, MESSAGE_MAX_BYTES - ATTRIBUTES_RESERVE_BYTES - envelope, jsonStringBytes),
     chat,
     attributes: { source: facts?.source ?? result.source ?? 'unknown', severity, status: result.status, function: result.function },
   };
+  // The bounds above keep every input inside the limit; this is the last guard, on what is actually published.
+  if (publishBytes(notification) > MESSAGE_MAX_BYTES) {
+    notification.message = `${TRUNCATION_NOTE}\n${JSON_MARKER}\n${JSON.stringify({ truncated: true, status: result.status, function: result.function })}`;
+  }
+  return notification;
+}
+
+/** Bytes SNS counts for one publish of the notification: the per-protocol message, the subject and the attributes. */
+export function publishBytes(n: Notification): number {
+  const attributes = Object.entries(n.attributes).reduce((sum, [name, value]) => sum + utf8Bytes(name) + utf8Bytes('String') + utf8Bytes(value), 0);
+  return utf8Bytes(snsMessage(n)) + utf8Bytes(n.subject) + attributes;
+}
+
+/** An undo command may hold a whole policy document (an IAM role's inline policy has up to 10,240 characters): kept whole. */
+const UNDO_MAX = 16 * 1024;
+
+/** Event text for one line of the notification: on one line, and at most `max` characters. */
+function field(text: string, max = REASON_MAX): string {
+  return boundText(oneLine(text), max);
 }
 
 /**
@@ -63,29 +83,34 @@ export function readableText(result: EventResult, facts: EventFacts | undefined)
   const steps = facts?.nextSteps ?? [];
   return [
     `ml-guard ${result.function}: ${result.status.toUpperCase()} (${result.mode})`,
-    result.reason,
+    field(result.reason),
     '',
     ...(facts ? describeFacts(facts) : []),
     ...result.targets.flatMap(describeTarget),
     ...(result.mode === 'dry-run' && result.targets.some((t) => t.status === 'planned')
       ? ['Dry-run: nothing was changed. Set the stack parameter RemediationMode to enforce to act.', '']
       : []),
-    ...(steps.length ? ['What to do:', ...steps.map((s) => `  - ${s}`), ''] : []),
-    ...(facts?.consoleUrl ? [`Console: ${facts.consoleUrl}`, ''] : []),
+    ...(steps.length ? ['What to do:', ...steps.map((s) => `  - ${field(s)}`), ''] : []),
+    ...(facts?.consoleUrl ? [`Console: ${field(facts.consoleUrl)}`, ''] : []),
   ].join('\n');
 }
 
 function describeFacts(facts: EventFacts): string[] {
-  return [`What happened: ${facts.headline}`, ...facts.facts.map(([k, v]) => `  ${k}: ${v}`), `  account ${facts.account}, ${facts.region}`, ''];
+  return [
+    `What happened: ${field(facts.headline)}`,
+    ...facts.facts.map(([k, v]) => `  ${k}: ${field(v)}`),
+    `  account ${field(facts.account, QUOTED_VALUE_MAX)}, ${field(facts.region, QUOTED_VALUE_MAX)}`,
+    '',
+  ];
 }
 
 function describeTarget(t: TargetResult): string[] {
-  const lines = [`${t.target.type} ${t.target.id}: ${t.status}${t.reason ? ` - ${t.reason}` : ''}`];
+  const lines = [`${t.target.type} ${field(t.target.id)}: ${t.status}${t.reason ? ` - ${field(t.reason)}` : ''}`];
   for (const s of t.steps) {
-    lines.push(`  ${outcomeMark[s.outcome]} ${s.summary}${s.detail ? ` (${s.detail})` : ''}`);
-    if (s.undo) lines.push(`      undo: ${s.undo}`);
+    lines.push(`  ${outcomeMark[s.outcome]} ${field(s.summary)}${s.detail ? ` (${field(s.detail)})` : ''}`);
+    if (s.undo) lines.push(`      undo: ${field(s.undo, UNDO_MAX)}`);
   }
-  for (const note of t.notes ?? []) lines.push(`  note: ${note}`);
+  for (const note of t.notes ?? []) lines.push(`  note: ${field(note)}`);
   lines.push('');
   return lines;
 }
@@ -150,7 +175,7 @@ export function fitMessage(
 ): string {
   const whole = `${text}\n${JSON_MARKER}\n${JSON.stringify(data)}`;
   if (measure(whole) <= maxBytes) return whole;
-  const summary = JSON.stringify({ truncated: true, ...pick(data, ['status', 'reason', 'function', 'mode', 'eventId', 'findingId', 'source']) });
+  const summary = JSON.stringify({ truncated: true, ...pick(data, ['status', 'reason', 'function', 'mode', 'eventId', 'findingId', 'source']) }, bounded);
   const build = (body: string) => `${body}\n${TRUNCATION_NOTE}\n${JSON_MARKER}\n${summary}`;
   if (measure(build(text)) <= maxBytes) return build(text);
   // The longest prefix of the text that fits, found by bisection on its length in UTF-16 units.
@@ -164,10 +189,9 @@ export function fitMessage(
   return build(safePrefix(text, low));
 }
 
-/** The first `length` UTF-16 units of `s`, without splitting a surrogate pair. */
-function safePrefix(s: string, length: number): string {
-  const cut = s.slice(0, length);
-  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+/** A JSON replacer that bounds the reason to REASON_MAX and every other string to QUOTED_VALUE_MAX. */
+function bounded(key: string, value: unknown): unknown {
+  return typeof value === 'string' ? boundText(value, key === 'reason' ? REASON_MAX : QUOTED_VALUE_MAX) : value;
 }
 
 function pick(data: unknown, keys: string[]): Record<string, unknown> {
