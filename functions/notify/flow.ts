@@ -8,7 +8,7 @@ import { describeEvent, type EventFacts } from '../core/notify/describe-event.js
 import { formatNotification } from '../core/notify/format.js';
 import { deliver } from '../core/notify/publish.js';
 import { countOutcome, logger } from '../core/observability.js';
-import type { EventResult } from '../core/remediation/result.js';
+import { loggableResult, type EventResult } from '../core/remediation/result.js';
 import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../core/text.js';
 import { cloudTrailClient, describeWriteCalls, latestWriteCalls } from './cloudtrail.js';
 import { decide, dynamoClient, type FloodDecision } from './flood.js';
@@ -68,7 +68,7 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
       targets: [],
     };
     countOutcome('suppressed');
-    logger.info('event handled', { result });
+    logger.info('event handled', { result: loggableResult(result) });
     return result;
   }
 
@@ -90,7 +90,7 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
   };
   result.notification = await deliver(formatNotification(result, facts), config.topicArn);
   countOutcome('notified');
-  logger.info('event handled', { result: { ...result, notification: { subject: result.notification.subject, published: result.notification.published } } });
+  logger.info('event handled', { result: loggableResult(result) });
   return result;
 }
 

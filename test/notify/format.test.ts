@@ -136,6 +136,45 @@ describe('formatNotification', () => {
   });
 });
 
+describe('a notification about an event handled over several attempts', () => {
+  it('marks the steps an earlier attempt did, and says where the journal is and that Lambda retries for the rest', () => {
+    // Prepare
+    const result: EventResult = {
+      ...notified({ status: 'partial', reason: '1 of 2 step(s) failed or did not run (1 of them by an earlier attempt)', function: 'quarantine-public-bucket' }),
+      targets: [
+        {
+          target: { type: 'AWS::S3::Bucket', id: 'ml-data' },
+          status: 'partial',
+          steps: [
+            { kind: 'blockPublicAccess', summary: 'Turn on all four Block Public Access settings', outcome: 'done', undo: 'aws s3api delete-public-access-block --bucket ml-data', earlierAttempt: 1 },
+            { kind: 'tagQuarantined', summary: 'Tag the bucket', outcome: 'failed', detail: 'SlowDown: Please reduce your request rate.', retryable: true },
+          ],
+        },
+      ],
+      journal: { location: 'dynamodb:ml-guard-journal', key: 'quarantine-public-bucket#7f1e2d3c', attempt: 2, retry: true },
+    };
+
+    // Act
+    const { read } = published(result);
+
+    // Assess
+    expect(read.text).toContain('  [done, attempt 1] Turn on all four Block Public Access settings\n');
+    expect(read.text).toContain('  [FAILED] Tag the bucket (SlowDown: Please reduce your request rate.)\n');
+    expect(read.text).toContain(
+      'Journal: dynamodb:ml-guard-journal key quarantine-public-bucket#7f1e2d3c, attempt 2; work is left: Lambda retries this event, and the retry continues from the journal',
+    );
+  });
+
+  it('names the journal of a closed event without a retry line, and no journal when there is none', () => {
+    const closed = published(notified({ journal: { location: 'memory', key: 'notify#e', attempt: 1 } })).read.text;
+    const none = published(notified()).read.text;
+
+    expect(closed).toContain('Journal: memory key notify#e, attempt 1\n');
+    expect(closed).not.toContain('Lambda retries');
+    expect(none).not.toContain('Journal:');
+  });
+});
+
 describe('the SNS size limit', () => {
   const budget = MESSAGE_MAX_BYTES - ATTRIBUTES_RESERVE_BYTES;
 

@@ -3,6 +3,8 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
 import * as s3 from '../../functions/core/aws/s3.js';
+import { logger } from '../../functions/core/observability.js';
+import { QUOTED_VALUE_MAX, REASON_MAX } from '../../functions/core/text.js';
 import { loadConfig } from '../../functions/core/config.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
@@ -433,6 +435,7 @@ describe('quarantine-public-bucket keeps its notification inside SNS\'s limit', 
   it('publishes a bounded, valid notification for a finding with a 600,000-character id and 30 huge bucket names', async () => {
     // Prepare
     const mock = mockClient(S3Client);
+    const info = vi.spyOn(logger, 'info');
     const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
     event.detail.id = 'f'.repeat(600_000);
     const [first] = event.detail.resource.s3BucketDetails;
@@ -451,5 +454,27 @@ describe('quarantine-public-bucket keeps its notification inside SNS\'s limit', 
     expect(message?.json).toMatchObject({ status: 'limit-exceeded' });
     expect(message?.chat?.metadata.additionalContext.findingId?.length).toBeLessThanOrEqual(200);
     expect(message?.text).toContain('[truncated, 600000 chars]');
+    // The log line of the outcome fits one CloudWatch Logs event (256 KB), and says where the whole result is.
+    const logged = info.mock.calls.find(([text]) => text === 'event handled')?.[1] as { result: Record<string, unknown> };
+    expect(Buffer.byteLength(JSON.stringify(logged))).toBeLessThan(256 * 1024);
+    expect(logged.result).toMatchObject({ status: 'limit-exceeded', targetCount: 30, truncated: expect.stringContaining('the journal hold it whole') });
+  });
+
+  it('ignores an event of a foreign source with a 1 MB detail-type, returning and logging a bounded reason', async () => {
+    // Prepare
+    const warn = vi.spyOn(logger, 'warn');
+    const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
+    event['detail-type'] = 'd'.repeat(1_000_000);
+    event.id = 'e'.repeat(1_000_000);
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result.status).toBe('ignored');
+    expect(result.reason.length).toBeLessThanOrEqual(REASON_MAX);
+    expect(result.eventId?.length).toBeLessThanOrEqual(QUOTED_VALUE_MAX);
+    const [, fields] = warn.mock.calls.find(([text]) => text === 'event ignored') ?? [];
+    expect(Buffer.byteLength(JSON.stringify(fields))).toBeLessThan(REASON_MAX * 4 + QUOTED_VALUE_MAX * 4 + 100);
   });
 });

@@ -92,7 +92,16 @@ export function readableText(result: EventResult, facts: EventFacts | undefined)
       : []),
     ...(steps.length ? ['What to do:', ...steps.map((s) => `  - ${field(s)}`), ''] : []),
     ...(facts?.consoleUrl ? [`Console: ${field(facts.consoleUrl)}`, ''] : []),
+    ...describeJournal(result),
   ].join('\n');
+}
+
+/** Where the record of what was done is, which attempt this was, and whether Lambda retries for the rest. */
+function describeJournal(result: EventResult): string[] {
+  const j = result.journal;
+  if (!j) return [];
+  const retry = j.retry ? '; work is left: Lambda retries this event, and the retry continues from the journal' : '';
+  return [`Journal: ${field(j.location, QUOTED_VALUE_MAX)} key ${field(j.key, QUOTED_VALUE_MAX)}, attempt ${j.attempt}${retry}`, ''];
 }
 
 function describeFacts(facts: EventFacts): string[] {
@@ -107,7 +116,9 @@ function describeFacts(facts: EventFacts): string[] {
 function describeTarget(t: TargetResult): string[] {
   const lines = [`${t.target.type} ${field(t.target.id)}: ${t.status}${t.reason ? ` - ${field(t.reason)}` : ''}`];
   for (const s of t.steps) {
-    lines.push(`  ${outcomeMark[s.outcome]} ${field(s.summary)}${s.detail ? ` (${field(s.detail)})` : ''}`);
+    // A step an earlier attempt of this event did: `[done, attempt 1]`.
+    const mark = s.earlierAttempt === undefined ? outcomeMark[s.outcome] : `${outcomeMark[s.outcome].slice(0, -1)}, attempt ${s.earlierAttempt}]`;
+    lines.push(`  ${mark} ${field(s.summary)}${s.detail ? ` (${field(s.detail)})` : ''}`);
     if (s.undo) lines.push(`      undo: ${field(s.undo, UNDO_MAX)}`);
   }
   for (const note of t.notes ?? []) lines.push(`  note: ${field(note)}`);

@@ -5,11 +5,12 @@ import { findingIdOf, parseEvent, type ParsedEvent } from '../events/parse.js';
 import { DynamoJournal } from '../journal/dynamodb.js';
 import { journalKey, MemoryJournal, targetKey, type Claim, type JournaledStep, type JournalStore, type TargetRecord } from '../journal/journal.js';
 import { countOutcome, logger } from '../observability.js';
+import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../text.js';
 import { describeEvent, type Severity } from '../notify/describe-event.js';
 import { formatNotification } from '../notify/format.js';
 import { deliver, NotificationError } from '../notify/publish.js';
 import { executePlan, fromJournal, worstStatus } from './execute.js';
-import type { EventResult, JournalReport } from './result.js';
+import { loggableResult, type EventResult, type JournalReport } from './result.js';
 import type { Plan, Runners, StepBase, TargetRef, TargetResult } from './types.js';
 
 /** What a function acts on for one event, or why it acts on nothing. */
@@ -90,7 +91,7 @@ export async function remediate<T, State, S extends StepBase, Aws>(
     throw error;
   }
   const ids = { eventId: event.envelope.id, findingId: findingIdOf(event), source: sourceName(event) };
-  logger.appendKeys({ eventId: ids.eventId, findingId: ids.findingId });
+  logger.appendKeys({ eventId: boundText(ids.eventId, QUOTED_VALUE_MAX), findingId: ids.findingId === undefined ? undefined : boundText(ids.findingId, QUOTED_VALUE_MAX) });
 
   const selection = remediation.selectTargets(event, config);
   if (selection.action === 'ignore') return ignore({ ...base, ...ids }, selection.reason);
@@ -110,7 +111,7 @@ export async function remediate<T, State, S extends StepBase, Aws>(
   if (!claim.granted) return replay(claim, { ...base, ...ids }, journal.location);
   const attempt = claim.attempt;
   const journalReport: JournalReport = { location: journal.location, key, attempt };
-  logger.appendKeys({ journalKey: key, attempt });
+  logger.appendKeys({ journalKey: boundText(key, QUOTED_VALUE_MAX), attempt });
 
   const context: PlanContext = { event, config, now, dryRun: config.mode === 'dry-run' };
   const hasTimeFor = () => !options.remainingMs || options.remainingMs() > config.timeReserveMs;
@@ -202,9 +203,7 @@ export async function remediate<T, State, S extends StepBase, Aws>(
     now: clock(),
   });
   countOutcome(status);
-  logger[status === 'failed' || status === 'partial' || retry ? 'error' : 'info']('event handled', {
-    result: { ...result, notification: { ...result.notification, message: undefined } },
-  });
+  logger[status === 'failed' || status === 'partial' || retry ? 'error' : 'info']('event handled', { result: loggableResult(result) });
   if (retry) {
     const left = targets.filter((t) => t.retry).map((t) => t.target.id);
     throw new RetryLaterError(
@@ -265,7 +264,7 @@ function replay(claim: Extract<Claim, { granted: false }>, base: Omit<EventResul
         ? { notification: { subject: n.subject, published: Boolean(n.messageId), ...(n.messageId ? { messageId: n.messageId } : {}), note: `sent by attempt ${n.attempt} at ${n.at}; not sent again` } }
         : {}),
     };
-    logger.info('repeated delivery of a handled event', { result });
+    logger.info('repeated delivery of a handled event', { result: loggableResult(result) });
     return result;
   }
   const result: EventResult = {
@@ -275,7 +274,7 @@ function replay(claim: Extract<Claim, { granted: false }>, base: Omit<EventResul
     targets,
     journal,
   };
-  logger.warn('concurrent delivery of an event in progress', { result });
+  logger.warn('concurrent delivery of an event in progress', { result: loggableResult(result) });
   return result;
 }
 
@@ -327,9 +326,13 @@ function summarise(targets: TargetResult[]): string {
   return `${targets.length} targets: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`;
 }
 
-function ignore(base: Omit<EventResult, 'status' | 'reason' | 'targets'>, reason: string): EventResult {
-  const result: EventResult = { status: 'ignored', reason, ...base, targets: [] };
-  logger.warn('event ignored', { reason, eventId: base.eventId });
+/** An ignored event: its reason and ids, which may quote the input, are bounded (one log line, at most 256 KB). */
+function ignore(base: Omit<EventResult, 'status' | 'reason' | 'targets'>, text: string): EventResult {
+  const reason = boundText(text, REASON_MAX);
+  const eventId = base.eventId === undefined ? undefined : boundText(base.eventId, QUOTED_VALUE_MAX);
+  const findingId = base.findingId === undefined ? undefined : boundText(base.findingId, QUOTED_VALUE_MAX);
+  const result: EventResult = { status: 'ignored', reason, ...base, ...(eventId === undefined ? {} : { eventId }), ...(findingId === undefined ? {} : { findingId }), targets: [] };
+  logger.warn('event ignored', { reason, eventId });
   countOutcome('ignored');
   return result;
 }

@@ -1,4 +1,5 @@
 import type { RemediationMode } from '../config.js';
+import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../text.js';
 import type { EventStatus, TargetResult } from './types.js';
 
 /** What a handler returns, logs and notifies: the outcome of one event, with every target and step. */
@@ -38,4 +39,33 @@ export interface NotificationReport {
   text?: string[];
   /** When it was not published: the AWS Chatbot payload that chat channels would get. */
   chat?: unknown;
+}
+
+/** Bytes of a result a log line may hold: CloudWatch Logs caps one event at 256 KB, and the line has more than the result. */
+export const LOGGED_RESULT_MAX_BYTES = 200_000;
+/** Targets named in the short form of a result too large to log whole. */
+const LOGGED_TARGETS = 20;
+
+/**
+ * The result as the 'event handled' log line carries it: whole, without the message a local run keeps, when it fits
+ * one log event; otherwise its outcome, bounded ids and the first targets, saying where the whole result is.
+ */
+export function loggableResult(result: EventResult): unknown {
+  const { notification: n } = result;
+  const whole = { ...result, ...(n ? { notification: { subject: n.subject, published: n.published, ...(n.messageId ? { messageId: n.messageId } : {}) } } : {}) };
+  if (Buffer.byteLength(JSON.stringify(whole)) <= LOGGED_RESULT_MAX_BYTES) return whole;
+  const bounded = (id: string | undefined) => (id === undefined ? {} : { id: boundText(id, QUOTED_VALUE_MAX) });
+  return {
+    status: result.status,
+    reason: boundText(result.reason, REASON_MAX),
+    function: result.function,
+    mode: result.mode,
+    ...(result.eventId === undefined ? {} : { eventId: boundText(result.eventId, QUOTED_VALUE_MAX) }),
+    ...(result.findingId === undefined ? {} : { findingId: boundText(result.findingId, QUOTED_VALUE_MAX) }),
+    ...(whole.notification ? { notification: { ...whole.notification, subject: boundText(whole.notification.subject, QUOTED_VALUE_MAX) } } : {}),
+    ...(result.journal ? { journal: { ...result.journal, key: boundText(result.journal.key, QUOTED_VALUE_MAX) } } : {}),
+    targetCount: result.targets.length,
+    targets: result.targets.slice(0, LOGGED_TARGETS).map((t) => ({ ...bounded(t.target.id), type: t.target.type, status: t.status })),
+    truncated: 'the result is too large for one log event: the notification and the journal hold it whole',
+  };
 }
