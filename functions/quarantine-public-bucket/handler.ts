@@ -2,19 +2,19 @@ import * as s3 from '../core/aws/s3.js';
 import { loadConfig } from '../core/config.js';
 import { createHandler } from '../core/handler.js';
 import { remediate, type Remediation } from '../core/remediation/remediate.js';
-import { observeBucket, type BucketState, type S3Adapter } from './observe.js';
-import { bucketRef, planQuarantine } from './plan.js';
-import { quarantineRunners } from './runners.js';
+import { observeTarget, type BucketState, type S3Adapter } from './observe.js';
+import { planTarget } from './plan.js';
+import { runners } from './runners.js';
 import { bucketLimitOf } from './settings.js';
 import type { QuarantineStep } from './steps.js';
-import { FUNCTION_NAME, selectBuckets, type BucketTarget } from './targets.js';
+import { describeTarget, FUNCTION_NAME, selectTargets, type BucketTarget } from './targets.js';
 
 export const quarantinePublicBucket: Remediation<BucketTarget, BucketState, QuarantineStep, S3Adapter> = {
-  selectTargets: selectBuckets,
-  observe: observeBucket,
-  plan: planQuarantine,
-  describeTarget: bucketRef,
-  runners: quarantineRunners,
+  selectTargets,
+  observe: observeTarget,
+  plan: planTarget,
+  describeTarget,
+  runners,
   targetLimit: bucketLimitOf,
 };
 

@@ -2,28 +2,24 @@ import { ALL_PUBLIC_ACCESS_BLOCKED, type PublicAccessBlockConfiguration, type Ta
 import { tagValue } from '../core/aws/tags.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
 import { shellQuote } from '../core/text.js';
-import type { Plan, TargetRef } from '../core/remediation/types.js';
+import type { Plan } from '../core/remediation/types.js';
 import type { BucketState } from './observe.js';
 import { isPublicGrant } from './public-acl.js';
 import { splitPublicStatements } from './public-policy.js';
 import type { QuarantineStep } from './steps.js';
-import type { BucketTarget } from './targets.js';
+import { describeTarget, type BucketTarget } from './targets.js';
 
 export const QUARANTINED_TAG = 'ml-guard:quarantined';
 export const TRIGGER_TAG = 'ml-guard:trigger';
 /** S3 allows at most 50 tags on a bucket. */
 const MAX_BUCKET_TAGS = 50;
 
-export function bucketRef(target: BucketTarget): TargetRef {
-  return { type: 'AWS::S3::Bucket', id: target.bucket, arn: `arn:aws:s3:::${target.bucket}` };
-}
-
 /**
  * Pure: from a bucket and what was read of it, the steps that make it private (or why there are none).
  * Order: save the prior state, block public access, strip public ACL grants, strip public policy statements, tag.
  */
-export function planQuarantine(target: BucketTarget, state: BucketState, context: PlanContext): Plan<QuarantineStep> {
-  const ref = bucketRef(target);
+export function planTarget(target: BucketTarget, state: BucketState, context: PlanContext): Plan<QuarantineStep> {
+  const ref = describeTarget(target);
   const { bucket, expectedOwner } = target;
   const on = { bucket, expectedOwner };
   const exemptKey = context.config.exemptTagKey;

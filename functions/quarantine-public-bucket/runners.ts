@@ -9,7 +9,7 @@ class StateNotRead extends Error {
 }
 
 /** One runner per step kind, each with the IAM actions it calls. */
-export const quarantineRunners: Runners<QuarantineStep, S3Adapter> = {
+export const runners: Runners<QuarantineStep, S3Adapter> = {
   savePriorState: {
     iamActions: ['s3:PutObject'],
     async run(step, aws) {

@@ -1,6 +1,7 @@
 import { isFindingTypeIn, PUBLIC_BUCKET_FINDINGS } from '../core/events/finding-types.js';
 import type { ParsedEvent } from '../core/events/parse.js';
 import type { Selection } from '../core/remediation/remediate.js';
+import type { TargetRef } from '../core/remediation/types.js';
 
 export const FUNCTION_NAME = 'quarantine-public-bucket';
 
@@ -31,7 +32,7 @@ export interface BucketTarget {
   trigger: string;
 }
 
-export function selectBuckets(event: ParsedEvent): Selection<BucketTarget> {
+export function selectTargets(event: ParsedEvent): Selection<BucketTarget> {
   switch (event.kind) {
     case 'guardduty': {
       const f = event.finding;
@@ -65,4 +66,9 @@ export function selectBuckets(event: ParsedEvent): Selection<BucketTarget> {
     case 'alarm':
       return { action: 'ignore', reason: `CloudWatch alarms are not handled by ${FUNCTION_NAME}` };
   }
+}
+
+/** Names a bucket before it is read: for the result, and as its key in the journal. */
+export function describeTarget(target: BucketTarget): TargetRef {
+  return { type: 'AWS::S3::Bucket', id: target.bucket, arn: `arn:aws:s3:::${target.bucket}` };
 }

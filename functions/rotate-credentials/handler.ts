@@ -2,19 +2,19 @@ import { loadConfig } from '../core/config.js';
 import { createHandler } from '../core/handler.js';
 import { remediate, type Remediation } from '../core/remediation/remediate.js';
 import * as iam from './aws.js';
-import { observeCredential, type CredentialState, type IamAdapter } from './observe.js';
-import { planCredential } from './plan.js';
-import { rotateRunners } from './runners.js';
+import { observeTarget, type CredentialState, type IamAdapter } from './observe.js';
+import { planTarget } from './plan.js';
+import { runners } from './runners.js';
 import { settingsOf } from './settings.js';
 import type { RotateStep } from './steps.js';
-import { describeTarget, FUNCTION_NAME, selectCredentials, type CredentialTarget } from './targets.js';
+import { describeTarget, FUNCTION_NAME, selectTargets, type CredentialTarget } from './targets.js';
 
 export const rotateCredentials: Remediation<CredentialTarget, CredentialState, RotateStep, IamAdapter> = {
-  selectTargets: selectCredentials,
-  observe: observeCredential,
-  plan: planCredential,
+  selectTargets,
+  observe: observeTarget,
+  plan: planTarget,
   describeTarget,
-  runners: rotateRunners,
+  runners,
 };
 
 const config = loadConfig(process.env);

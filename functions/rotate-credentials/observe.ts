@@ -77,7 +77,7 @@ export interface NothingRead {
 export type CredentialState = UserState | RoleState | NothingRead;
 
 /** Reads the live principal: the event says what happened, only IAM says what is true now. */
-export async function observeCredential(target: CredentialTarget, iam: IamAdapter, context: PlanContext): Promise<CredentialState> {
+export async function observeTarget(target: CredentialTarget, iam: IamAdapter, context: PlanContext): Promise<CredentialState> {
   switch (target.kind) {
     case 'user-key':
     case 'stale-keys':

@@ -20,7 +20,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  *   its secret holds first.
  * - Root user and other principals: a person is told what to do.
  */
-export function planCredential(target: CredentialTarget, state: CredentialState, context: PlanContext): Plan<RotateStep> {
+export function planTarget(target: CredentialTarget, state: CredentialState, context: PlanContext): Plan<RotateStep> {
   switch (target.kind) {
     case 'user-key':
     case 'stale-keys':

@@ -24,7 +24,7 @@ export class RotationIncomplete extends Error {
 }
 
 /** One runner per step kind, each with the IAM actions it calls. */
-export const rotateRunners: Runners<RotateStep, IamAdapter> = {
+export const runners: Runners<RotateStep, IamAdapter> = {
   deactivateAccessKey: {
     iamActions: ['iam:UpdateAccessKey'],
     identify: (step) => `${step.kind}:${step.userName}:${step.accessKeyId ?? 'unlisted'}`,
@@ -71,7 +71,7 @@ export const rotateRunners: Runners<RotateStep, IamAdapter> = {
      */
     async resume(step, started, iam) {
       const created = started.progress?.createdAccessKeyId;
-      if (!created) return rotateRunners.rotateKeyIntoSecret.run(step, iam, async () => undefined);
+      if (!created) return runners.rotateKeyIntoSecret.run(step, iam, async () => undefined);
       const content = await iam.readSecretContent(step.secretArn, [created]);
       if (content.format === 'access-key' && content.accessKeyId === created) {
         return { outcome: 'done', detail: `new key ${created} (created by attempt ${started.attempt}) is the current value of ${step.secretName}` };

@@ -99,7 +99,7 @@ export function describeTarget(target: CredentialTarget): TargetRef {
  * compare with a stack parameter: CloudFormation passes a Number parameter as a string, and EventBridge's numeric
  * matching takes only numbers).
  */
-export function selectCredentials(event: ParsedEvent, config: Config): Selection<CredentialTarget> {
+export function selectTargets(event: ParsedEvent, config: Config): Selection<CredentialTarget> {
   switch (event.kind) {
     case 'guardduty':
       return selectFromFinding(event.envelope, event.finding, config);

@@ -2,19 +2,19 @@ import * as sagemaker from '../core/aws/sagemaker.js';
 import { loadConfig } from '../core/config.js';
 import { createHandler } from '../core/handler.js';
 import { remediate, type Remediation } from '../core/remediation/remediate.js';
-import { observeJobs, type JobsState, type SageMakerAdapter } from './observe.js';
-import { planStop } from './plan.js';
-import { stopRunners } from './runners.js';
+import { observeTarget, type JobsState, type SageMakerAdapter } from './observe.js';
+import { planTarget } from './plan.js';
+import { runners } from './runners.js';
 import { loadSettings } from './settings.js';
 import type { StopStep } from './steps.js';
 import { describeTarget, FUNCTION_NAME, selectTargets, type StopTarget } from './targets.js';
 
 export const stopCompromisedTrainingJob: Remediation<StopTarget, JobsState, StopStep, SageMakerAdapter> = {
   selectTargets,
-  observe: observeJobs,
-  plan: planStop,
+  observe: observeTarget,
+  plan: planTarget,
   describeTarget,
-  runners: stopRunners,
+  runners,
 };
 
 const config = loadConfig(process.env);

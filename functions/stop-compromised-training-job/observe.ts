@@ -51,7 +51,7 @@ export const listIamActions = observeIamActions.filter((a) => a.startsWith('sage
 const CONCURRENCY = 8;
 
 /** Reads the live jobs: the event names a role or jobs, only SageMaker says what runs now and with which role. */
-export async function observeJobs(target: StopTarget, aws: SageMakerAdapter, _context: PlanContext): Promise<JobsState> {
+export async function observeTarget(target: StopTarget, aws: SageMakerAdapter, _context: PlanContext): Promise<JobsState> {
   const state: JobsState = { jobs: [], notFound: [], unread: [], unlisted: [], examined: 0, unreadable: [] };
   if (target.kind === 'role') {
     // A protected role: nothing is read, nothing is changed.

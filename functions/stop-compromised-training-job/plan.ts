@@ -23,7 +23,7 @@ export const MODEL_ARTIFACTS_NOTE =
  * protected: stopping the tuning job would stop that training job with it. More jobs than MAX_JOBS_PER_EVENT: stop
  * none, list them all.
  */
-export function planStop(target: StopTarget, state: JobsState, context: PlanContext): Plan<StopStep> {
+export function planTarget(target: StopTarget, state: JobsState, context: PlanContext): Plan<StopStep> {
   const ref = describeTarget(target);
   const notes = [...target.notes];
   const withNotes = () => (notes.length ? { notes } : {});

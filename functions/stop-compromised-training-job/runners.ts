@@ -40,7 +40,7 @@ function stopRunner(kind: JobKind, stopAction: string): Runner<StopJobStep, Sage
 }
 
 /** One runner per step kind, each with the IAM actions it calls. */
-export const stopRunners: Runners<StopStep, SageMakerAdapter> = {
+export const runners: Runners<StopStep, SageMakerAdapter> = {
   stopTrainingJob: stopRunner('training', 'sagemaker:StopTrainingJob'),
   stopProcessingJob: stopRunner('processing', 'sagemaker:StopProcessingJob'),
   stopTransformJob: stopRunner('transform', 'sagemaker:StopTransformJob'),

@@ -4,7 +4,7 @@ import { ConfigError } from '../../functions/core/errors.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import type { PlanContext } from '../../functions/core/remediation/remediate.js';
 import type { UserState } from '../../functions/rotate-credentials/observe.js';
-import { planCredential } from '../../functions/rotate-credentials/plan.js';
+import { planTarget } from '../../functions/rotate-credentials/plan.js';
 import { protectedEntryFor } from '../../functions/core/principals.js';
 import { coversSessions, revocationPolicy, revocationTime, revokedBefore } from '../../functions/rotate-credentials/revocation.js';
 import { loadSettings } from '../../functions/rotate-credentials/settings.js';
@@ -142,9 +142,9 @@ describe('settings', () => {
   });
 });
 
-describe('planCredential for a compromised user key (pure)', () => {
+describe('planTarget for a compromised user key (pure)', () => {
   it('revokes sessions before deactivating, and never plans to delete anything', () => {
-    const plan = planCredential(target, state(), context());
+    const plan = planTarget(target, state(), context());
 
     expect(plan.steps.map((s) => s.kind)).toEqual(['revokeUserSessions', 'deactivateAccessKey']);
     expect(plan.hold).toBeUndefined();
@@ -153,8 +153,8 @@ describe('planCredential for a compromised user key (pure)', () => {
   it('holds back in enforce mode when the user could not be read, but not in dry-run', () => {
     const unread = state({ user: undefined, unreadable: [{ part: 'user', error: 'AccessDenied: no' }] });
 
-    const enforce = planCredential(target, unread, context());
-    const dry = planCredential(target, unread, { ...context(), dryRun: true });
+    const enforce = planTarget(target, unread, context());
+    const dry = planTarget(target, unread, { ...context(), dryRun: true });
 
     expect(enforce.hold).toBe('blocked');
     expect(dry.hold).toBeUndefined();
@@ -162,7 +162,7 @@ describe('planCredential for a compromised user key (pure)', () => {
   });
 
   it('skips a user whose ARN names another account than the finding', () => {
-    const plan = planCredential(target, state({ user: { ...user, arn: 'arn:aws:iam::999999999999:user/bot' } }), context());
+    const plan = planTarget(target, state({ user: { ...user, arn: 'arn:aws:iam::999999999999:user/bot' } }), context());
 
     expect(plan).toMatchObject({ hold: 'skipped', reason: 'the IAM user bot belongs to account 999999999999, not 123456789012 which the event is about' });
   });
@@ -173,7 +173,7 @@ describe('planCredential for a compromised user key (pure)', () => {
       secret: { ref: 's', metadata: { arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf', name: 's', tags: [], rotationEnabled: false }, holds: 'AKIAI44QH8DHBEXAMPLE' },
     });
 
-    const plan = planCredential(target, inactive, context());
+    const plan = planTarget(target, inactive, context());
 
     expect(plan.steps.map((s) => s.kind)).toEqual(['revokeUserSessions', 'rotateKeyIntoSecret']);
     expect(plan.notes).toContain('access key AKIAI44QH8DHBEXAMPLE is already inactive');

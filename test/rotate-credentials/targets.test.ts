@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import { InvalidEventError } from '../../functions/core/errors.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
-import { selectCredentials } from '../../functions/rotate-credentials/targets.js';
+import { selectTargets } from '../../functions/rotate-credentials/targets.js';
 import { loadEvent } from '../support/events.js';
 
 const config = loadConfig({});
 
-describe('selectCredentials', () => {
+describe('selectTargets', () => {
   it('picks the user and key a finding names, with the last activity it saw', () => {
-    const selection = selectCredentials(parseEvent(loadEvent('guardduty/unauthorizedaccess-iamuser-toripcaller.json')), config);
+    const selection = selectTargets(parseEvent(loadEvent('guardduty/unauthorizedaccess-iamuser-toripcaller.json')), config);
 
     expect(selection).toEqual({
       action: 'remediate',
@@ -29,7 +29,7 @@ describe('selectCredentials', () => {
   });
 
   it('keeps the role id of an assumed role\'s principalId, without the session name', () => {
-    const selection = selectCredentials(parseEvent(loadEvent('guardduty/unauthorizedaccess-iamuser-maliciousipcaller-custom-assumedrole.json')), config);
+    const selection = selectTargets(parseEvent(loadEvent('guardduty/unauthorizedaccess-iamuser-maliciousipcaller-custom-assumedrole.json')), config);
 
     expect(selection).toMatchObject({ action: 'remediate', targets: [{ kind: 'role', roleName: 'ml-batch-inference', principalId: 'AROAJBATCHINFERENCE1' }] });
   });
@@ -38,7 +38,7 @@ describe('selectCredentials', () => {
     const event = loadEvent('guardduty/unauthorizedaccess-iamuser-toripcaller.json');
     event.detail.resource.accessKeyDetails.principalId = 'AROAJBATCHINFERENCE1:session';
 
-    const selection = selectCredentials(parseEvent(event), config);
+    const selection = selectTargets(parseEvent(event), config);
 
     expect(selection).toMatchObject({ action: 'remediate', targets: [{ kind: 'user-key' }] });
     expect(selection.action === 'remediate' && selection.targets[0]).not.toHaveProperty('principalId');
@@ -48,7 +48,7 @@ describe('selectCredentials', () => {
     const event = loadEvent('guardduty/unauthorizedaccess-iamuser-toripcaller.json');
     event.detail.resource.accessKeyDetails.userName = 'not a/name';
 
-    const selection = selectCredentials(parseEvent(event), config);
+    const selection = selectTargets(parseEvent(event), config);
 
     expect(selection).toMatchObject({ action: 'notify', targets: [] });
   });
@@ -57,7 +57,7 @@ describe('selectCredentials', () => {
     const event = loadEvent('config/access-keys-rotated-noncompliant.json');
     event.detail.resourceId = 'ml-pipeline-bot';
 
-    expect(selectCredentials(parseEvent(event), config)).toMatchObject({ action: 'notify' });
+    expect(selectTargets(parseEvent(event), config)).toMatchObject({ action: 'notify' });
   });
 
   it('returns a selection for any principal a finding may carry, or the event is rejected as malformed, nothing else', () => {
@@ -86,7 +86,7 @@ describe('selectCredentials', () => {
           expect(error).toBeInstanceOf(InvalidEventError);
           return;
         }
-        const selection = selectCredentials(parsed, config);
+        const selection = selectTargets(parsed, config);
         expect(['remediate', 'ignore', 'notify']).toContain(selection.action);
       }),
       { numRuns: 300 },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
-import { selectCredentials } from '../../functions/rotate-credentials/targets.js';
+import { selectTargets } from '../../functions/rotate-credentials/targets.js';
 import { matchesPattern } from '../support/event-pattern.js';
 import { loadEvent } from '../support/events.js';
 import { eventBridgeRules, loadTemplate, policyStatements } from '../support/template.js';
@@ -10,7 +10,7 @@ const template = loadTemplate();
 const rules = Object.fromEntries(eventBridgeRules(template, 'RotateCredentialsFunction').map((r) => [r.name, r.pattern]));
 const findingRule = rules.CompromisedCredentialFinding;
 const configRule = rules.AccessKeysRotatedConfigRule;
-const handles = (event: unknown) => selectCredentials(parseEvent(event), loadConfig({})).action !== 'ignore';
+const handles = (event: unknown) => selectTargets(parseEvent(event), loadConfig({})).action !== 'ignore';
 
 describe('rotate-credentials EventBridge rules', () => {
   it.each([

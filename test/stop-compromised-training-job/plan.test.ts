@@ -4,7 +4,7 @@ import { loadConfig } from '../../functions/core/config.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import type { PlanContext } from '../../functions/core/remediation/remediate.js';
 import type { JobsState, ObservedJob } from '../../functions/stop-compromised-training-job/observe.js';
-import { MODEL_ARTIFACTS_NOTE, planStop } from '../../functions/stop-compromised-training-job/plan.js';
+import { MODEL_ARTIFACTS_NOTE, planTarget } from '../../functions/stop-compromised-training-job/plan.js';
 import { selectTargets, type StopTarget } from '../../functions/stop-compromised-training-job/targets.js';
 import { loadEvent } from '../support/events.js';
 import { jobArn, OTHER_ROLE_ARN, ROLE_ARN } from './fake-sagemaker.js';
@@ -44,7 +44,7 @@ const state = (jobs: ObservedJob[], more: Partial<JobsState> = {}): JobsState =>
   ...more,
 });
 
-describe('planStop for a compromised role', () => {
+describe('planTarget for a compromised role', () => {
   it('stops every job in progress of the role, training first, and tags each with the finding', () => {
     // Prepare
     const context = contextFor(FINDING);
@@ -57,7 +57,7 @@ describe('planStop for a compromised role', () => {
     ];
 
     // Act
-    const plan = planStop(targetOf(context), state(jobs), context);
+    const plan = planTarget(targetOf(context), state(jobs), context);
 
     // Assess
     expect(plan.hold).toBeUndefined();
@@ -86,7 +86,7 @@ describe('planStop for a compromised role', () => {
     const jobs = [described('training', 'keep-me', { tags: [{ Key: 'ml-guard:exempt', Value: 'SEC-42' }] }), described('training', 'stop-me')];
 
     // Act
-    const plan = planStop(targetOf(context), state(jobs), context);
+    const plan = planTarget(targetOf(context), state(jobs), context);
 
     // Assess
     expect(plan.steps.map((s) => ('jobName' in s ? s.jobName : ''))).toEqual(['stop-me']);
@@ -99,7 +99,7 @@ describe('planStop for a compromised role', () => {
     const jobs = [described('processing', 'keep-me', { tags: [{ Key: 'security:exempt', Value: 'yes' }] })];
 
     // Act
-    const plan = planStop(targetOf(context), state(jobs), context);
+    const plan = planTarget(targetOf(context), state(jobs), context);
 
     // Assess
     expect(plan).toMatchObject({ hold: 'skipped', reason: 'nothing stopped: 1 job(s) exempt (see notes)', steps: [] });
@@ -111,7 +111,7 @@ describe('planStop for a compromised role', () => {
     const jobs = ['Stopping', 'Stopped', 'Completed', 'Failed'].map((status) => described('training', `job-${status.toLowerCase()}`, { status }));
 
     // Act
-    const plan = planStop(targetOf(context), state(jobs), context);
+    const plan = planTarget(targetOf(context), state(jobs), context);
 
     // Assess
     expect(plan.steps).toEqual([]);
@@ -136,7 +136,7 @@ describe('planStop for a compromised role', () => {
     ];
 
     // Act
-    const plan = planStop(targetOf(context), state(jobs), context);
+    const plan = planTarget(targetOf(context), state(jobs), context);
 
     // Assess
     expect(plan.steps.map((s) => s.kind)).toEqual(['stopHyperParameterTuningJob']);
@@ -158,7 +158,7 @@ describe('planStop for a compromised role', () => {
     ];
 
     // Act
-    const plan = planStop(targetOf(context), state(jobs), context);
+    const plan = planTarget(targetOf(context), state(jobs), context);
 
     // Assess
     expect(plan.steps.map((s) => [s.kind, 'jobName' in s ? s.jobName : ''])).toEqual([['stopTrainingJob', 'hpo-run-002-def']]);
@@ -175,7 +175,7 @@ describe('planStop for a compromised role', () => {
     const jobs = [described('tuning', 'hpo-two-roles', { roleArns: [ROLE_ARN, OTHER_ROLE_ARN] }), described('training', 'train-a')];
 
     // Act
-    const plan = planStop(targetOf(context), state(jobs), context);
+    const plan = planTarget(targetOf(context), state(jobs), context);
 
     // Assess
     expect(plan.steps.map((s) => ('jobName' in s ? s.jobName : ''))).toEqual(['train-a']);
@@ -191,7 +191,7 @@ describe('planStop for a compromised role', () => {
     const jobs = [described('processing', 'drift-check', { startedBy: schedule })];
 
     // Act
-    const plan = planStop(targetOf(context), state(jobs), context);
+    const plan = planTarget(targetOf(context), state(jobs), context);
 
     // Assess
     expect(plan.notes).toEqual([`processing job drift-check was started by ${schedule}: that may start new jobs with the same role; stop or fix it too`]);
@@ -203,7 +203,7 @@ describe('planStop for a compromised role', () => {
     const jobs = ['a', 'b', 'c', 'd'].map((n) => described('training', `job-${n}`));
 
     // Act
-    const plan = planStop(targetOf(context), state(jobs), context);
+    const plan = planTarget(targetOf(context), state(jobs), context);
 
     // Assess
     expect(plan.hold).toBe('limit-exceeded');
@@ -218,7 +218,7 @@ describe('planStop for a compromised role', () => {
     const jobs = [described('tuning', 'hpo-run'), described('training', 'hpo-run-001', { startedBy: hpo }), described('training', 'hpo-run-002', { startedBy: hpo })];
 
     // Act
-    const plan = planStop(targetOf(context), state(jobs), context);
+    const plan = planTarget(targetOf(context), state(jobs), context);
 
     // Assess
     expect(plan.hold).toBe('limit-exceeded');
@@ -231,7 +231,7 @@ describe('planStop for a compromised role', () => {
     const unreadable = ['a', 'b', 'c', 'd', 'e'].map((n) => ({ part: `training job ${n}`, error: 'ThrottlingException: Rate exceeded' }));
 
     // Act
-    const plan = planStop(targetOf(context), state([], { unreadable }), context);
+    const plan = planTarget(targetOf(context), state([], { unreadable }), context);
 
     // Assess
     expect(plan.reason).toBe('could not read training job a, training job b, training job c and 2 more: nothing was stopped, to be safe');
@@ -244,7 +244,7 @@ describe('planStop for a compromised role', () => {
     const jobs = ['a', 'b', 'c'].map((n) => described('training', `job-${n}`));
 
     // Act
-    const plan = planStop(targetOf(context), state(jobs), context);
+    const plan = planTarget(targetOf(context), state(jobs), context);
 
     // Assess
     expect(plan.hold).toBeUndefined();
@@ -256,7 +256,7 @@ describe('planStop for a compromised role', () => {
     const context = contextFor(FINDING, { PROTECTED_PRINCIPALS: 'break-glass,SageMakerTrainingRole' });
 
     // Act
-    const plan = planStop(targetOf(context), state([]), context);
+    const plan = planTarget(targetOf(context), state([]), context);
 
     // Assess
     expect(plan).toMatchObject({
@@ -272,7 +272,7 @@ describe('planStop for a compromised role', () => {
     const unreadable = [{ part: 'the processing jobs in progress', error: 'AccessDeniedException: not authorized' }];
 
     // Act
-    const plan = planStop(targetOf(context), state([described('training', 'train-a')], { unlisted: ['processing'], unreadable }), context);
+    const plan = planTarget(targetOf(context), state([described('training', 'train-a')], { unlisted: ['processing'], unreadable }), context);
 
     // Assess
     expect(plan.hold).toBe('blocked');
@@ -286,7 +286,7 @@ describe('planStop for a compromised role', () => {
     const unreadable = [{ part: 'the training jobs in progress', error: 'CredentialsProviderError: Could not load credentials from any providers' }];
 
     // Act
-    const plan = planStop(targetOf(context), state([], { unlisted: ['training'], unreadable }), context);
+    const plan = planTarget(targetOf(context), state([], { unlisted: ['training'], unreadable }), context);
 
     // Assess
     expect(plan.hold).toBeUndefined();
@@ -304,7 +304,7 @@ describe('planStop for a compromised role', () => {
     const context = contextFor(FINDING);
 
     // Act
-    const plan = planStop(targetOf(context), state([], { examined: 7 }), context);
+    const plan = planTarget(targetOf(context), state([], { examined: 7 }), context);
 
     // Assess
     expect(plan).toMatchObject({ steps: [], reason: 'no SageMaker job in progress runs with role SageMakerTrainingRole (7 job(s) in progress examined)' });
@@ -317,7 +317,7 @@ describe('planStop for a compromised role', () => {
     const tags = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
 
     // Act
-    const plan = planStop(targetOf(context), state([described('training', 'full', { tags, roleArns: [ROLE_ARN, OTHER_ROLE_ARN] })]), context);
+    const plan = planTarget(targetOf(context), state([described('training', 'full', { tags, roleArns: [ROLE_ARN, OTHER_ROLE_ARN] })]), context);
 
     // Assess
     expect(plan.steps[0]).toMatchObject({ kind: 'stopTrainingJob', jobName: 'full', summary: 'Stop training job full' });
@@ -326,14 +326,14 @@ describe('planStop for a compromised role', () => {
   });
 });
 
-describe('planStop for an alarm', () => {
+describe('planTarget for an alarm', () => {
   it('stops the training job the alarm names and tags it with the alarm', () => {
     // Prepare
     const context = contextFor(ALARM);
     const name = 'fraud-detector-2026-11-26-01-00';
 
     // Act
-    const plan = planStop(targetOf(context), state([described('training', name)]), context);
+    const plan = planTarget(targetOf(context), state([described('training', name)]), context);
 
     // Assess
     expect(plan.target).toEqual({ type: 'AWS::CloudWatch::Alarm', id: 'ml-guard-training-cpu-high', arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ml-guard-training-cpu-high' });
@@ -346,7 +346,7 @@ describe('planStop for an alarm', () => {
     const name = 'fraud-detector-2026-11-26-01-00';
 
     // Act
-    const plan = planStop(targetOf(context), state([described('training', name)]), context);
+    const plan = planTarget(targetOf(context), state([described('training', name)]), context);
 
     // Assess
     expect(plan).toMatchObject({ hold: 'skipped', steps: [], reason: 'nothing stopped: 1 job(s) exempt or protected (see notes)' });
@@ -358,7 +358,7 @@ describe('planStop for an alarm', () => {
     const context = contextFor(ALARM);
 
     // Act
-    const plan = planStop(targetOf(context), state([described('training', 'done-job', { status: 'Completed' })], { notFound: ['gone-job'] }), context);
+    const plan = planTarget(targetOf(context), state([described('training', 'done-job', { status: 'Completed' })], { notFound: ['gone-job'] }), context);
 
     // Assess
     expect(plan).toMatchObject({ steps: [], reason: 'no training job named by the alarm is in progress' });
@@ -375,7 +375,7 @@ describe('planStop for an alarm', () => {
     const unreadable = [{ part: 'training job fraud-detector-2026-11-26-01-00', error: 'CredentialsProviderError: no credentials' }];
 
     // Act
-    const plan = planStop(targetOf(context), state([], { unread: ['fraud-detector-2026-11-26-01-00'], unreadable }), context);
+    const plan = planTarget(targetOf(context), state([], { unread: ['fraud-detector-2026-11-26-01-00'], unreadable }), context);
 
     // Assess
     expect(plan.hold).toBeUndefined();
@@ -397,7 +397,7 @@ describe('planStop for an alarm', () => {
     const context: PlanContext = { event: parseEvent(event), config, now: NOW, dryRun: false };
 
     // Act
-    const plan = planStop(targetOf(context), state([described('training', 'fraud-detector-2026-11-26-01-00')]), context);
+    const plan = planTarget(targetOf(context), state([described('training', 'fraud-detector-2026-11-26-01-00')]), context);
 
     // Assess
     expect(plan.steps[0]).toMatchObject({ tag: { Key: 'ml-guard:stopped-by', Value: 'cloudwatch:ml-guard-cpu _team _3_' } });
