@@ -1,24 +1,34 @@
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 
-/** An event that is not what a function accepts: malformed, or a shape it does not know. */
-export class InvalidEventError extends Error {
-  override readonly name = 'InvalidEventError';
+/**
+ * The base of ml-guard's own errors: each names itself (`name`, a literal, since bundles are minified) and keeps the
+ * error that caused it (`cause`), which describeError and the logs show.
+ */
+export abstract class MlGuardError extends Error {
+  abstract override readonly name: `${string}Error`;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
 }
 
+/** An event that is not what a function accepts: malformed, or a shape it does not know. */
+export class InvalidEventError extends MlGuardError {
+  override readonly name = 'InvalidEventError';
+}
+
 /** A well-formed event from a source or of a kind that this function does not handle. */
-export class UnsupportedEventError extends Error {
+export class UnsupportedEventError extends MlGuardError {
   override readonly name = 'UnsupportedEventError';
 }
 
 /** The function's environment is wrong; raised at cold start so a deployment fails loudly. */
-export class ConfigError extends Error {
+export class ConfigError extends MlGuardError {
   override readonly name = 'ConfigError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
+}
+
+/** A step that needs the live state was asked to run without it (only a dry-run plan lacks it). */
+export class StateNotReadError extends MlGuardError {
+  override readonly name = 'StateNotReadError';
 }
 
 /** The name AWS gives an error (SDK v3 sets `name` to the error code), or 'Error'. */
@@ -56,11 +66,8 @@ export function isTransient(error: unknown): boolean {
  * the event, and the retry resumes from the journal. Its message names the journal key, which the dead-letter
  * queue keeps (message attribute ErrorMessage) when every retry has failed.
  */
-export class RetryLaterError extends Error {
+export class RetryLaterError extends MlGuardError {
   override readonly name = 'RetryLaterError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** What could not be read, for a plan's notes and hold: `{ part, error, transient? }`. */

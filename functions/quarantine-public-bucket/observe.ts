@@ -39,7 +39,7 @@ export async function observeTarget(target: BucketTarget, aws: S3Adapter): Promi
     try {
       state[key] = await get();
     } catch (error) {
-      if (error instanceof s3.BucketNotFound) state.gone = true;
+      if (error instanceof s3.BucketNotFoundError) state.gone = true;
       else state.unreadable.push(unreadable(part, error));
     }
   };

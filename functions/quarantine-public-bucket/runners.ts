@@ -1,12 +1,7 @@
-import { errorName } from '../core/errors.js';
+import { errorName, StateNotReadError } from '../core/errors.js';
 import type { Runners } from '../core/remediation/types.js';
 import type { S3Adapter } from './observe.js';
 import type { QuarantineStep } from './steps.js';
-
-/** Raised when a step that needs the live state is asked to run without it (only a dry-run plan lacks it). */
-class StateNotRead extends Error {
-  override readonly name = 'StateNotRead';
-}
 
 /** One runner per step kind, each with the IAM actions it calls. */
 export const runners: Runners<QuarantineStep, S3Adapter> = {
@@ -33,7 +28,7 @@ export const runners: Runners<QuarantineStep, S3Adapter> = {
   removePublicAclGrants: {
     iamActions: ['s3:PutBucketAcl'],
     async run(step, aws) {
-      if (!step.acl) throw new StateNotRead('the ACL was not read');
+      if (!step.acl) throw new StateNotReadError('the ACL was not read');
       try {
         await aws.putBucketAcl(step, step.acl.owner, step.acl.keep);
         return { outcome: 'done' };
@@ -51,7 +46,7 @@ export const runners: Runners<QuarantineStep, S3Adapter> = {
         await aws.deleteBucketPolicy(step);
         return { outcome: 'done', detail: 'policy deleted' };
       }
-      if (!step.policy) throw new StateNotRead('the bucket policy was not read');
+      if (!step.policy) throw new StateNotReadError('the bucket policy was not read');
       await aws.putBucketPolicy(step, step.policy);
       return { outcome: 'done' };
     },
@@ -59,7 +54,7 @@ export const runners: Runners<QuarantineStep, S3Adapter> = {
   tagQuarantined: {
     iamActions: ['s3:PutBucketTagging'],
     async run(step, aws) {
-      if (!step.tags) throw new StateNotRead('the bucket tags were not read');
+      if (!step.tags) throw new StateNotReadError('the bucket tags were not read');
       await aws.putBucketTags(step, step.tags);
       return { outcome: 'done' };
     },

@@ -26,7 +26,7 @@ import {
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inspect } from 'node:util';
 import { clientOptions } from '../core/aws/client-options.js';
-import { errorName } from '../core/errors.js';
+import { errorName, MlGuardError } from '../core/errors.js';
 
 export type { Tag };
 
@@ -44,13 +44,13 @@ export function secretsManagerClient(): SecretsManagerClient {
 }
 
 /** The user, role or secret named does not exist (IAM `NoSuchEntity`, Secrets Manager `ResourceNotFoundException`). */
-export class EntityNotFound extends Error {
-  override readonly name = 'EntityNotFound';
+export class EntityNotFoundError extends MlGuardError {
+  override readonly name = 'EntityNotFoundError';
 }
 
 /** IAM refused a new access key because the user already has two (the documented quota). */
-export class AccessKeyLimitReached extends Error {
-  override readonly name = 'AccessKeyLimitReached';
+export class AccessKeyLimitError extends MlGuardError {
+  override readonly name = 'AccessKeyLimitError';
 }
 
 /**
@@ -82,7 +82,7 @@ async function orNotFound<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (isNotFound(error)) throw new EntityNotFound(`${what} does not exist`, { cause: error });
+    if (isNotFound(error)) throw new EntityNotFoundError(`${what} does not exist`, { cause: error });
     throw error;
   }
 }
@@ -188,9 +188,9 @@ export async function createAccessKey(userName: string): Promise<NewAccessKey> {
     return { accessKeyId: key.AccessKeyId, secretAccessKey: new SecretText(key.SecretAccessKey) };
   } catch (error) {
     if (['LimitExceededException', 'LimitExceeded'].includes(errorName(error))) {
-      throw new AccessKeyLimitReached(`IAM user ${userName} already has 2 access keys, the most IAM allows`, { cause: error });
+      throw new AccessKeyLimitError(`IAM user ${userName} already has 2 access keys, the most IAM allows`, { cause: error });
     }
-    if (isNotFound(error)) throw new EntityNotFound(`IAM user ${userName} does not exist`, { cause: error });
+    if (isNotFound(error)) throw new EntityNotFoundError(`IAM user ${userName} does not exist`, { cause: error });
     throw error;
   }
 }

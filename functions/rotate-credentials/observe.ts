@@ -99,7 +99,7 @@ async function observeUser(target: UserKeyTarget | StaleKeysTarget, iam: IamAdap
   if (target.kind === 'stale-keys') {
     await read('user', 'user', async () => {
       const user = await iam.findUserById(target.userId);
-      if (!user) throw new aws.EntityNotFound(`no IAM user has the id ${target.userId}`);
+      if (!user) throw new aws.EntityNotFoundError(`no IAM user has the id ${target.userId}`);
       return user;
     });
     // Without a name nothing else can be read.
@@ -155,7 +155,7 @@ async function observeSecret(
   try {
     secret.metadata = await iam.describeSecret(secret.ref);
   } catch (error) {
-    if (error instanceof aws.EntityNotFound) secret.missing = true;
+    if (error instanceof aws.EntityNotFoundError) secret.missing = true;
     else unreadable.push(unread('secret', error));
     return;
   }
@@ -197,7 +197,7 @@ function reader<S extends { gone: boolean; unreadable: Unreadable }>(state: S) {
     try {
       state[key] = await get();
     } catch (error) {
-      if (error instanceof aws.EntityNotFound) state.gone = true;
+      if (error instanceof aws.EntityNotFoundError) state.gone = true;
       else state.unreadable.push(unread(part, error));
     }
   };

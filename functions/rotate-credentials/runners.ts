@@ -1,26 +1,18 @@
-import { describeError } from '../core/errors.js';
+import { describeError, MlGuardError, StateNotReadError } from '../core/errors.js';
 import type { Runners } from '../core/remediation/types.js';
 import { shellQuote } from '../core/text.js';
-import { AccessKeyLimitReached } from './aws.js';
+import { AccessKeyLimitError } from './aws.js';
 import type { IamAdapter } from './observe.js';
 import type { RotateKeyIntoSecret, RotateStep } from './steps.js';
-
-/** Raised when a step that needs the live state is asked to run without it (only a dry-run plan lacks it). */
-class StateNotRead extends Error {
-  override readonly name = 'StateNotRead';
-}
 
 /**
  * A replacement key was created but could not be stored. Its secret access key existed only in this invocation and
  * is now gone: nobody can use the key. It is left as it is (ml-guard deletes no key) and named so a person deletes it.
  */
-export class RotationIncomplete extends Error {
-  override readonly name = 'RotationIncomplete';
+export class RotationIncompleteError extends MlGuardError {
+  override readonly name = 'RotationIncompleteError';
   /** No retry can store a secret access key that is gone. */
   readonly retryable = false;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** One runner per step kind, each with the IAM actions it calls. */
@@ -29,7 +21,7 @@ export const runners: Runners<RotateStep, IamAdapter> = {
     iamActions: ['iam:UpdateAccessKey'],
     identify: (step) => `${step.kind}:${step.userName}:${step.accessKeyId ?? 'unlisted'}`,
     async run(step, iam) {
-      if (!step.accessKeyId) throw new StateNotRead('the access keys of the user were not listed');
+      if (!step.accessKeyId) throw new StateNotReadError('the access keys of the user were not listed');
       await iam.deactivateAccessKey(step.userName, step.accessKeyId);
       return { outcome: 'done' };
     },
@@ -42,8 +34,8 @@ export const runners: Runners<RotateStep, IamAdapter> = {
       try {
         key = await iam.createAccessKey(step.userName);
       } catch (error) {
-        if (error instanceof AccessKeyLimitReached) {
-          throw new AccessKeyLimitReached(
+        if (error instanceof AccessKeyLimitError) {
+          throw new AccessKeyLimitError(
             `${error.message}: no replacement was made, and no other key was deactivated or deleted to make room; delete the key that is no longer used, then rotate ${step.replaces} by hand`,
             { cause: error },
           );
@@ -96,8 +88,8 @@ export const runners: Runners<RotateStep, IamAdapter> = {
 };
 
 /** A key ml-guard created whose secret access key is gone: named, with the command to delete it. */
-function lostKey(step: RotateKeyIntoSecret, accessKeyId: string, why: string, cause?: unknown): RotationIncomplete {
-  return new RotationIncomplete(
+function lostKey(step: RotateKeyIntoSecret, accessKeyId: string, why: string, cause?: unknown): RotationIncompleteError {
+  return new RotationIncompleteError(
     `created access key ${accessKeyId} but ${why}: its secret access key is lost, so the key is unusable; it was left active and unused: delete it (aws iam delete-access-key --user-name ${shellQuote(step.userName)} --access-key-id ${shellQuote(accessKeyId)}) and rotate by hand`,
     cause === undefined ? undefined : { cause },
   );

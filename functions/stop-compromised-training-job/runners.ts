@@ -1,14 +1,9 @@
 import type { JobKind } from '../core/aws/sagemaker.js';
-import { describeError } from '../core/errors.js';
+import { describeError, StateNotReadError } from '../core/errors.js';
 import { logger } from '../core/observability.js';
 import type { Runner, Runners, RunOutcome } from '../core/remediation/types.js';
 import type { SageMakerAdapter } from './observe.js';
 import type { StopJobStep, StopStep } from './steps.js';
-
-/** Raised when a step that needs what was read runs without it (only a dry-run plan lacks it; such a plan never runs). */
-class StateNotRead extends Error {
-  override readonly name = 'StateNotRead';
-}
 
 /**
  * Stops the job, then tags it. A job that had already finished (SageMaker refuses the stop with a
@@ -48,7 +43,7 @@ export const runners: Runners<StopStep, SageMakerAdapter> = {
   stopUnlistedJobs: {
     iamActions: [],
     run() {
-      return Promise.reject(new StateNotRead('the jobs could not be listed'));
+      return Promise.reject(new StateNotReadError('the jobs could not be listed'));
     },
   },
 };

@@ -216,7 +216,7 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
     expect(rotate).toMatchObject({ outcome: 'failed' });
     expect(rotate?.summary).toContain(`(${USER} already has 2 access keys, the most IAM allows: IAM will refuse; no other key is deactivated or deleted to make room)`);
     expect(rotate?.detail).toBe(
-      `AccessKeyLimitReached: IAM user ${USER} already has 2 access keys, the most IAM allows: no replacement was made, and no other key was deactivated or deleted to make room; delete the key that is no longer used, then rotate ${KEY} by hand`,
+      `AccessKeyLimitError: IAM user ${USER} already has 2 access keys, the most IAM allows: no replacement was made, and no other key was deactivated or deleted to make room; delete the key that is no longer used, then rotate ${KEY} by hand`,
     );
     expect(deactivate?.outcome).toBe('done');
     expect(fake.iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input.AccessKeyId)).toEqual([KEY]);
@@ -243,7 +243,7 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
     const rotate = result.targets[0]?.steps[1];
     expect(rotate?.outcome).toBe('failed');
     expect(rotate?.detail).toBe(
-      `RotationIncomplete: created access key AKIANEWKEY0000000001 but could not store it in the secret ${SECRET} (AccessDeniedException: Access to KMS is not allowed): its secret access key is lost, so the key is unusable; it was left active and unused: delete it (aws iam delete-access-key --user-name ${USER} --access-key-id AKIANEWKEY0000000001) and rotate by hand`,
+      `RotationIncompleteError: created access key AKIANEWKEY0000000001 but could not store it in the secret ${SECRET} (AccessDeniedException: Access to KMS is not allowed): its secret access key is lost, so the key is unusable; it was left active and unused: delete it (aws iam delete-access-key --user-name ${USER} --access-key-id AKIANEWKEY0000000001) and rotate by hand`,
     );
     expect(result.targets[0]?.steps[2]).toMatchObject({ kind: 'deactivateAccessKey', outcome: 'done' });
     expect(fake.users[USER]?.keys.map((k) => [k.id, k.status])).toEqual([

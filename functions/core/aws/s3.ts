@@ -16,7 +16,7 @@ import {
   type PublicAccessBlockConfiguration,
   type Tag,
 } from '@aws-sdk/client-s3';
-import { errorName } from '../errors.js';
+import { errorName, MlGuardError } from '../errors.js';
 import { clientOptions, endpointOverridden } from './client-options.js';
 
 let client: S3Client | undefined;
@@ -30,8 +30,8 @@ export function s3Client(): S3Client {
 export type { Grant, Owner, PublicAccessBlockConfiguration, Tag };
 
 /** The bucket is gone (or was never there): a normal outcome, not a failure. */
-export class BucketNotFound extends Error {
-  override readonly name = 'BucketNotFound';
+export class BucketNotFoundError extends MlGuardError {
+  override readonly name = 'BucketNotFoundError';
 }
 
 /** Calls `read`, returning `undefined` when S3 answers with one of the errors that mean "not configured". */
@@ -40,7 +40,7 @@ async function unlessNotConfigured<T>(read: () => Promise<T>, notConfigured: str
     return await read();
   } catch (error) {
     const name = errorName(error);
-    if (name === 'NoSuchBucket') throw new BucketNotFound('the bucket does not exist', { cause: error });
+    if (name === 'NoSuchBucket') throw new BucketNotFoundError('the bucket does not exist', { cause: error });
     if (notConfigured.includes(name)) return undefined;
     throw error;
   }

@@ -1,3 +1,4 @@
+import { MlGuardError } from '../errors.js';
 import type { EventStatus, StepOutcome, TargetRef, TargetStatus } from '../remediation/types.js';
 
 /**
@@ -100,15 +101,12 @@ export interface JournalStore {
 }
 
 /** The journal could not be read or written; the invocation fails so that Lambda retries it. */
-export class JournalError extends Error {
+export class JournalError extends MlGuardError {
   override readonly name = 'JournalError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** A newer attempt took the event over: this invocation must stop writing. Never retried. */
-export class JournalConflictError extends Error {
+export class JournalConflictError extends MlGuardError {
   override readonly name = 'JournalConflictError';
   readonly retryable = false;
 }

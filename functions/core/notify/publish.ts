@@ -1,14 +1,11 @@
 import { publish } from '../aws/sns.js';
-import { describeError } from '../errors.js';
+import { describeError, MlGuardError } from '../errors.js';
 import type { NotificationReport } from '../remediation/result.js';
 import { JSON_MARKER, snsMessage, type Notification } from './format.js';
 
 /** Raised when a notification could not be sent: the invocation fails so Lambda retries it and, at last, dead-letters it. */
-export class NotificationError extends Error {
+export class NotificationError extends MlGuardError {
   override readonly name = 'NotificationError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /**
