@@ -1,6 +1,7 @@
 import type { EventResult } from '../remediation/result.js';
 import { boundText, oneLine, QUOTED_VALUE_MAX, safePrefix } from '../text.js';
-import type { EventFacts, Severity } from './describe-event.js';
+import type { Severity } from '../severity.js';
+import type { EventFacts } from './describe-event.js';
 
 /**
  * A notification in the custom-notification schema of AWS Chatbot (Amazon Q Developer in chat applications), the only

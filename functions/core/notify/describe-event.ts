@@ -1,9 +1,9 @@
 import type { ParsedEvent } from '../events/parse.js';
 import { severityLabel, isSampleFinding, type GuardDutyFinding } from '../events/guardduty.js';
 import type { AlarmStateChange } from '../events/cloudwatch-alarm.js';
+import type { Severity } from '../severity.js';
 import { describeAlarm } from './describe-alarm.js';
 
-export type Severity = 'INFO' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 
 /** The facts about an incoming event that every notification repeats, in words and as data. */
 export interface EventFacts {

@@ -2,7 +2,8 @@ import type { EventResult } from '../remediation/result.js';
 import type { StepOutcome, TargetResult } from '../remediation/types.js';
 import { boundText, oneLine, QUOTED_VALUE_MAX, REASON_MAX, safePrefix } from '../text.js';
 import { chatNotification, type ChatNotification } from './chat.js';
-import type { EventFacts, Severity } from './describe-event.js';
+import { atLeast, type Severity } from '../severity.js';
+import type { EventFacts } from './describe-event.js';
 
 /**
  * SNS limits: a Subject "less than 100 characters long", with no line breaks or control characters (kept to printable
@@ -137,12 +138,6 @@ function eventSeverity(result: EventResult, facts: EventFacts | undefined): Seve
   return facts?.severity ?? 'INFO';
 }
 
-const SEVERITIES: Severity[] = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
-
-/** The severity raised to the highest a target's plan asks for (`Plan.severity`), never lowered. */
-function atLeast(severity: Severity, floors: (Severity | undefined)[]): Severity {
-  return floors.reduce<Severity>((s, floor) => (floor && SEVERITIES.indexOf(floor) > SEVERITIES.indexOf(s) ? floor : s), severity);
-}
 
 /**
  * Printable ASCII, fewer than 100 characters. An action: `ml-guard REMEDIATED: my-bucket - GuardDuty finding Policy:S3/...`.

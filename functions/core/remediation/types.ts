@@ -1,4 +1,4 @@
-import type { Severity } from '../notify/describe-event.js';
+import type { Severity } from '../severity.js';
 
 /** What a remediation acts on, named so a person can find it. */
 export interface TargetRef {
