@@ -10,6 +10,8 @@ import type { ParsedEvent } from '../core/events/parse.js';
 import { servingTargetOf, watchesSageMakerEndpoint } from '../core/notify/describe-alarm.js';
 import { isAwsRegion } from '../core/notify/describe-event.js';
 import type { TargetRef } from '../core/remediation/types.js';
+import { partitionOf } from '../core/aws/partition.js';
+import { managedRuleNames } from '../core/events/config-rule-names.js';
 import { FUNCTION_NAME, type NotifySettings } from './settings.js';
 
 /**
@@ -22,13 +24,8 @@ export const NOTIFY_CONFIG_RULES = [
   'sagemaker-endpoint-configuration-kms-key-configured',
 ] as const;
 
-const rules = NOTIFY_CONFIG_RULES.join('|');
-/** A managed rule under its own name, a conformance pack's `<rule>-conformance-pack-<id>` or Security Hub's `securityhub-<rule>-<id>`. */
-const ruleName = new RegExp(`^(?:(?:${rules})(?:-conformance-pack-.+)?|securityhub-(?:${rules})-.+)$`);
-
-export function isNotifyConfigRule(name: string): boolean {
-  return ruleName.test(name);
-}
+/** One of those rules, under any of the names a managed rule gets (see `managedRuleNames`). */
+export const isNotifyConfigRule = managedRuleNames(NOTIFY_CONFIG_RULES);
 
 /** The finding types some remediation handles (at or above the threshold): every other type is notified. */
 export function isRemediatedFindingType(type: string): boolean {
@@ -144,6 +141,5 @@ function selectAlarm(event: Extract<ParsedEvent, { kind: 'alarm' }>, settings: N
 function endpointRef(name: string, account: string, region: string): TargetRef {
   const ref: TargetRef = { type: 'AWS::SageMaker::Endpoint', id: name };
   if (!/^\d{12}$/.test(account) || !isAwsRegion(region)) return ref;
-  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-  return { ...ref, arn: `arn:${partition}:sagemaker:${region}:${account}:endpoint/${name.toLowerCase()}` };
+  return { ...ref, arn: `arn:${partitionOf(region)}:sagemaker:${region}:${account}:endpoint/${name.toLowerCase()}` };
 }

@@ -1,4 +1,5 @@
 import { isFindingTypeIn, PUBLIC_BUCKET_FINDINGS } from '../core/events/finding-types.js';
+import { managedRuleNames } from '../core/events/config-rule-names.js';
 import type { ParsedEvent } from '../core/events/parse.js';
 import type { Selection } from '../core/remediation/remediate.js';
 import type { TargetRef } from '../core/remediation/types.js';
@@ -13,16 +14,8 @@ export const PUBLIC_BUCKET_RULES = [
   's3-bucket-level-public-access-prohibited',
 ] as const;
 
-/**
- * The names a managed rule gets: its own, a conformance pack's `<rule>-conformance-pack-<id>` and Security Hub's
- * `securityhub-<rule>-<id>`; the same set as the EventBridge rule in template.yaml (a test keeps them in step).
- */
-const rules = PUBLIC_BUCKET_RULES.join('|');
-const ruleName = new RegExp(`^(?:(?:${rules})(?:-conformance-pack-.+)?|securityhub-(?:${rules})-.+)$`);
-
-export function isPublicBucketRule(name: string): boolean {
-  return ruleName.test(name);
-}
+/** One of those rules, under any of the names a managed rule gets (see `managedRuleNames`). */
+export const isPublicBucketRule = managedRuleNames(PUBLIC_BUCKET_RULES);
 
 export interface BucketTarget {
   bucket: string;

@@ -1,3 +1,4 @@
+import { managedRuleNames } from '../core/events/config-rule-names.js';
 import type { Config } from '../core/config.js';
 import type { ConfigComplianceChange } from '../core/events/config-compliance.js';
 import { COMPROMISED_CREDENTIAL_FINDINGS, isFindingTypeIn, ROOT_CREDENTIAL_USAGE } from '../core/events/finding-types.js';
@@ -12,15 +13,8 @@ export const FUNCTION_NAME = 'rotate-credentials';
 /** The AWS Config managed rule that finds access keys older than its maxAccessKeyAge. */
 export const ACCESS_KEYS_ROTATED_RULE = 'access-keys-rotated';
 
-/**
- * The names the managed rule gets: its own, a conformance pack's `<rule>-conformance-pack-<id>` and Security Hub's
- * `securityhub-<rule>-<id>`; the same set as the EventBridge rule in template.yaml.
- */
-const ruleName = new RegExp(`^(?:${ACCESS_KEYS_ROTATED_RULE}(?:-conformance-pack-.+)?|securityhub-${ACCESS_KEYS_ROTATED_RULE}-.+)$`);
-
-export function isAccessKeysRotatedRule(name: string): boolean {
-  return ruleName.test(name);
-}
+/** The rule under any of the names a managed rule gets (see `managedRuleNames`). */
+export const isAccessKeysRotatedRule = managedRuleNames([ACCESS_KEYS_ROTATED_RULE]);
 
 /** IAM user ids, as AWS Config names users: `AIDA` and 16 or more upper-case letters and digits. */
 const USER_ID = /^AIDA[A-Z0-9]{12,124}$/;

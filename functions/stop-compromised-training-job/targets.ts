@@ -1,3 +1,4 @@
+import { partitionOf } from '../core/aws/partition.js';
 import type { Config } from '../core/config.js';
 import type { AlarmMetric, AlarmStateChange } from '../core/events/cloudwatch-alarm.js';
 import { COMPROMISED_ROLE_FINDINGS, isFindingTypeIn } from '../core/events/finding-types.js';
@@ -179,13 +180,6 @@ export function trainingJobsOf(metrics: readonly AlarmMetric[], account: string)
     for (const n of valid) if (!jobNames.includes(n)) jobNames.push(n);
   }
   return { jobNames, foreign };
-}
-
-/** The partition of a region: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }
 
 function partitionOfArn(arn: string | undefined): string | undefined {
