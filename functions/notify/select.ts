@@ -11,7 +11,7 @@ import { servingTargetOf, watchesSageMakerEndpoint } from '../core/notify/descri
 import { isAwsRegion } from '../core/notify/describe-event.js';
 import type { TargetRef } from '../core/remediation/types.js';
 import { partitionOf } from '../core/aws/partition.js';
-import { managedRuleNames } from '../core/events/config-rule-names.js';
+import { managedRuleNames, outOfScope } from '../core/events/config-rules.js';
 import { FUNCTION_NAME, type NotifySettings } from './settings.js';
 
 /**
@@ -93,12 +93,8 @@ function findingTargets(f: GuardDutyFinding): TargetRef[] {
 
 function selectCompliance(event: Extract<ParsedEvent, { kind: 'config' }>): NotifySelection {
   const c = event.compliance;
-  if (!isNotifyConfigRule(c.configRuleName)) {
-    return { action: 'ignore', reason: `Config rule ${c.configRuleName} is not one that ${FUNCTION_NAME} reports` };
-  }
-  if (c.newEvaluationResult.complianceType !== 'NON_COMPLIANT') {
-    return { action: 'ignore', reason: `${c.resourceType} ${c.resourceId} is ${c.newEvaluationResult.complianceType}, not NON_COMPLIANT` };
-  }
+  const outside = outOfScope(c, { matches: isNotifyConfigRule, handledBy: `${FUNCTION_NAME} reports` });
+  if (outside) return { action: 'ignore', reason: outside };
   return {
     action: 'notify',
     reason: 'A SageMaker resource broke a Config rule that no ml-guard function remediates: a person should look',

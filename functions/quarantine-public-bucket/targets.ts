@@ -1,5 +1,5 @@
 import { isFindingTypeIn, PUBLIC_BUCKET_FINDINGS } from '../core/events/finding-types.js';
-import { managedRuleNames } from '../core/events/config-rule-names.js';
+import { managedRuleNames, outOfScope } from '../core/events/config-rules.js';
 import type { ParsedEvent } from '../core/events/parse.js';
 import type { Selection } from '../core/remediation/remediate.js';
 import type { TargetRef } from '../core/remediation/types.js';
@@ -42,15 +42,8 @@ export function selectTargets(event: ParsedEvent): Selection<BucketTarget> {
     }
     case 'config': {
       const c = event.compliance;
-      if (!isPublicBucketRule(c.configRuleName)) {
-        return { action: 'ignore', reason: `Config rule ${c.configRuleName} is not one that ${FUNCTION_NAME} handles` };
-      }
-      if (c.resourceType !== 'AWS::S3::Bucket') {
-        return { action: 'ignore', reason: `resource type ${c.resourceType} is not AWS::S3::Bucket` };
-      }
-      if (c.newEvaluationResult.complianceType !== 'NON_COMPLIANT') {
-        return { action: 'ignore', reason: `bucket ${c.resourceId} is ${c.newEvaluationResult.complianceType}, not NON_COMPLIANT` };
-      }
+      const outside = outOfScope(c, { matches: isPublicBucketRule, handledBy: `${FUNCTION_NAME} handles`, resourceType: 'AWS::S3::Bucket', noun: 'bucket' });
+      if (outside) return { action: 'ignore', reason: outside };
       return {
         action: 'remediate',
         targets: [{ bucket: c.resourceId, expectedOwner: c.awsAccountId, trigger: `config:${c.configRuleName}` }],

@@ -1,4 +1,4 @@
-import { managedRuleNames } from '../core/events/config-rule-names.js';
+import { managedRuleNames, outOfScope } from '../core/events/config-rules.js';
 import type { Config } from '../core/config.js';
 import type { ConfigComplianceChange } from '../core/events/config-compliance.js';
 import { COMPROMISED_CREDENTIAL_FINDINGS, isFindingTypeIn, ROOT_CREDENTIAL_USAGE } from '../core/events/finding-types.js';
@@ -164,15 +164,8 @@ function uniqueIdOf(userType: 'IAMUser' | 'AssumedRole', principalId: string | n
 }
 
 function selectFromConfig(envelope: Envelope, c: ConfigComplianceChange): Selection<CredentialTarget> {
-  if (!isAccessKeysRotatedRule(c.configRuleName)) {
-    return { action: 'ignore', reason: `Config rule ${c.configRuleName} is not one that ${FUNCTION_NAME} handles` };
-  }
-  if (c.resourceType !== 'AWS::IAM::User') {
-    return { action: 'ignore', reason: `resource type ${c.resourceType} is not AWS::IAM::User` };
-  }
-  if (c.newEvaluationResult.complianceType !== 'NON_COMPLIANT') {
-    return { action: 'ignore', reason: `user ${c.resourceId} is ${c.newEvaluationResult.complianceType}, not NON_COMPLIANT` };
-  }
+  const outside = outOfScope(c, { matches: isAccessKeysRotatedRule, handledBy: `${FUNCTION_NAME} handles`, resourceType: 'AWS::IAM::User', noun: 'user' });
+  if (outside) return { action: 'ignore', reason: outside };
   const ref = { type: 'AWS::IAM::User', id: c.resourceId };
   const elsewhere = foreignAccount(envelope, c.awsAccountId);
   if (elsewhere) return { action: 'notify', reason: elsewhere, targets: [ref] };

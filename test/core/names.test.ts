@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { partitionOf } from '../../functions/core/aws/partition.js';
-import { managedRuleNames } from '../../functions/core/events/config-rule-names.js';
+import { managedRuleNames } from '../../functions/core/events/config-rules.js';
 
 describe('managedRuleNames', () => {
   const isPublicRead = managedRuleNames(['s3-bucket-public-read-prohibited', 'access-keys-rotated']);
