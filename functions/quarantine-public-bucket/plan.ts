@@ -115,12 +115,13 @@ export function planTarget(target: BucketTarget, state: BucketState, context: Pl
   if (typeof tagStep === 'string') notes.push(tagStep);
   else steps.push(tagStep);
 
-  const blocked = state.unreadable.length > 0 && !context.dryRun;
+  const unread = state.unreadable;
   return {
     target: ref,
     steps,
-    ...(blocked ? { hold: 'blocked' as const, reason: `could not read ${state.unreadable.map((u) => u.part).join(', ')}: nothing changed, to be safe` } : {}),
-    ...(blocked && state.unreadable.some((u) => u.transient) ? { retryable: true } : {}),
+    ...(unread.length > 0
+      ? { unverified: { reason: `could not read ${unread.map((u) => u.part).join(', ')}: nothing changed, to be safe`, retryable: unread.some((u) => u.transient === true) } }
+      : {}),
     ...(notes.length ? { notes } : {}),
   };
 }

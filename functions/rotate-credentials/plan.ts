@@ -54,7 +54,7 @@ function planUser(target: UserKeyTarget | StaleKeysTarget, state: UserState, con
     target.kind === 'user-key'
       ? `${name} is already contained: nothing to change`
       : `no active access key of ${name} is older than ${settings.maxAccessKeyAgeDays} days (MAX_ACCESS_KEY_AGE_DAYS): nothing to change`;
-  return finish(ref, steps, notes, { parts: unread, unreadable: state.unreadable }, context, nothingToDo, held);
+  return finish(ref, steps, notes, { parts: unread, unreadable: state.unreadable }, nothingToDo, held);
 }
 
 /** What a person calls each part of a principal's state that blocks a plan when it could not be read. */
@@ -67,26 +67,26 @@ interface Unread {
 }
 
 /**
- * The plan, held back in enforce mode when what decides whether the principal may be touched could not be read (a
- * dry-run still reports the steps it would take, and what it could not read), and in both modes when `held` says why
- * its steps must not run (a dry-run then reports what enforce mode would do: nothing). A hold that only a transient
- * read failure caused (throttling, 5xx, timeout) is `retryable`: the invocation fails after notifying, and Lambda's
- * retry reads again.
+ * The plan. When what decides whether the principal may be touched could not be read, it says so (`unverified`: the
+ * executor holds it back in enforce mode; a dry-run still reports the steps it would take, and what it could not
+ * read). When `held` says why its steps must not run, it is held back in both modes (a dry-run then reports what
+ * enforce mode would do: nothing). A hold that only transient read failures caused (throttling, 5xx, timeout) is
+ * retryable: the invocation fails after notifying, and Lambda's retry reads again.
  */
-function finish(ref: TargetRef, steps: RotateStep[], notes: string[], unread: Unread, context: PlanContext, nothingToDo: string, held?: Held): Plan<RotateStep> {
-  const blocked = unread.parts.length > 0 && !context.dryRun;
-  const reason = blocked
-    ? `could not read ${unread.parts.map((p) => PART_LABEL[p] ?? p).join(', ')}: nothing changed, to be safe (the account, protection and exemption could not be checked)`
-    : (held?.reason ?? (steps.length === 0 ? nothingToDo : undefined));
-  const blocking = [...(blocked ? unread.parts : []), ...(held?.byUnread ?? [])];
+function finish(ref: TargetRef, steps: RotateStep[], notes: string[], unread: Unread, nothingToDo: string, held?: Held): Plan<RotateStep> {
+  const reason = held?.reason ?? (steps.length === 0 ? nothingToDo : undefined);
+  const unverified = unread.parts.length > 0 && {
+    reason: `could not read ${unread.parts.map((p) => PART_LABEL[p] ?? p).join(', ')}: nothing changed, to be safe (the account, protection and exemption could not be checked)`,
+    retryable: retryableRead([...unread.parts, ...(held?.byUnread ?? [])], unread.unreadable),
+  };
   return {
     target: ref,
     steps,
-    ...(blocked || held ? { hold: 'blocked' as Hold } : {}),
+    ...(held ? { hold: 'blocked' as Hold } : {}),
     ...(reason ? { reason } : {}),
     ...(notes.length ? { notes } : {}),
-    // A dry-run reports; it is not retried.
-    ...(!context.dryRun && retryableRead(blocking, unread.unreadable) ? { retryable: true } : {}),
+    ...(unverified ? { unverified } : {}),
+    ...(held && retryableRead(held.byUnread ?? [], unread.unreadable) ? { retryable: true } : {}),
   };
 }
 
@@ -331,7 +331,7 @@ function planRole(target: RoleTarget, state: RoleState, context: PlanContext): P
     notes.push(`every session of ${name} issued before now is denied, not only the attacker's: people must sign in again, and services that assume the role (EC2 instance profiles, Lambda, SageMaker) work again once they refresh their credentials`);
   }
   const unread = [!state.role && 'role', !state.tags && 'tags'].filter((p) => p !== false);
-  return finish(ref, steps, notes, { parts: unread, unreadable: state.unreadable }, context, `the sessions of ${name} are already revoked: nothing to change`);
+  return finish(ref, steps, notes, { parts: unread, unreadable: state.unreadable }, `the sessions of ${name} are already revoked: nothing to change`);
 }
 
 // ------------------------------------------------------------------------------------------------ shared

@@ -1,7 +1,7 @@
 import { JOB_KINDS, type Tag } from '../core/aws/sagemaker.js';
 import { tagValue } from '../core/aws/tags.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
-import type { Plan } from '../core/remediation/types.js';
+import type { Plan, Unverified } from '../core/remediation/types.js';
 import type { JobsState, ObservedJob } from './observe.js';
 import { parseRoleArn, protectedEntryFor, roleRef } from './roles.js';
 import { settingsOf } from './settings.js';
@@ -112,12 +112,8 @@ export function planTarget(target: StopTarget, state: JobsState, context: PlanCo
   }
   if (steps.some((s) => s.kind === 'stopTrainingJob' || (s.kind === 'stopUnlistedJobs' && s.jobKind === 'training'))) notes.push(MODEL_ARTIFACTS_NOTE);
 
-  if (state.unreadable.length > 0 && !context.dryRun) {
-    const parts = state.unreadable.map((u) => u.part);
-    const what = parts.length <= 3 ? parts.join(', ') : `${parts.slice(0, 3).join(', ')} and ${parts.length - 3} more`;
-    const retryable = state.unreadable.some((u) => u.transient) ? { retryable: true } : {};
-    return { target: ref, steps, hold: 'blocked', reason: `could not read ${what}: nothing was stopped, to be safe`, ...retryable, ...withNotes() };
-  }
+  const unverified = unverifiedOf(state);
+  const withUnverified = () => (unverified ? { unverified } : {});
   // The blast radius counts the training jobs that stop with their tuning job too.
   const { maxJobsPerEvent } = settingsOf(context.config);
   const withTuning = skipped.filter((s) => s.job.status === 'InProgress' && !s.byRule && tuningStopped.some((t) => same(s.job.startedBy, t.arn))).length;
@@ -129,17 +125,26 @@ export function planTarget(target: StopTarget, state: JobsState, context: PlanCo
       hold: 'limit-exceeded',
       reason: `${count} jobs would be stopped${withTuning ? ` (${withTuning} of them with their tuning job)` : ''}, more than MAX_JOBS_PER_EVENT (${maxJobsPerEvent}): none was stopped, a person decides`,
       ...withNotes(),
+      ...withUnverified(),
     };
   }
   if (steps.length === 0) {
     const exempted = skipped.filter((s) => s.byRule);
     if (exempted.length > 0) {
       const what = exempted.some((s) => s.why.includes('protected role')) ? 'exempt or protected' : 'exempt';
-      return { target: ref, steps, hold: 'skipped', reason: `nothing stopped: ${exempted.length} job(s) ${what} (see notes)`, ...withNotes() };
+      return { target: ref, steps, hold: 'skipped', reason: `nothing stopped: ${exempted.length} job(s) ${what} (see notes)`, ...withNotes(), ...withUnverified() };
     }
-    return { target: ref, steps, reason: nothingToStop(target, state, skipped.length), ...withNotes() };
+    return { target: ref, steps, reason: nothingToStop(target, state, skipped.length), ...withNotes(), ...withUnverified() };
   }
-  return { target: ref, steps, ...withNotes() };
+  return { target: ref, steps, ...withNotes(), ...withUnverified() };
+}
+
+/** What could not be read, which holds the plan back in enforce mode (see `Plan.unverified`). */
+function unverifiedOf(state: JobsState): Unverified | undefined {
+  if (state.unreadable.length === 0) return undefined;
+  const parts = state.unreadable.map((u) => u.part);
+  const what = parts.length <= 3 ? parts.join(', ') : `${parts.slice(0, 3).join(', ')} and ${parts.length - 3} more`;
+  return { reason: `could not read ${what}: nothing was stopped, to be safe`, retryable: state.unreadable.some((u) => u.transient === true) };
 }
 
 function nothingToStop(target: StopTarget, state: JobsState, skipped: number): string {

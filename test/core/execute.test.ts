@@ -212,6 +212,41 @@ describe('executePlan: plans that hold back, dry-run and empty plans', () => {
     expect(permanent).not.toHaveProperty('retry');
   });
 
+  it('holds back in enforce mode a plan whatever it could not verify, and reports it as it is in a dry-run', async () => {
+    // Prepare: a plan the planner made whole, but whose state was partly unread.
+    const unverified = plan([block, tag], { notes: ['could not read the tags: SlowDown'], unverified: { reason: 'could not read the tags: nothing changed, to be safe', retryable: true } });
+    const { ran, runners: r } = runners();
+
+    // Act
+    const enforce = await executePlan(unverified, r, null, base());
+    const dryRun = await executePlan(unverified, r, null, base({ dryRun: true }));
+
+    // Assess
+    expect(ran).toEqual([]);
+    expect(enforce).toMatchObject({ status: 'failed', reason: 'could not read the tags: nothing changed, to be safe', retry: true });
+    expect(outcomes(enforce.steps)).toEqual([['block', 'not-run'], ['tag', 'not-run']]);
+    expect(dryRun).toMatchObject({ status: 'planned', notes: ['could not read the tags: SlowDown'] });
+    expect(outcomes(dryRun.steps)).toEqual([['block', 'would-do'], ['tag', 'would-do']]);
+  });
+
+  it('lets what it could not verify outweigh any other hold in enforce mode, and not in a dry-run', async () => {
+    const limited = plan([block], { hold: 'limit-exceeded', reason: '30 jobs', unverified: { reason: 'could not read the jobs', retryable: false } });
+
+    const enforce = await executePlan(limited, runners().runners, null, base());
+    const dryRun = await executePlan(limited, runners().runners, null, base({ dryRun: true }));
+
+    expect(enforce).toMatchObject({ status: 'failed', reason: 'could not read the jobs' });
+    expect(enforce).not.toHaveProperty('retry');
+    expect(dryRun).toMatchObject({ status: 'limit-exceeded', reason: '30 jobs' });
+  });
+
+  it('never leaves a dry-run to a retry', async () => {
+    const blocked = await executePlan(plan([block], { hold: 'blocked', retryable: true }), runners().runners, null, base({ dryRun: true }));
+
+    expect(blocked.status).toBe('failed');
+    expect(blocked).not.toHaveProperty('retry');
+  });
+
   it('reports in a dry-run what it would do, with the undo, and runs nothing', async () => {
     const { ran, runners: r } = runners();
 

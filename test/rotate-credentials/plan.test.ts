@@ -2,7 +2,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import { ConfigError } from '../../functions/core/errors.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
+import { executePlan } from '../../functions/core/remediation/execute.js';
 import type { PlanContext } from '../../functions/core/remediation/remediate.js';
+import type { Plan } from '../../functions/core/remediation/types.js';
+import type { IamAdapter } from '../../functions/rotate-credentials/observe.js';
+import { runners } from '../../functions/rotate-credentials/runners.js';
+import type { RotateStep } from '../../functions/rotate-credentials/steps.js';
 import type { UserState } from '../../functions/rotate-credentials/observe.js';
 import { planTarget } from '../../functions/rotate-credentials/plan.js';
 import { protectedEntryFor } from '../../functions/core/principals.js';
@@ -16,8 +21,9 @@ const context = (env: Record<string, string> = {}): PlanContext => ({
   event: parseEvent(loadEvent('guardduty/unauthorizedaccess-iamuser-toripcaller.json')),
   config: loadConfig({ REMEDIATION_MODE: 'enforce', TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t', ...env }),
   now: NOW,
-  dryRun: false,
 });
+/** What the executor makes of a plan in a mode: enforce mode holds back a plan it could not verify. */
+const decided = (plan: Plan<RotateStep>, dryRun: boolean) => executePlan(plan, runners, {} as IamAdapter, { dryRun });
 const target: UserKeyTarget = { kind: 'user-key', account: '123456789012', trigger: 'guardduty:f', userName: 'bot', accessKeyId: 'AKIAI44QH8DHBEXAMPLE' };
 const user = { name: 'bot', id: 'AIDAJQABLZS4A3QDU576Q', arn: 'arn:aws:iam::123456789012:user/bot', path: '/' };
 const state = (over: Partial<UserState> = {}): UserState => ({
@@ -150,14 +156,16 @@ describe('planTarget for a compromised user key (pure)', () => {
     expect(plan.hold).toBeUndefined();
   });
 
-  it('holds back in enforce mode when the user could not be read, but not in dry-run', () => {
+  it('holds back in enforce mode when the user could not be read, but not in dry-run', async () => {
     const unread = state({ user: undefined, unreadable: [{ part: 'user', error: 'AccessDenied: no' }] });
 
-    const enforce = planTarget(target, unread, context());
-    const dry = planTarget(target, unread, { ...context(), dryRun: true });
+    const enforce = await decided(planTarget(target, unread, context()), false);
+    const dry = await decided(planTarget(target, unread, context()), true);
 
-    expect(enforce.hold).toBe('blocked');
-    expect(dry.hold).toBeUndefined();
+    expect(enforce.status).toBe('failed');
+    expect(enforce.reason).toMatch(/^could not read the user: nothing changed, to be safe/);
+    expect(enforce.steps.every((s) => s.outcome === 'not-run')).toBe(true);
+    expect(dry.status).toBe('planned');
     expect(dry.notes).toContain('could not read the user: AccessDenied: no');
   });
 

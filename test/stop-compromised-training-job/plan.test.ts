@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { JobDescription } from '../../functions/core/aws/sagemaker.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
+import { executePlan } from '../../functions/core/remediation/execute.js';
 import type { PlanContext } from '../../functions/core/remediation/remediate.js';
+import type { Plan } from '../../functions/core/remediation/types.js';
+import type { SageMakerAdapter } from '../../functions/stop-compromised-training-job/observe.js';
+import { runners } from '../../functions/stop-compromised-training-job/runners.js';
+import type { StopStep } from '../../functions/stop-compromised-training-job/steps.js';
 import type { JobsState, ObservedJob } from '../../functions/stop-compromised-training-job/observe.js';
 import { MODEL_ARTIFACTS_NOTE, planTarget } from '../../functions/stop-compromised-training-job/plan.js';
 import { selectTargets, type StopTarget } from '../../functions/stop-compromised-training-job/targets.js';
@@ -13,9 +18,14 @@ const FINDING = 'guardduty/stop-training-job-instancecredentialexfiltration-outs
 const ALARM = 'cloudwatch/stop-training-job-alarm-single-metric.json';
 const NOW = new Date('2026-11-26T03:00:00.000Z');
 
+/** What the executor makes of a plan in the context's mode: enforce mode holds back a plan it could not verify. */
+function decided(plan: Plan<StopStep>, context: PlanContext) {
+  return executePlan(plan, runners, {} as SageMakerAdapter, { dryRun: context.config.mode === 'dry-run' });
+}
+
 function contextFor(path: string, env: Record<string, string> = {}, dryRun = false): PlanContext {
   const config = loadConfig({ TOPIC_ARN: 'arn:aws:sns:us-east-1:883606788610:ml-guard', REMEDIATION_MODE: dryRun ? 'dry-run' : 'enforce', ...env });
-  return { event: parseEvent(loadEvent(path)), config, now: NOW, dryRun };
+  return { event: parseEvent(loadEvent(path)), config, now: NOW };
 }
 
 function targetOf(context: PlanContext): StopTarget {
@@ -225,16 +235,17 @@ describe('planTarget for a compromised role', () => {
     expect(plan.reason).toBe('3 jobs would be stopped (2 of them with their tuning job), more than MAX_JOBS_PER_EVENT (2): none was stopped, a person decides');
   });
 
-  it('names at most three parts it could not read in the reason, and every part in the notes', () => {
+  it('names at most three parts it could not read in the reason, and every part in the notes', async () => {
     // Prepare
     const context = contextFor(FINDING);
     const unreadable = ['a', 'b', 'c', 'd', 'e'].map((n) => ({ part: `training job ${n}`, error: 'ThrottlingException: Rate exceeded' }));
 
     // Act
     const plan = planTarget(targetOf(context), state([], { unreadable }), context);
+    const result = await decided(plan, context);
 
     // Assess
-    expect(plan.reason).toBe('could not read training job a, training job b, training job c and 2 more: nothing was stopped, to be safe');
+    expect(result.reason).toBe('could not read training job a, training job b, training job c and 2 more: nothing was stopped, to be safe');
     expect(plan.notes).toContain('could not read training job a, training job b, training job c, training job d, training job e: ThrottlingException: Rate exceeded');
   });
 
@@ -266,17 +277,19 @@ describe('planTarget for a compromised role', () => {
     });
   });
 
-  it('stops nothing in enforce mode when part of the state could not be read', () => {
+  it('stops nothing in enforce mode when part of the state could not be read', async () => {
     // Prepare
     const context = contextFor(FINDING);
     const unreadable = [{ part: 'the processing jobs in progress', error: 'AccessDeniedException: not authorized' }];
 
     // Act
     const plan = planTarget(targetOf(context), state([described('training', 'train-a')], { unlisted: ['processing'], unreadable }), context);
+    const result = await decided(plan, context);
 
     // Assess
-    expect(plan.hold).toBe('blocked');
-    expect(plan.reason).toBe('could not read the processing jobs in progress: nothing was stopped, to be safe');
+    expect(result.status).toBe('failed');
+    expect(result.steps.map((s) => s.outcome)).toEqual(['not-run', 'not-run']);
+    expect(result.reason).toBe('could not read the processing jobs in progress: nothing was stopped, to be safe');
     expect(plan.notes).toContain('could not read the processing jobs in progress: AccessDeniedException: not authorized');
   });
 
@@ -394,7 +407,7 @@ describe('planTarget for an alarm', () => {
     const event = loadEvent(ALARM);
     event.detail.alarmName = 'ml-guard-cpu (team #3)';
     const config = loadConfig({ TOPIC_ARN: 'arn:aws:sns:us-east-1:883606788610:ml-guard', REMEDIATION_MODE: 'enforce' });
-    const context: PlanContext = { event: parseEvent(event), config, now: NOW, dryRun: false };
+    const context: PlanContext = { event: parseEvent(event), config, now: NOW };
 
     // Act
     const plan = planTarget(targetOf(context), state([described('training', 'fraud-detector-2026-11-26-01-00')]), context);

@@ -38,11 +38,14 @@ export async function executePlan<S extends StepBase, Aws>(
   const base = { target: plan.target, ...(plan.notes?.length ? { notes: plan.notes } : {}), ...(plan.severity ? { severity: plan.severity } : {}) };
   const earlier = options.earlier ?? [];
   const earlierDone = earlier.filter(isFinishedChange);
-  if (plan.hold) {
-    const steps = plan.steps.map((s) => stepResult(s, 'not-run', `not run: ${plan.reason ?? plan.hold}`));
-    const retry = plan.hold === 'blocked' && plan.retryable ? { retry: true } : {};
+  // Enforce mode never acts on what it could not verify, whatever else the plan says; a dry-run reports the plan.
+  const unverified = options.dryRun ? undefined : plan.unverified;
+  const hold = unverified ? { hold: 'blocked' as const, reason: unverified.reason, retryable: unverified.retryable } : plan.hold && { hold: plan.hold, reason: plan.reason ?? plan.hold, retryable: !!plan.retryable };
+  if (hold) {
+    const steps = plan.steps.map((s) => stepResult(s, 'not-run', `not run: ${hold.reason}`));
+    const retry = hold.hold === 'blocked' && hold.retryable && !options.dryRun ? { retry: true } : {};
     const unfinished = earlier.filter((e) => e.state === 'started').map(outcomeUnknown);
-    return { ...base, status: holdStatus[plan.hold], reason: plan.reason ?? plan.hold, steps: [...earlierDone.map(fromJournal), ...unfinished, ...steps], ...retry };
+    return { ...base, status: holdStatus[hold.hold], reason: hold.reason, steps: [...earlierDone.map(fromJournal), ...unfinished, ...steps], ...retry };
   }
   if (plan.steps.length === 0 && earlierDone.length === 0) {
     return { ...base, status: 'already-compliant', reason: plan.reason ?? 'nothing to change', steps: [] };

@@ -20,11 +20,11 @@ export type Selection<T> =
   | { action: 'ignore'; reason: string }
   | { action: 'notify'; reason: string; targets?: TargetRef[] };
 
+/** What a planner may know besides its target and state. Not the mode: dry-run is decided by the executor alone. */
 export interface PlanContext {
   event: ParsedEvent;
   config: Config;
   now: Date;
-  dryRun: boolean;
 }
 
 /** The most targets one event may change, and the setting that says so. */
@@ -114,7 +114,7 @@ export async function remediate<T, State, S extends StepBase, Aws>(
   const journalReport: JournalReport = { location: journal.location, key, attempt };
   logger.appendKeys({ journalKey: boundText(key, QUOTED_VALUE_MAX), attempt });
 
-  const context: PlanContext = { event, config, now, dryRun: config.mode === 'dry-run' };
+  const context: PlanContext = { event, config, now };
   const hasTimeFor = () => !options.remainingMs || options.remainingMs() > config.timeReserveMs;
   const earlier = new Map(claim.targets.map((t) => [t.id, t]));
   // Each target's journal key, from `describeTarget` (a result may name its target more fully, e.g. with an id).
@@ -233,7 +233,7 @@ async function remediateTarget<T, State, S extends StepBase, Aws>(
   }
   logger.info('plan', { plan });
   return executePlan(plan, remediation.runners, aws, {
-    dryRun: context.dryRun,
+    dryRun: context.config.mode === 'dry-run',
     ...journaling,
     onStepFailed: (step, error) => logger.error('step failed', { step: step.kind, summary: step.summary, error: describeError(error) }),
   });

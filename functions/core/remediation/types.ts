@@ -23,7 +23,7 @@ export interface StepBase {
  * - `skipped`: exempt, protected or gone; nothing to do by rule.
  * - `notify-only`: a person must act (no API can, or the event is a sample).
  * - `limit-exceeded`: more changes than the blast-radius limit allows; the steps are listed, not run.
- * - `blocked`: the state needed to act safely could not be read; nothing is changed.
+ * - `blocked`: the state needed to act safely could not be read; nothing is changed (see also `Plan.unverified`).
  */
 export type Hold = 'skipped' | 'notify-only' | 'limit-exceeded' | 'blocked';
 
@@ -43,6 +43,19 @@ export interface Plan<S extends StepBase> {
   severity?: Severity;
   /** A `blocked` plan whose state could not be read for a transient reason (throttling, 5xx, timeout): a retry may read it. */
   retryable?: boolean;
+  /**
+   * What the plan relies on that could not be read (who owns the resource, whether it is exempt, what it holds). The
+   * executor alone decides what follows: in enforce mode the plan is held back as `blocked` whatever else it says,
+   * and nothing is changed; a dry-run reports the plan as it is (its notes say what was not read).
+   */
+  unverified?: Unverified;
+}
+
+export interface Unverified {
+  /** Why the plan is held back in enforce mode: `could not read the ACL: nothing changed, to be safe`. */
+  reason: string;
+  /** A read failed for a transient reason only: Lambda's retry may read it. */
+  retryable: boolean;
 }
 
 /** A part of a resource's state that could not be read, and why; `transient` when a retry may read it. */
