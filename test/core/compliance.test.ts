@@ -23,11 +23,11 @@ import {
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { MODEL_MONITOR_NAMESPACES, SAGEMAKER_ENDPOINT_NAMESPACE } from '../../functions/core/notify/describe-alarm.js';
 import { isNotifyConfigRule, NOTIFY_CONFIG_RULES } from '../../functions/notify/select.js';
-import { quarantineRunners } from '../../functions/quarantine-public-bucket/runners.js';
+import { runners as quarantineRunners } from '../../functions/quarantine-public-bucket/runners.js';
 import { isPublicBucketRule, PUBLIC_BUCKET_RULES } from '../../functions/quarantine-public-bucket/targets.js';
-import { rotateRunners } from '../../functions/rotate-credentials/runners.js';
+import { runners as rotateRunners } from '../../functions/rotate-credentials/runners.js';
 import { ACCESS_KEYS_ROTATED_RULE, isAccessKeysRotatedRule } from '../../functions/rotate-credentials/targets.js';
-import { stopRunners } from '../../functions/stop-compromised-training-job/runners.js';
+import { runners as stopRunners } from '../../functions/stop-compromised-training-job/runners.js';
 import { TRAINING_JOBS_NAMESPACE } from '../../functions/stop-compromised-training-job/targets.js';
 import { allEventPaths, loadEvent } from '../support/events.js';
 
