@@ -1,15 +1,14 @@
 import type { Grant, Owner, PublicAccessBlockConfiguration, Tag } from '../core/aws/s3.js';
 
-interface BucketStep {
+/** What every step acts on: the bucket, in the account the event says owns it (S3 refuses another owner's bucket). */
+interface OnBucket {
   bucket: string;
   expectedOwner: string;
-  summary: string;
-  undo?: string;
   critical?: boolean;
 }
 
 /** The prior state of the bucket, saved before anything changes so that a person can restore it. */
-export interface SavePriorState extends BucketStep {
+export interface SavePriorState extends OnBucket {
   kind: 'savePriorState';
   forensicsBucket: string;
   key: string;
@@ -17,36 +16,47 @@ export interface SavePriorState extends BucketStep {
   critical: true;
 }
 
-export interface BlockPublicAccess extends BucketStep {
+export interface BlockPublicAccess extends OnBucket {
   kind: 'blockPublicAccess';
+  /** The settings before: `null` none, `undefined` not read. */
   previous?: PublicAccessBlockConfiguration | null;
 }
 
-/** `acl` is absent only in a dry-run whose ACL could not be read; such a plan never runs. */
-export interface RemovePublicAclGrants extends BucketStep {
+/** `acl` is absent only when the ACL could not be read; such a plan never runs (the executor holds it back). */
+export interface RemovePublicAclGrants extends OnBucket {
   kind: 'removePublicAclGrants';
   acl?: { owner: Owner; keep: Grant[]; remove: Grant[] };
 }
 
-/** `policy` undefined with `deletePolicy` false only in a dry-run whose policy could not be read. */
-export interface RemovePublicPolicyStatements extends BucketStep {
+/** `policy` undefined with `deletePolicy` false only when the policy could not be read; such a plan never runs. */
+export interface RemovePublicPolicyStatements extends OnBucket {
   kind: 'removePublicPolicyStatements';
   /** The policy to put: the original without its public statements. */
   policy?: string;
   /** No statement is left: delete the policy instead. */
   deletePolicy: boolean;
   removedSids: string[];
+  /** How many statements the policy keeps. */
+  keptCount: number;
 }
 
-export interface TagQuarantined extends BucketStep {
+export interface TagQuarantined extends OnBucket {
   kind: 'tagQuarantined';
-  /** The whole tag set to put (PutBucketTagging replaces every tag), existing tags included. */
+  /** The values of the two tags ml-guard adds. */
+  quarantinedAt: string;
+  trigger: string;
+  /** The whole tag set to put (PutBucketTagging replaces every tag), existing tags included; absent when not read. */
   tags?: Tag[];
 }
 
-export type QuarantineStep =
-  | SavePriorState
-  | BlockPublicAccess
-  | RemovePublicAclGrants
-  | RemovePublicPolicyStatements
-  | TagQuarantined;
+/** A step as the planner decides it: data only. Its sentence and undo command come from `describeStep`. */
+export type QuarantineStepData = SavePriorState | BlockPublicAccess | RemovePublicAclGrants | RemovePublicPolicyStatements | TagQuarantined;
+
+/** What a person reads of a step: what it does, and how to undo it where it can be undone. */
+export interface StepText {
+  summary: string;
+  undo?: string;
+}
+
+/** A step of a plan: its data and its text. */
+export type QuarantineStep = QuarantineStepData & StepText;
