@@ -77,6 +77,23 @@ describe('sam build (BuildMethod: makefile) and npm run build', () => {
   });
 });
 
+describe('scripts/symbolicate.mjs', () => {
+  it('maps a deployed stack trace back to the TypeScript source with the kept maps', () => {
+    const dir = join(ROOT, 'dist', 'notify');
+    const crashed = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(dir, 'handler.mjs')).href)})`], {
+      env: { PATH: process.env.PATH, STATE_TABLE: 'x' },
+      encoding: 'utf8',
+    });
+
+    const mapped = spawnSync(process.execPath, ['scripts/symbolicate.mjs', dir], { cwd: ROOT, input: crashed.stderr, encoding: 'utf8' });
+
+    expect(crashed.stderr).toContain('STATE_TABLE: expected a DynamoDB table name');
+    expect(mapped.status).toBe(0);
+    expect(mapped.stdout).toMatch(/handler\.mjs:\d+:\d+\)? +-> functions\/notify\/settings\.ts:\d+:\d+/);
+    expect(mapped.stdout).toMatch(/-> functions\/notify\/handler\.ts:7:\d+/);
+  });
+});
+
 describe('the environment the bench gives each function (scripts/template.mjs)', () => {
   it('is the template\'s, with NODE_OPTIONS only when the SourceMaps parameter is true', () => {
     const t = loadTemplateForBench();
