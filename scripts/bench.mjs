@@ -8,6 +8,7 @@
 //   parameters at their defaults; --source-maps sets the SourceMaps parameter to 'true'), timed against a fresh
 //   `node` importing nothing with the same environment, each pair in random order, pairs in random order each round.
 //   Reported: the median of the pairs' ratios, with min-max.
+//   The CPU-time ratio (user + system of each process) is printed too: steadier on a shared machine.
 // - Bytes: the entry, and everything a cold start reads (the entry and the chunks it imports statically).
 // - Warm: µs per event over --warm invocations of a sample event, after 200 unmeasured ones, with every SDK `send`
 //   answering `{}` at once and the logs going to /dev/null; and the first event's time after import (it loads what the
@@ -186,19 +187,22 @@ for (const name of names) {
 }
 
 // ---------------------------------------------------------------- cold
+// Each process ends by writing its own CPU time (user + system, threads included) to stdout: on a shared machine a
+// process waiting for a core loses wall time but not CPU time, so the CPU ratio is the steadier of the two.
+const CPU = `;(await import('node:fs')).writeSync(1, String(process.cpuUsage().user + process.cpuUsage().system));`;
 function timeNode(env, script) {
   const start = process.hrtime.bigint();
-  const r = spawnSync(nodeBin, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
+  const r = spawnSync(nodeBin, ['--input-type=module', '-e', script + CPU], { env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`node exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  return ms;
+  return { ms, cpuMs: Number(r.stdout) / 1000 };
 }
 const importScript = (file) =>
   `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); if (typeof m.handler !== 'function') process.exit(3);`;
 
 const pairs = targets.flatMap((t) => [
-  { env: t.env, script: importScript(t.fn.entry), ratios: t.fn.ratios },
-  { env: t.env, script: importScript(t.floor.entry), ratios: t.floor.ratios },
+  { env: t.env, script: importScript(t.fn.entry), ratios: t.fn.ratios, cpuRatios: (t.fn.cpuRatios = []) },
+  { env: t.env, script: importScript(t.floor.entry), ratios: t.floor.ratios, cpuRatios: (t.floor.cpuRatios = []) },
 ]);
 for (const p of pairs) timeNode(p.env, p.script); // fills the file cache, and fails early on a bundle that does not start
 const nodeVersion = spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -214,7 +218,8 @@ for (let round = 0; round < runs; round++) {
       loaded = timeNode(p.env, p.script);
       empty = timeNode(p.env, '');
     }
-    p.ratios.push(loaded / empty);
+    p.ratios.push(loaded.ms / empty.ms);
+    p.cpuRatios.push(loaded.cpuMs / empty.cpuMs);
   }
   process.stderr.write(`\rbench: round ${round + 1}/${runs}`);
 }
@@ -275,6 +280,7 @@ for (const t of targets) {
     'floor ratio (min-max)': x(t.floor.ratios),
     'over floor': `${over >= 0 ? '+' : ''}${(over * 100).toFixed(1)}%`,
     'floor read': kb(t.floor.bytes.loaded),
+    'CPU-time ratio: deployed / floor': `${median(t.fn.cpuRatios).toFixed(2)}x / ${median(t.floor.cpuRatios).toFixed(2)}x`,
     '1st event ms': t.warm.firstMs.toFixed(1),
     'warm µs/event': t.warm.warmUs.toFixed(0),
     targets: failed.length ? failed.join('; ') : 'ok',
@@ -282,7 +288,7 @@ for (const t of targets) {
 }
 console.log(
   `node ${nodeVersion}, ${runs} rounds, seed ${seed}, source maps at run time: ${sourceMaps ? 'on' : 'off (template default)'}; ` +
-    `ratios are medians of (bundle / empty node) pairs; warm over ${warmRuns} events`,
+    `ratios are medians of (bundle / empty node) pairs, wall time (the targets) and CPU time; warm over ${warmRuns} events`,
 );
 console.table(rows);
 if (missed.length) console.log(`targets missed: ${missed.join(', ')}`);
