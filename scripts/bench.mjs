@@ -207,6 +207,8 @@ const pairs = targets.flatMap((t) => [
 for (const p of pairs) timeNode(p.env, p.script); // fills the file cache, and fails early on a bundle that does not start
 const nodeVersion = spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim();
 process.stderr.write(`bench: node ${nodeVersion}, ${runs} rounds of ${pairs.length} pairs, seed ${seed}\n`);
+const emptyMs = [];
+const emptyCpuMs = [];
 for (let round = 0; round < runs; round++) {
   for (const p of shuffle(pairs)) {
     let empty;
@@ -219,6 +221,8 @@ for (let round = 0; round < runs; round++) {
       empty = timeNode(p.env, '');
     }
     p.ratios.push(loaded.ms / empty.ms);
+    emptyMs.push(empty.ms);
+    emptyCpuMs.push(empty.cpuMs);
     p.cpuRatios.push(loaded.cpuMs / empty.cpuMs);
   }
   process.stderr.write(`\rbench: round ${round + 1}/${runs}`);
@@ -288,7 +292,8 @@ for (const t of targets) {
 }
 console.log(
   `node ${nodeVersion}, ${runs} rounds, seed ${seed}, source maps at run time: ${sourceMaps ? 'on' : 'off (template default)'}; ` +
-    `ratios are medians of (bundle / empty node) pairs, wall time (the targets) and CPU time; warm over ${warmRuns} events`,
+    `ratios are medians of (bundle / empty node) pairs, wall time (the targets) and CPU time; an empty node took ` +
+    `${median(emptyMs).toFixed(1)} ms (${median(emptyCpuMs).toFixed(1)} ms CPU); warm over ${warmRuns} events`,
 );
 console.table(rows);
 if (missed.length) console.log(`targets missed: ${missed.join(', ')}`);
