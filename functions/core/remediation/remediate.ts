@@ -230,8 +230,10 @@ async function remediateTarget<T, State, S extends StepBase, Aws>(
   });
 }
 
-/** The journal the configuration names: DynamoDB in a deployment, memory (this invocation only) in a local run. */
-/** The DynamoDB journal and its client are loaded by the first event that claims, not at cold start. */
+/**
+ * The journal the configuration names: DynamoDB in a deployment, memory (this invocation only) in a local run. The
+ * DynamoDB journal and its client are loaded by the first event that claims, not at cold start.
+ */
 async function journalFor(config: Config): Promise<JournalStore> {
   if (!config.journalTable) return new MemoryJournal();
   const { DynamoJournal } = await import('../journal/dynamodb.js');
