@@ -29,21 +29,27 @@ describe('template.yaml', () => {
     for (const f of FUNCTIONS) {
       const fn = template.Resources[f.functionLogicalId];
       expect(fn?.Type).toBe('AWS::Serverless::Function');
-      expect(fn?.Metadata?.BuildProperties?.EntryPoints).toEqual([`functions/${f.name}/handler.ts`]);
       expect(fn?.Properties?.Role).toEqual({ 'Fn::GetAtt': [f.roleLogicalId, 'Arn'] });
     }
     const roles = FUNCTIONS.map((f) => f.roleLogicalId);
     expect(new Set(roles).size).toBe(roles.length);
   });
 
-  it('builds each function as npm run build does: ESM, minified, module fields first, source maps', () => {
+  it('builds each function with the Makefile, which runs npm run build\'s script (test/scripts/build.test.ts)', () => {
     for (const f of FUNCTIONS) {
-      expect(template.Resources[f.functionLogicalId]?.Metadata).toMatchObject({
-        BuildMethod: 'esbuild',
-        BuildProperties: { Format: 'esm', Minify: true, Target: 'node22', Sourcemap: true, MainFields: 'module,main', OutExtension: ['.js=.mjs'] },
-      });
+      expect(template.Resources[f.functionLogicalId]?.Metadata).toEqual({ BuildMethod: 'makefile' });
+      expect(template.Resources[f.functionLogicalId]?.Properties.Handler).toBe('handler.handler');
     }
     expect(template.Globals.Function).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Tracing: 'Active' });
+  });
+
+  it('reads no source map at run time unless its owner turns them on for debugging', () => {
+    expect(template.Parameters?.SourceMaps).toMatchObject({ Type: 'String', Default: 'false', AllowedValues: ['true', 'false'] });
+    expect(template.Conditions?.SourceMapsAtRunTime).toEqual({ 'Fn::Equals': [{ Ref: 'SourceMaps' }, 'true'] });
+    expect(template.Globals.Function.Environment.Variables.NODE_OPTIONS).toEqual({
+      'Fn::If': ['SourceMapsAtRunTime', '--enable-source-maps', { Ref: 'AWS::NoValue' }],
+    });
+    for (const f of FUNCTIONS) expect(template.Resources[f.functionLogicalId]?.Properties.Environment?.Variables?.NODE_OPTIONS).toBeUndefined();
   });
 
   it('deploys in dry-run mode unless its owner chooses enforce', () => {

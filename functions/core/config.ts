@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { MAX_CALL_MS } from './aws/client-options.js';
 import { ConfigError } from './errors.js';
 import { describeIssues } from './events/describe-issues.js';
@@ -14,31 +14,40 @@ export type RemediationMode = 'dry-run' | 'enforce';
 const snsTopicArn = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-const Environment = z.object({
-  TOPIC_ARN: z.optional(z.string().check(z.regex(snsTopicArn, 'expected an SNS topic ARN'))),
-  REMEDIATION_MODE: z._default(z.enum(['dry-run', 'enforce']), 'dry-run'),
-  EXEMPT_TAG_KEY: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'ml-guard:exempt'),
-  FORENSICS_BUCKET: z.optional(z.string().check(z.regex(bucketName, 'expected an S3 bucket name'))),
-  PROTECTED_PRINCIPALS: z._default(z.string(), ''),
-  SEVERITY_THRESHOLD: z._default(
-    z.pipe(
-      z.string().check(z.regex(/^(10(\.0+)?|\d(\.\d+)?)$/, 'expected a number from 0 to 10')),
-      z.transform(Number),
-    ),
-    4,
-  ),
-  AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
-  // DynamoDB table names: 3 to 255 of a-z, A-Z, 0-9, '_', '-', '.'.
-  JOURNAL_TABLE: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name'))),
-  JOURNAL_RETENTION_DAYS: z._default(
-    z.pipe(z.string().check(z.regex(/^[1-9]\d{0,4}$/, 'expected a whole number of days from 1 to 99999')), z.transform(Number)),
-    90,
-  ),
-  TIME_RESERVE_MS: z._default(
-    z.pipe(z.string().check(z.regex(/^\d{1,7}$/, 'expected a whole number of milliseconds')), z.transform(Number)),
-    DEFAULT_TIME_RESERVE_MS,
-  ),
-});
+/**
+ * The shared variables, checked by hand rather than with a zod schema: this runs at every cold start, and building
+ * the schema cost about a millisecond there. Each check gives the message the schema gave.
+ */
+function readEnvironment(present: Readonly<Record<string, string>>) {
+  const problems: string[] = [];
+  const read = <T>(name: string, fallback: T, accepts: (v: string) => boolean, problem: string, convert: (v: string) => T): T => {
+    const v = present[name];
+    if (v === undefined) return fallback;
+    if (accepts(v)) return convert(v);
+    problems.push(`${name}: ${problem}`);
+    return fallback;
+  };
+  const text = (v: string) => v;
+  const matching = (pattern: RegExp) => (v: string) => pattern.test(v);
+  const e = {
+    TOPIC_ARN: read<string | undefined>('TOPIC_ARN', undefined, matching(snsTopicArn), 'expected an SNS topic ARN', text),
+    REMEDIATION_MODE: read<RemediationMode>('REMEDIATION_MODE', 'dry-run', (v) => v === 'dry-run' || v === 'enforce', 'expected one of "dry-run", "enforce"', (v) => v as RemediationMode),
+    EXEMPT_TAG_KEY: read('EXEMPT_TAG_KEY', 'ml-guard:exempt', (v) => v.length <= 128, 'too big (maximum 128)', text),
+    FORENSICS_BUCKET: read<string | undefined>('FORENSICS_BUCKET', undefined, matching(bucketName), 'expected an S3 bucket name', text),
+    PROTECTED_PRINCIPALS: present.PROTECTED_PRINCIPALS ?? '',
+    SEVERITY_THRESHOLD: read('SEVERITY_THRESHOLD', 4, matching(/^(10(\.0+)?|\d(\.\d+)?)$/), 'expected a number from 0 to 10', Number),
+    // DynamoDB table names: 3 to 255 of a-z, A-Z, 0-9, '_', '-', '.'.
+    JOURNAL_TABLE: read<string | undefined>('JOURNAL_TABLE', undefined, matching(/^[A-Za-z0-9_.-]{3,255}$/), 'expected a DynamoDB table name', text),
+    JOURNAL_RETENTION_DAYS: read('JOURNAL_RETENTION_DAYS', 90, matching(/^[1-9]\d{0,4}$/), 'expected a whole number of days from 1 to 99999', Number),
+    TIME_RESERVE_MS: read('TIME_RESERVE_MS', DEFAULT_TIME_RESERVE_MS, matching(/^\d{1,7}$/), 'expected a whole number of milliseconds', Number),
+  };
+  if (problems.length) {
+    const shown = problems.slice(0, 5);
+    if (problems.length > 5) shown.push(`and ${problems.length - 5} more`);
+    throw new ConfigError(`invalid environment: ${shown.join('; ')}`);
+  }
+  return e;
+}
 
 export interface Config {
   mode: RemediationMode;
@@ -74,7 +83,7 @@ export function loadConfig(
   requirements: ConfigRequirements = {},
 ): Config {
   const present = presentIn(env);
-  const e = parseEnvironment(Environment, env);
+  const e = readEnvironment(present);
   const config: Config = {
     mode: e.REMEDIATION_MODE,
     topicArn: e.TOPIC_ARN,

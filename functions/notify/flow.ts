@@ -10,15 +10,14 @@ import { deliver } from '../core/notify/publish.js';
 import { countOutcome, logger } from '../core/observability.js';
 import { loggableResult, type EventResult } from '../core/remediation/result.js';
 import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../core/text.js';
-import { cloudTrailClient, describeWriteCalls, latestWriteCalls } from './cloudtrail.js';
-import { decide, dynamoClient, type FloodDecision } from './flood.js';
+import type { FloodDecision } from './flood.js';
 import { selectNotification } from './select.js';
 import { FUNCTION_NAME, type NotifySettings } from './settings.js';
 
 /** The AWS clients the flow uses, injectable for tests. */
 export interface NotifyAws {
-  dynamo(): DynamoDBClient;
-  cloudTrail(region: string): CloudTrailClient;
+  dynamo(): DynamoDBClient | Promise<DynamoDBClient>;
+  cloudTrail(region: string): CloudTrailClient | Promise<CloudTrailClient>;
 }
 
 export interface NotifyOptions {
@@ -28,7 +27,12 @@ export interface NotifyOptions {
   now?: () => Date;
 }
 
-const defaultAws: NotifyAws = { dynamo: dynamoClient, cloudTrail: cloudTrailClient };
+// Flood control and the CloudTrail lookup (and their SDK clients) are loaded by the first event that needs them, not at
+// cold start: an alarm never reads CloudTrail, and a local run without STATE_TABLE has no flood control.
+const defaultAws: NotifyAws = {
+  dynamo: async () => (await import('./flood.js')).dynamoClient(),
+  cloudTrail: async (region) => (await import('./cloudtrail.js')).cloudTrailClient(region),
+};
 
 /**
  * The notify flow: validate the event, decide whether it needs a person, hold back repeats (flood control), add who
@@ -54,9 +58,11 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
   if (selection.action === 'ignore') return ignore({ ...base, ...ids }, selection.reason);
 
   const now = (options.now ?? (() => new Date()))();
-  const flood: FloodDecision | undefined = settings.stateTable
-    ? await decide(aws.dynamo(), selection.flood, { table: settings.stateTable, windowMinutes: settings.windowMinutes, now, eventId: ids.eventId })
-    : undefined;
+  let flood: FloodDecision | undefined;
+  if (settings.stateTable) {
+    const { decide } = await import('./flood.js');
+    flood = await decide(await aws.dynamo(), selection.flood, { table: settings.stateTable, windowMinutes: settings.windowMinutes, now, eventId: ids.eventId });
+  }
   if (flood && !flood.send) {
     const result: EventResult = {
       status: 'suppressed',
@@ -111,8 +117,9 @@ function floodFacts(flood: FloodDecision | undefined, settings: NotifySettings):
 
 /** Who changed the resource last, from CloudTrail; a failure is said plainly, never hidden. */
 async function whoChanged(aws: NotifyAws, resourceId: string, region: string, now: Date): Promise<EventFacts['facts']> {
+  const { describeWriteCalls, latestWriteCalls } = await import('./cloudtrail.js');
   try {
-    return describeWriteCalls(await latestWriteCalls(aws.cloudTrail(region), resourceId, now), resourceId);
+    return describeWriteCalls(await latestWriteCalls(await aws.cloudTrail(region), resourceId, now), resourceId);
   } catch (error) {
     logger.warn('CloudTrail lookup failed', { error: describeError(error) });
     return [['last change', `unknown: the CloudTrail lookup of ${resourceId} failed (${describeError(error)})`]];

@@ -29,18 +29,23 @@ export const AlarmMetric = z.looseObject({
   returnData: z.optional(z.boolean()),
 });
 
-/** `detail` of a `CloudWatch Alarm State Change` event: metric, metric-math and composite alarms. */
-export const AlarmStateChange = z.looseObject({
-  alarmName: nonEmpty(),
-  state: AlarmState,
-  previousState: z.optional(AlarmState),
-  configuration: z.optional(
-    z.looseObject({
-      description: z.optional(z.nullable(z.string())),
-      metrics: z.optional(z.array(AlarmMetric)),
-      alarmRule: z.optional(z.string()),
-    }),
-  ),
-});
+/**
+ * `detail` of a `CloudWatch Alarm State Change` event: metric, metric-math and composite alarms.
+ * Built on first use (z.lazy): a function that never receives this detail type does not build it at cold start.
+ */
+export const AlarmStateChange = z.lazy(() =>
+  z.looseObject({
+    alarmName: nonEmpty(),
+    state: AlarmState,
+    previousState: z.optional(AlarmState),
+    configuration: z.optional(
+      z.looseObject({
+        description: z.optional(z.nullable(z.string())),
+        metrics: z.optional(z.array(AlarmMetric)),
+        alarmRule: z.optional(z.string()),
+      }),
+    ),
+  }),
+);
 export type AlarmStateChange = z.infer<typeof AlarmStateChange>;
 export type AlarmMetric = z.infer<typeof AlarmMetric>;

@@ -29,43 +29,48 @@ const ApiCallAction = z.looseObject({
   remoteIpDetails: z.optional(z.nullable(RemoteIpDetails)),
 });
 
-/** `detail` of a `GuardDuty Finding` event, in the camelCase shape EventBridge delivers. */
-export const GuardDutyFinding = z.looseObject({
-  schemaVersion: optionalString(),
-  accountId: nonEmpty(),
-  region: nonEmpty(),
-  partition: optionalString(),
-  id: nonEmpty(),
-  arn: optionalString(),
-  type: nonEmpty(),
-  severity: z.number().check(z.gte(0), z.lte(10)),
-  title: optionalString(),
-  description: optionalString(),
-  createdAt: optionalString(),
-  updatedAt: optionalString(),
-  resource: z.looseObject({
-    resourceType: nonEmpty(),
-    accessKeyDetails: z.optional(z.nullable(AccessKeyDetails)),
-    s3BucketDetails: z.optional(z.nullable(z.array(S3BucketDetail))),
-  }),
-  service: z.looseObject({
-    serviceName: optionalString(),
-    detectorId: optionalString(),
-    action: z.optional(
-      z.nullable(
-        z.looseObject({
-          actionType: optionalString(),
-          awsApiCallAction: z.optional(z.nullable(ApiCallAction)),
-        }),
+/**
+ * `detail` of a `GuardDuty Finding` event, in the camelCase shape EventBridge delivers.
+ * Built on first use (z.lazy): a function that never receives this detail type does not build it at cold start.
+ */
+export const GuardDutyFinding = z.lazy(() =>
+  z.looseObject({
+    schemaVersion: optionalString(),
+    accountId: nonEmpty(),
+    region: nonEmpty(),
+    partition: optionalString(),
+    id: nonEmpty(),
+    arn: optionalString(),
+    type: nonEmpty(),
+    severity: z.number().check(z.gte(0), z.lte(10)),
+    title: optionalString(),
+    description: optionalString(),
+    createdAt: optionalString(),
+    updatedAt: optionalString(),
+    resource: z.looseObject({
+      resourceType: nonEmpty(),
+      accessKeyDetails: z.optional(z.nullable(AccessKeyDetails)),
+      s3BucketDetails: z.optional(z.nullable(z.array(S3BucketDetail))),
+    }),
+    service: z.looseObject({
+      serviceName: optionalString(),
+      detectorId: optionalString(),
+      action: z.optional(
+        z.nullable(
+          z.looseObject({
+            actionType: optionalString(),
+            awsApiCallAction: z.optional(z.nullable(ApiCallAction)),
+          }),
+        ),
       ),
-    ),
-    additionalInfo: z.optional(z.nullable(z.looseObject({ sample: z.optional(z.unknown()) }))),
-    archived: z.optional(z.boolean()),
-    count: z.optional(z.number()),
-    eventFirstSeen: optionalString(),
-    eventLastSeen: optionalString(),
+      additionalInfo: z.optional(z.nullable(z.looseObject({ sample: z.optional(z.unknown()) }))),
+      archived: z.optional(z.boolean()),
+      count: z.optional(z.number()),
+      eventFirstSeen: optionalString(),
+      eventLastSeen: optionalString(),
+    }),
   }),
-});
+);
 export type GuardDutyFinding = z.infer<typeof GuardDutyFinding>;
 
 /** GuardDuty's own severity bands (1.0-3.9 low, 4.0-6.9 medium, 7.0-8.9 high, 9.0-10 critical). */

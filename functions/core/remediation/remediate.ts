@@ -2,7 +2,6 @@ import type { Config } from '../config.js';
 import { describeError, InvalidEventError, isTransient, RetryLaterError, UnsupportedEventError } from '../errors.js';
 import { isSampleFinding } from '../events/guardduty.js';
 import { findingIdOf, parseEvent, type ParsedEvent } from '../events/parse.js';
-import { DynamoJournal } from '../journal/dynamodb.js';
 import { journalKey, MemoryJournal, targetKey, type Claim, type JournaledStep, type JournalStore, type TargetRecord } from '../journal/journal.js';
 import { countOutcome, logger } from '../observability.js';
 import type { Severity } from '../severity.js';
@@ -99,7 +98,7 @@ export async function remediate<T, State, S extends StepBase, Aws>(
 
   const clock = options.now ?? (() => new Date());
   const now = clock();
-  const journal = options.journal ?? journalFor(config);
+  const journal = options.journal ?? (await journalFor(config));
   const key = journalKey(functionName, ids.eventId);
   const claim = await journal.claim(key, {
     function: functionName,
@@ -239,9 +238,14 @@ async function remediateTarget<T, State, S extends StepBase, Aws>(
   });
 }
 
-/** The journal the configuration names: DynamoDB in a deployment, memory (this invocation only) in a local run. */
-function journalFor(config: Config): JournalStore {
-  return config.journalTable ? new DynamoJournal(config.journalTable, config.journalRetentionDays) : new MemoryJournal();
+/**
+ * The journal the configuration names: DynamoDB in a deployment, memory (this invocation only) in a local run. The
+ * DynamoDB journal and its client are loaded by the first event that claims, not at cold start.
+ */
+async function journalFor(config: Config): Promise<JournalStore> {
+  if (!config.journalTable) return new MemoryJournal();
+  const { DynamoJournal } = await import('../journal/dynamodb.js');
+  return new DynamoJournal(config.journalTable, config.journalRetentionDays);
 }
 
 /**

@@ -1,0 +1,108 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { functionEnvironment, loadTemplate as loadTemplateForBench } from '../../scripts/template.mjs';
+import { FUNCTIONS } from '../support/functions.js';
+import { loadTemplate } from '../support/template.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const template = loadTemplate();
+
+/** The Makefile's rules: target -> recipe lines (tabs stripped). */
+function makefileRules(): Map<string, string[]> {
+  const rules = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of readFileSync(join(ROOT, 'Makefile'), 'utf8').split('\n')) {
+    if (line.startsWith('\t')) current?.push(line.slice(1));
+    else if (/^[^#\s][^:]*:/.test(line)) rules.set(line.slice(0, line.indexOf(':')), (current = []));
+    else if (line.trim() && !line.startsWith('#')) current = undefined;
+  }
+  return rules;
+}
+
+const files = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
+    .sort();
+
+describe('sam build (BuildMethod: makefile) and npm run build', () => {
+  it('has one Makefile target per function, which is exactly the build script for that function', () => {
+    const rules = makefileRules();
+
+    const targets = [...rules.keys()].filter((t) => t !== '.PHONY').sort();
+
+    expect(targets).toEqual(FUNCTIONS.map((f) => `build-${f.functionLogicalId}`).sort());
+    for (const f of FUNCTIONS) {
+      expect(rules.get(`build-${f.functionLogicalId}`)).toEqual([`node scripts/build.mjs ${f.name} --outdir "$(ARTIFACTS_DIR)"`]);
+    }
+  });
+
+  // What `make build-<LogicalId> ARTIFACTS_DIR=<dir>` runs, without needing make: the test runs the recipe itself.
+  it.each(FUNCTIONS)('puts what the Handler of $functionLogicalId names in the artifacts, the same files as npm run build', (f) => {
+    const artifacts = mkdtempSync(join(tmpdir(), `sam-${f.functionLogicalId}-`));
+    const [file, exported] = (template.Resources[f.functionLogicalId]?.Properties.Handler as string).split('.');
+
+    const built = spawnSync(process.execPath, ['scripts/build.mjs', f.name, '--outdir', artifacts], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+
+    expect(built.stderr).toBe('');
+    expect(built.status).toBe(0);
+    expect(files(artifacts)).toContain(`${file}.mjs`);
+    expect(files(artifacts)).toEqual(files(join(ROOT, 'dist', f.name)));
+    for (const name of files(artifacts)) {
+      expect(readFileSync(join(artifacts, name)).equals(readFileSync(join(ROOT, 'dist', f.name, name)))).toBe(true);
+    }
+    // Started as Lambda starts it: a fresh node importing the entry, with the template's environment.
+    const env = { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...functionEnvironment(loadTemplateForBench(), f.functionLogicalId) };
+    const entry = pathToFileURL(join(artifacts, `${file}.mjs`)).href;
+    const started = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(entry)}); console.log(typeof m[${JSON.stringify(exported)}]);`], {
+      env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(started.stderr).toBe('');
+    expect(started.stdout.trim()).toBe('function');
+  });
+
+  it('keeps source maps next to the code, without the sources, and does not link them to a run-time flag', () => {
+    const dir = join(ROOT, 'dist', FUNCTIONS[0]!.name);
+    const map = JSON.parse(readFileSync(join(dir, 'handler.mjs.map'), 'utf8'));
+
+    expect(map.sourcesContent).toBeUndefined();
+    expect(map.sources.some((s: string) => s.endsWith(`functions/${FUNCTIONS[0]!.name}/handler.ts`))).toBe(true);
+    expect(readFileSync(join(dir, 'handler.mjs'), 'utf8')).toMatch(/\/\/# sourceMappingURL=handler\.mjs\.map\n?$/);
+  });
+});
+
+describe('scripts/symbolicate.mjs', () => {
+  it('maps a deployed stack trace back to the TypeScript source with the kept maps', () => {
+    const dir = join(ROOT, 'dist', 'notify');
+    const crashed = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(dir, 'handler.mjs')).href)})`], {
+      env: { PATH: process.env.PATH, STATE_TABLE: 'x' },
+      encoding: 'utf8',
+    });
+
+    const mapped = spawnSync(process.execPath, ['scripts/symbolicate.mjs', dir], { cwd: ROOT, input: crashed.stderr, encoding: 'utf8' });
+
+    expect(crashed.stderr).toContain('STATE_TABLE: expected a DynamoDB table name');
+    expect(mapped.status).toBe(0);
+    expect(mapped.stdout).toMatch(/handler\.mjs:\d+:\d+\)? +-> functions\/notify\/settings\.ts:\d+:\d+/);
+    expect(mapped.stdout).toMatch(/-> functions\/notify\/handler\.ts:7:\d+/);
+  });
+});
+
+describe('the environment the bench gives each function (scripts/template.mjs)', () => {
+  it('is the template\'s, with NODE_OPTIONS only when the SourceMaps parameter is true', () => {
+    const t = loadTemplateForBench();
+
+    const byDefault = functionEnvironment(t, 'QuarantinePublicBucketFunction');
+    const debugging = functionEnvironment(t, 'QuarantinePublicBucketFunction', { SourceMaps: 'true' });
+
+    expect(byDefault).toMatchObject({ REMEDIATION_MODE: 'dry-run', JOURNAL_TABLE: 'JournalTable', MAX_BUCKETS_PER_EVENT: '25' });
+    expect(byDefault.NODE_OPTIONS).toBeUndefined();
+    expect(debugging.NODE_OPTIONS).toBe('--enable-source-maps');
+  });
+});
