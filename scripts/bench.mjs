@@ -126,7 +126,10 @@ function floorSource(name) {
     ...clients.map(parse).map(({ pkg, cls }) => `import { ${cls} } from ${JSON.stringify(pkg)};`),
     `let clients;`,
     `export const handler = middy().handler(async () => {`,
-    `  clients ??= [${clients.map(parse).map(({ cls }) => `new ${cls}(clientOptions)`).join(', ')}];`,
+    `  clients ??= [${clients
+      .map(parse)
+      .map(({ cls }) => `new ${cls}(clientOptions)`)
+      .join(', ')}];`,
     ...onDemand.map(parse).map(({ pkg, cls }) => `  clients.push(new (await import(${JSON.stringify(pkg)})).${cls}(clientOptions));`),
     `  return { status: 'ok' };`,
     `});`,
@@ -154,7 +157,9 @@ for (const name of names) {
   mkdirSync(join(BENCH, 'src'), { recursive: true });
   const floorEntry = join(BENCH, 'src', `${name}.mjs`);
   writeFileSync(floorEntry, floorSource(name));
-  const floorMeta = (await build({ ...buildOptions, entryPoints: { handler: floorEntry }, outdir: floorDir, nodePaths: [join(ROOT, 'node_modules')] })).metafile;
+  const floorMeta = (
+    await build({ ...buildOptions, entryPoints: { handler: floorEntry }, outdir: floorDir, nodePaths: [join(ROOT, 'node_modules')] })
+  ).metafile;
   const warmDir = join(BENCH, 'warm', name);
   await buildFunction(name, warmDir, { plugins: [stubSend] });
   const env = {
@@ -200,9 +205,13 @@ function timeNode(env, script) {
 const importScript = (file) =>
   `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); if (typeof m.handler !== 'function') process.exit(3);`;
 
+for (const t of targets) {
+  t.fn.cpuRatios = [];
+  t.floor.cpuRatios = [];
+}
 const pairs = targets.flatMap((t) => [
-  { env: t.env, script: importScript(t.fn.entry), ratios: t.fn.ratios, cpuRatios: (t.fn.cpuRatios = []) },
-  { env: t.env, script: importScript(t.floor.entry), ratios: t.floor.ratios, cpuRatios: (t.floor.cpuRatios = []) },
+  { env: t.env, script: importScript(t.fn.entry), ratios: t.fn.ratios, cpuRatios: t.fn.cpuRatios },
+  { env: t.env, script: importScript(t.floor.entry), ratios: t.floor.ratios, cpuRatios: t.floor.cpuRatios },
 ]);
 for (const p of pairs) timeNode(p.env, p.script); // fills the file cache, and fails early on a bundle that does not start
 const nodeVersion = spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -252,7 +261,15 @@ writeSync(3, JSON.stringify({ importMs, firstMs, warmUs, status: first.status })
 `;
 for (const t of targets) {
   const r = spawnSync(nodeBin, ['--input-type=module', '-e', WARM], {
-    env: { ...t.env, ML_GUARD_BENCH: JSON.stringify([pathToFileURL(t.warmEntry).href, join(ROOT, PROFILES[t.name].event), warmRuns, t.env.AWS_LAMBDA_FUNCTION_NAME]) },
+    env: {
+      ...t.env,
+      ML_GUARD_BENCH: JSON.stringify([
+        pathToFileURL(t.warmEntry).href,
+        join(ROOT, PROFILES[t.name].event),
+        warmRuns,
+        t.env.AWS_LAMBDA_FUNCTION_NAME,
+      ]),
+    },
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
   });

@@ -4,9 +4,10 @@
 // `handler.handler`), the chunks it imports under chunks/, and a source map per file (without the sources' text).
 //   node scripts/build.mjs [<function>...]            -> dist/<function>/
 //   node scripts/build.mjs <function> --outdir <dir>   -> <dir>/ (what `sam build` runs)
-import { build } from 'esbuild';
+
 import { cpSync, rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { functionNames } from './functions.mjs';
 
 /** Shared with the bench script, which builds each function's floor with the same options. */

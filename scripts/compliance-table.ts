@@ -18,7 +18,8 @@ function mappingRows(title: string, mappings: Readonly<Record<string, ControlMap
   const head = `| ${title} | CIA | ${FRAMEWORK_ORDER.map((f) => FRAMEWORKS[f].label).join(' | ')} | reason |`;
   const rule = `|${' --- |'.repeat(FRAMEWORK_ORDER.length + 3)}`;
   const rows = Object.entries(mappings).map(
-    ([kind, m]) => `| \`${cell(kind)}\` | ${m.cia.join(', ')} | ${FRAMEWORK_ORDER.map((f) => m[f].join(', ') || '-').join(' | ')} | ${cell(m.reason)} |`,
+    ([kind, m]) =>
+      `| \`${cell(kind)}\` | ${m.cia.join(', ')} | ${FRAMEWORK_ORDER.map((f) => m[f].join(', ') || '-').join(' | ')} | ${cell(m.reason)} |`,
   );
   return [head, rule, ...rows];
 }
@@ -27,7 +28,9 @@ function catalogueRows(): string[] {
   return [
     '| framework | id | title |',
     '| --- | --- | --- |',
-    ...FRAMEWORK_ORDER.flatMap((f) => Object.entries(FRAMEWORKS[f].controls).map(([id, title]) => `| ${FRAMEWORKS[f].text} | ${id} | ${cell(title)} |`)),
+    ...FRAMEWORK_ORDER.flatMap((f) =>
+      Object.entries(FRAMEWORKS[f].controls).map(([id, title]) => `| ${FRAMEWORKS[f].text} | ${id} | ${cell(title)} |`),
+    ),
   ];
 }
 

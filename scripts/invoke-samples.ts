@@ -17,7 +17,15 @@ Object.assign(process.env, {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_METRICS_DISABLED: 'true',
 });
-for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'JOURNAL_TABLE', 'STATE_TABLE', 'TOPIC_ARN']) {
+for (const name of [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'JOURNAL_TABLE',
+  'STATE_TABLE',
+  'TOPIC_ARN',
+]) {
   delete process.env[name];
 }
 
@@ -38,7 +46,9 @@ const functions = readdirSync(join(root, 'functions'))
 const withoutTimes = (text: string) => text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<T>');
 
 for (const fn of functions) {
-  const { handler } = (await import(join(root, 'functions', fn, 'handler.ts'))) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+  const { handler } = (await import(join(root, 'functions', fn, 'handler.ts'))) as {
+    handler: (event: unknown, context: unknown) => Promise<unknown>;
+  };
   for (const path of events) {
     const context = {
       functionName: fn,

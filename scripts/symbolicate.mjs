@@ -19,7 +19,10 @@ const maps = new Map();
 function mapOf(name) {
   if (!maps.has(name)) {
     const path = join(dir, name.includes('chunks/') ? `chunks/${basename(name)}` : basename(name));
-    maps.set(name, existsSync(`${path}.map`) ? { map: new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8'))), base: dirname(path) } : undefined);
+    maps.set(
+      name,
+      existsSync(`${path}.map`) ? { map: new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8'))), base: dirname(path) } : undefined,
+    );
   }
   return maps.get(name);
 }

@@ -1,5 +1,7 @@
 /** Types of scripts/template.mjs, for the tests. */
-export function loadTemplate(path?: URL | string): any;
-export function resolver(template: any, parameters?: Record<string, string>): (node: unknown) => unknown;
-export function functionEnvironment(template: any, logicalId: string, parameters?: Record<string, string>): Record<string, string>;
-export function logicalIdOf(template: any, name: string): string;
+/** template.yaml as parsed: a CloudFormation document, its sections of any shape. */
+export type Template = Record<string, unknown>;
+export function loadTemplate(path?: URL | string): Template;
+export function resolver(template: Template, parameters?: Record<string, string>): (node: unknown) => unknown;
+export function functionEnvironment(template: Template, logicalId: string, parameters?: Record<string, string>): Record<string, string>;
+export function logicalIdOf(template: Template, name: string): string;

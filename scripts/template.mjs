@@ -50,7 +50,13 @@ function arnOf(id, resource) {
 /** Resolves the intrinsic functions a function's environment uses; parameters take their defaults unless given. */
 export function resolver(template, parameters = {}) {
   const param = (name) => parameters[name] ?? template.Parameters?.[name]?.Default;
-  const pseudo = { 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::StackName': 'ml-guard', 'AWS::Partition': 'aws', 'AWS::NoValue': NO_VALUE };
+  const pseudo = {
+    'AWS::Region': REGION,
+    'AWS::AccountId': ACCOUNT,
+    'AWS::StackName': 'ml-guard',
+    'AWS::Partition': 'aws',
+    'AWS::NoValue': NO_VALUE,
+  };
   const ref = (name) => {
     if (name in pseudo) return pseudo[name];
     if (template.Parameters?.[name]) return String(param(name));
@@ -58,7 +64,13 @@ export function resolver(template, parameters = {}) {
     if (!resource) throw new Error(`!Ref ${name}: no such parameter or resource`);
     return refOf(name, resource);
   };
-  const condition = (name) => value(template.Conditions?.[name] ?? (() => { throw new Error(`no condition ${name}`); })());
+  const condition = (name) =>
+    value(
+      template.Conditions?.[name] ??
+        (() => {
+          throw new Error(`no condition ${name}`);
+        })(),
+    );
   function value(node) {
     if (Array.isArray(node)) return node.map(value).filter((v) => v !== NO_VALUE);
     if (node === null || typeof node !== 'object') return node;
@@ -88,7 +100,11 @@ export function resolver(template, parameters = {}) {
           name.endsWith('.Arn') ? value({ 'Fn::GetAtt': [name.slice(0, -4), 'Arn'] }) : ref(name),
         );
       default:
-        return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, value(v)]).filter(([, v]) => v !== NO_VALUE));
+        return Object.fromEntries(
+          Object.entries(node)
+            .map(([k, v]) => [k, value(v)])
+            .filter(([, v]) => v !== NO_VALUE),
+        );
     }
   }
   return value;
@@ -106,6 +122,7 @@ export function functionEnvironment(template, logicalId, parameters = {}) {
 export function logicalIdOf(template, name) {
   const pascal = name.replace(/(^|-)([a-z])/g, (_, __, c) => c.toUpperCase());
   const id = `${pascal}Function`;
-  if (template.Resources?.[id]?.Type !== 'AWS::Serverless::Function') throw new Error(`template.yaml has no function ${id} for functions/${name}`);
+  if (template.Resources?.[id]?.Type !== 'AWS::Serverless::Function')
+    throw new Error(`template.yaml has no function ${id} for functions/${name}`);
   return id;
 }

@@ -1,5 +1,5 @@
-import AjvDraft04 from 'ajv-draft-04';
 import { readFileSync } from 'node:fs';
+import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../functions/core/config.js';
 import { InvalidEventError, UnsupportedEventError } from '../functions/core/errors.js';
@@ -14,7 +14,7 @@ const template = loadTemplate();
 const SAM_SCHEMA = new URL('./schemas/sam.schema.json', import.meta.url);
 
 describe('template.yaml', () => {
-  it('is a valid SAM template by AWS\'s SAM schema', () => {
+  it("is a valid SAM template by AWS's SAM schema", () => {
     const ajv = new AjvDraft04({ allErrors: true, strict: false });
     const validate = ajv.compile(JSON.parse(readFileSync(SAM_SCHEMA, 'utf8')));
 
@@ -35,7 +35,7 @@ describe('template.yaml', () => {
     expect(new Set(roles).size).toBe(roles.length);
   });
 
-  it('builds each function with the Makefile, which runs npm run build\'s script (test/scripts/build.test.ts)', () => {
+  it("builds each function with the Makefile, which runs npm run build's script (test/scripts/build.test.ts)", () => {
     for (const f of FUNCTIONS) {
       expect(template.Resources[f.functionLogicalId]?.Metadata).toEqual({ BuildMethod: 'makefile' });
       expect(template.Resources[f.functionLogicalId]?.Properties.Handler).toBe('handler.handler');
@@ -49,7 +49,8 @@ describe('template.yaml', () => {
     expect(template.Globals.Function.Environment.Variables.NODE_OPTIONS).toEqual({
       'Fn::If': ['SourceMapsAtRunTime', '--enable-source-maps', { Ref: 'AWS::NoValue' }],
     });
-    for (const f of FUNCTIONS) expect(template.Resources[f.functionLogicalId]?.Properties.Environment?.Variables?.NODE_OPTIONS).toBeUndefined();
+    for (const f of FUNCTIONS)
+      expect(template.Resources[f.functionLogicalId]?.Properties.Environment?.Variables?.NODE_OPTIONS).toBeUndefined();
   });
 
   it('deploys in dry-run mode unless its owner chooses enforce', () => {
@@ -58,7 +59,7 @@ describe('template.yaml', () => {
     expect(loadConfig({}).mode).toBe('dry-run');
   });
 
-  it('protects every role of the stack, and the owner\'s list, in every function', () => {
+  it("protects every role of the stack, and the owner's list, in every function", () => {
     const roles = FUNCTIONS.map((f) => ({ 'Fn::GetAtt': [f.roleLogicalId, 'Arn'] }));
     const { PROTECTED_PRINCIPALS } = template.Globals.Function.Environment.Variables;
 
@@ -66,17 +67,25 @@ describe('template.yaml', () => {
     expect(PROTECTED_PRINCIPALS['Fn::Join'][1]).toEqual(expect.arrayContaining([{ Ref: 'ProtectedPrincipals' }, ...roles]));
     expect(PROTECTED_PRINCIPALS['Fn::Join'][1]).toHaveLength(roles.length + 1);
     expect(template.Parameters?.ProtectedPrincipals).toMatchObject({ Type: 'String', Default: '' });
-    for (const f of FUNCTIONS) expect(template.Resources[f.functionLogicalId]?.Properties.Environment?.Variables?.PROTECTED_PRINCIPALS).toBeUndefined();
+    for (const f of FUNCTIONS)
+      expect(template.Resources[f.functionLogicalId]?.Properties.Environment?.Variables?.PROTECTED_PRINCIPALS).toBeUndefined();
   });
 
-  it('keeps evidence private, versioned, encrypted, TLS-only and beyond the stack\'s life', () => {
+  it("keeps evidence private, versioned, encrypted, TLS-only and beyond the stack's life", () => {
     const bucket = template.Resources.ForensicsBucket;
     expect(bucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     expect(bucket?.Properties).toMatchObject({
       VersioningConfiguration: { Status: 'Enabled' },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      },
     });
-    expect(bucket?.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBeTruthy();
+    expect(
+      bucket?.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm,
+    ).toBeTruthy();
     expect(template.Resources.ForensicsBucketPolicy?.Properties.PolicyDocument.Statement).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     );
@@ -101,17 +110,23 @@ describe.each(FUNCTIONS)('$name in template.yaml', (f) => {
     expect(rules.length).toBeGreaterThan(0);
   });
 
-  it.each(allEventPaths().filter((p) => !p.startsWith('invalid/')))('routes %s to the function exactly when the function handles it', (path) => {
-    const event = loadEvent(path);
+  it.each(allEventPaths().filter((p) => !p.startsWith('invalid/')))(
+    'routes %s to the function exactly when the function handles it',
+    (path) => {
+      const event = loadEvent(path);
 
-    const matched = rules.filter((r) => matchesPattern(r.pattern, event)).map((r) => r.name);
+      const matched = rules.filter((r) => matchesPattern(r.pattern, event)).map((r) => r.name);
 
-    expect(matched.length > 0).toBe(handles(event));
-  });
+      expect(matched.length > 0).toBe(handles(event));
+    },
+  );
 
-  it.each(allEventPaths().filter((p) => p.startsWith('invalid/')))('declines the malformed or foreign %s even if a rule routes it', (path) => {
-    expect(handles(loadEvent(path))).toBe(false);
-  });
+  it.each(allEventPaths().filter((p) => p.startsWith('invalid/')))(
+    'declines the malformed or foreign %s even if a rule routes it',
+    (path) => {
+      expect(handles(loadEvent(path))).toBe(false);
+    },
+  );
 
   it('grants, whatever the mode, only what the function reads and its base needs', () => {
     const unconditional = actionsOf(statements.filter((s) => !s.condition));

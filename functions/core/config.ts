@@ -31,15 +31,39 @@ function readEnvironment(present: Readonly<Record<string, string>>) {
   const matching = (pattern: RegExp) => (v: string) => pattern.test(v);
   const e = {
     TOPIC_ARN: read<string | undefined>('TOPIC_ARN', undefined, matching(snsTopicArn), 'expected an SNS topic ARN', text),
-    REMEDIATION_MODE: read<RemediationMode>('REMEDIATION_MODE', 'dry-run', (v) => v === 'dry-run' || v === 'enforce', 'expected one of "dry-run", "enforce"', (v) => v as RemediationMode),
+    REMEDIATION_MODE: read<RemediationMode>(
+      'REMEDIATION_MODE',
+      'dry-run',
+      (v) => v === 'dry-run' || v === 'enforce',
+      'expected one of "dry-run", "enforce"',
+      (v) => v as RemediationMode,
+    ),
     EXEMPT_TAG_KEY: read('EXEMPT_TAG_KEY', 'ml-guard:exempt', (v) => v.length <= 128, 'too big (maximum 128)', text),
     FORENSICS_BUCKET: read<string | undefined>('FORENSICS_BUCKET', undefined, matching(bucketName), 'expected an S3 bucket name', text),
     PROTECTED_PRINCIPALS: present.PROTECTED_PRINCIPALS ?? '',
     SEVERITY_THRESHOLD: read('SEVERITY_THRESHOLD', 4, matching(/^(10(\.0+)?|\d(\.\d+)?)$/), 'expected a number from 0 to 10', Number),
     // DynamoDB table names: 3 to 255 of a-z, A-Z, 0-9, '_', '-', '.'.
-    JOURNAL_TABLE: read<string | undefined>('JOURNAL_TABLE', undefined, matching(/^[A-Za-z0-9_.-]{3,255}$/), 'expected a DynamoDB table name', text),
-    JOURNAL_RETENTION_DAYS: read('JOURNAL_RETENTION_DAYS', 90, matching(/^[1-9]\d{0,4}$/), 'expected a whole number of days from 1 to 99999', Number),
-    TIME_RESERVE_MS: read('TIME_RESERVE_MS', DEFAULT_TIME_RESERVE_MS, matching(/^\d{1,7}$/), 'expected a whole number of milliseconds', Number),
+    JOURNAL_TABLE: read<string | undefined>(
+      'JOURNAL_TABLE',
+      undefined,
+      matching(/^[A-Za-z0-9_.-]{3,255}$/),
+      'expected a DynamoDB table name',
+      text,
+    ),
+    JOURNAL_RETENTION_DAYS: read(
+      'JOURNAL_RETENTION_DAYS',
+      90,
+      matching(/^[1-9]\d{0,4}$/),
+      'expected a whole number of days from 1 to 99999',
+      Number,
+    ),
+    TIME_RESERVE_MS: read(
+      'TIME_RESERVE_MS',
+      DEFAULT_TIME_RESERVE_MS,
+      matching(/^\d{1,7}$/),
+      'expected a whole number of milliseconds',
+      Number,
+    ),
   };
   if (problems.length) {
     const shown = problems.slice(0, 5);
@@ -78,10 +102,7 @@ export interface ConfigRequirements {
 }
 
 /** Reads and checks the environment once, at cold start; a wrong value stops the function with a clear error. */
-export function loadConfig(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-  requirements: ConfigRequirements = {},
-): Config {
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, requirements: ConfigRequirements = {}): Config {
   const present = presentIn(env);
   const e = readEnvironment(present);
   const config: Config = {

@@ -1,7 +1,7 @@
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { describeError } from './errors.js';
 import { logger, metrics } from './observability.js';
 import type { EventResult } from './remediation/result.js';

@@ -1,4 +1,4 @@
-import { CloudTrailClient, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, type Event, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { clientOptions } from '../core/aws/client-options.js';
 
 /** IAM actions the lookup needs; CloudTrail authorizes LookupEvents only on `Resource: "*"`. */
@@ -123,7 +123,9 @@ export function describeWriteCalls(lookup: WriteCallLookup, resourceName: string
   const [last, ...earlier] = lookup.calls;
   if (!last) {
     const scope = lookup.complete ? '' : ` (only the latest ${lookup.scanned} events were read)`;
-    return [['last change', `none found: CloudTrail recorded no write API call on ${resourceName} in the last ${lookup.hours} hours${scope}`]];
+    return [
+      ['last change', `none found: CloudTrail recorded no write API call on ${resourceName} in the last ${lookup.hours} hours${scope}`],
+    ];
   }
   const facts: [string, string][] = [['last change', sentence(last)]];
   if (earlier.length) facts.push(['earlier changes', earlier.map(sentence).join('; ')]);

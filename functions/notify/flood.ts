@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { clientOptions } from '../core/aws/client-options.js';
 import { describeError, errorName } from '../core/errors.js';
 import type { FloodSubject } from './select.js';
@@ -143,7 +143,12 @@ function heldBackOf(old: Record<string, AttributeValue>, count: number): HeldBac
   const lastNotifiedAt = timeOf(old.notifiedAt);
   const latestAt = timeOf(old.lastSeenAt);
   const latestState = old.lastState?.S;
-  return { count, ...(lastNotifiedAt ? { lastNotifiedAt } : {}), ...(latestState ? { latestState } : {}), ...(latestAt ? { latestAt } : {}) };
+  return {
+    count,
+    ...(lastNotifiedAt ? { lastNotifiedAt } : {}),
+    ...(latestState ? { latestState } : {}),
+    ...(latestAt ? { latestAt } : {}),
+  };
 }
 
 function numberOf(v: AttributeValue | undefined): number | undefined {

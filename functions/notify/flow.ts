@@ -3,12 +3,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../core/config.js';
 import { describeError, InvalidEventError, UnsupportedEventError } from '../core/errors.js';
 import { isSampleFinding } from '../core/events/guardduty.js';
-import { findingIdOf, parseEvent, type ParsedEvent } from '../core/events/parse.js';
+import { findingIdOf, type ParsedEvent, parseEvent } from '../core/events/parse.js';
 import { describeEvent, type EventFacts } from '../core/notify/describe-event.js';
 import { formatNotification } from '../core/notify/format.js';
 import { deliver } from '../core/notify/publish.js';
 import { countOutcome, logger } from '../core/observability.js';
-import { loggableResult, type EventResult } from '../core/remediation/result.js';
+import { type EventResult, loggableResult } from '../core/remediation/result.js';
 import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../core/text.js';
 import type { FloodDecision } from './flood.js';
 import { selectNotification } from './select.js';
@@ -48,7 +48,8 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
   try {
     event = parseEvent(raw);
   } catch (error) {
-    if (error instanceof InvalidEventError || error instanceof UnsupportedEventError) return ignore({ ...base, ...idsOf(raw) }, error.message);
+    if (error instanceof InvalidEventError || error instanceof UnsupportedEventError)
+      return ignore({ ...base, ...idsOf(raw) }, error.message);
     throw error;
   }
   const ids = { eventId: event.envelope.id, findingId: findingIdOf(event), source: event.kind === 'alarm' ? 'cloudwatch' : event.kind };
@@ -61,7 +62,12 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
   let flood: FloodDecision | undefined;
   if (settings.stateTable) {
     const { decide } = await import('./flood.js');
-    flood = await decide(await aws.dynamo(), selection.flood, { table: settings.stateTable, windowMinutes: settings.windowMinutes, now, eventId: ids.eventId });
+    flood = await decide(await aws.dynamo(), selection.flood, {
+      table: settings.stateTable,
+      windowMinutes: settings.windowMinutes,
+      now,
+      eventId: ids.eventId,
+    });
   }
   if (flood && !flood.send) {
     const result: EventResult = {

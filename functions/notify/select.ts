@@ -1,4 +1,6 @@
+import { partitionOf } from '../core/aws/partition.js';
 import type { Config } from '../core/config.js';
+import { managedRuleNames, outOfScope } from '../core/events/config-rules.js';
 import {
   COMPROMISED_CREDENTIAL_FINDINGS,
   isFindingTypeIn,
@@ -10,8 +12,6 @@ import type { ParsedEvent } from '../core/events/parse.js';
 import { servingTargetOf, watchesSageMakerEndpoint } from '../core/notify/describe-alarm.js';
 import { isAwsRegion } from '../core/notify/describe-event.js';
 import type { TargetRef } from '../core/remediation/types.js';
-import { partitionOf } from '../core/aws/partition.js';
-import { managedRuleNames, outOfScope } from '../core/events/config-rules.js';
 import { FUNCTION_NAME, type NotifySettings } from './settings.js';
 
 /**
@@ -30,7 +30,9 @@ export const isNotifyConfigRule = managedRuleNames(NOTIFY_CONFIG_RULES);
 /** The finding types some remediation handles (at or above the threshold): every other type is notified. */
 export function isRemediatedFindingType(type: string): boolean {
   return (
-    isFindingTypeIn(PUBLIC_BUCKET_FINDINGS, type) || isFindingTypeIn(COMPROMISED_CREDENTIAL_FINDINGS, type) || type === ROOT_CREDENTIAL_USAGE
+    isFindingTypeIn(PUBLIC_BUCKET_FINDINGS, type) ||
+    isFindingTypeIn(COMPROMISED_CREDENTIAL_FINDINGS, type) ||
+    type === ROOT_CREDENTIAL_USAGE
   );
 }
 
@@ -68,7 +70,10 @@ function selectFinding(f: GuardDutyFinding, config: Config): NotifySelection {
     return { action: 'ignore', reason: `GuardDuty finding type ${f.type} is handled by a remediation function, not by ${FUNCTION_NAME}` };
   }
   if (f.severity < config.severityThreshold) {
-    return { action: 'ignore', reason: `GuardDuty finding ${f.id} has severity ${f.severity}, below the threshold ${config.severityThreshold}` };
+    return {
+      action: 'ignore',
+      reason: `GuardDuty finding ${f.id} has severity ${f.severity}, below the threshold ${config.severityThreshold}`,
+    };
   }
   return {
     action: 'notify',
@@ -82,7 +87,11 @@ function selectFinding(f: GuardDutyFinding, config: Config): NotifySelection {
 function findingTargets(f: GuardDutyFinding): TargetRef[] {
   const partition = f.partition ?? 'aws';
   const r = f.resource as GuardDutyFinding['resource'] & Record<string, unknown>;
-  const buckets = (r.s3BucketDetails ?? []).map((b) => ({ type: 'AWS::S3::Bucket', id: b.name, arn: b.arn ?? `arn:${partition}:s3:::${b.name}` }));
+  const buckets = (r.s3BucketDetails ?? []).map((b) => ({
+    type: 'AWS::S3::Bucket',
+    id: b.name,
+    arn: b.arn ?? `arn:${partition}:s3:::${b.name}`,
+  }));
   if (buckets.length) return buckets;
   const instance = (r.instanceDetails as { instanceId?: unknown } | undefined)?.instanceId;
   if (typeof instance === 'string' && instance) return [{ type: 'AWS::EC2::Instance', id: instance }];
@@ -112,7 +121,10 @@ function selectAlarm(event: Extract<ParsedEvent, { kind: 'alarm' }>, settings: N
   const entering = a.state.value === 'ALARM';
   const recovering = a.state.value === 'OK' && a.previousState?.value === 'ALARM';
   if (!entering && !recovering) {
-    return { action: 'ignore', reason: `alarm ${a.alarmName} went ${a.previousState?.value ?? 'unknown'} -> ${a.state.value}: only entering ALARM and returning to OK are notified` };
+    return {
+      action: 'ignore',
+      reason: `alarm ${a.alarmName} went ${a.previousState?.value ?? 'unknown'} -> ${a.state.value}: only entering ALARM and returning to OK are notified`,
+    };
   }
   const named = a.alarmName.startsWith(settings.alarmNamePrefix);
   if (!named && !watchesSageMakerEndpoint(a)) {
@@ -122,7 +134,11 @@ function selectAlarm(event: Extract<ParsedEvent, { kind: 'alarm' }>, settings: N
     };
   }
   const serving = servingTargetOf(a);
-  const alarmRef: TargetRef = { type: 'AWS::CloudWatch::Alarm', id: a.alarmName, ...(event.envelope.resources[0] ? { arn: event.envelope.resources[0] } : {}) };
+  const alarmRef: TargetRef = {
+    type: 'AWS::CloudWatch::Alarm',
+    id: a.alarmName,
+    ...(event.envelope.resources[0] ? { arn: event.envelope.resources[0] } : {}),
+  };
   return {
     action: 'notify',
     reason: entering

@@ -23,10 +23,9 @@ const tableName = /^[A-Za-z0-9_.-]{3,255}$/;
 const Environment = z.object({
   STATE_TABLE: z.optional(z.string().check(z.regex(tableName, 'expected a DynamoDB table name'))),
   NOTIFY_WINDOW_MINUTES: z._default(
-    z.pipe(z.string().check(z.regex(/^\d{1,5}$/, 'expected a whole number of minutes')), z.transform(Number)).check(
-      z.gte(1, 'expected at least 1 minute'),
-      z.lte(10080, 'expected at most 10080 minutes (a week)'),
-    ),
+    z
+      .pipe(z.string().check(z.regex(/^\d{1,5}$/, 'expected a whole number of minutes')), z.transform(Number))
+      .check(z.gte(1, 'expected at least 1 minute'), z.lte(10080, 'expected at most 10080 minutes (a week)')),
     DEFAULT_WINDOW_MINUTES,
   ),
   NOTIFY_ALARM_NAME_PREFIX: z._default(z.string().check(z.minLength(1), z.maxLength(255)), DEFAULT_ALARM_NAME_PREFIX),

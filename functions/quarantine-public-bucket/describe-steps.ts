@@ -19,7 +19,10 @@ export function describeStep(step: QuarantineStepData): StepText {
     case 'blockPublicAccess': {
       const pab = step.previous;
       return {
-        summary: pab === undefined ? 'Turn on all four Block Public Access settings (current settings not read)' : `Turn on all four Block Public Access settings (were: ${describeBlock(pab)})`,
+        summary:
+          pab === undefined
+            ? 'Turn on all four Block Public Access settings (current settings not read)'
+            : `Turn on all four Block Public Access settings (were: ${describeBlock(pab)})`,
         undo: pab
           ? `aws s3api put-public-access-block --bucket ${bucket} --public-access-block-configuration ${shellQuote(shorthand(pab))}`
           : `aws s3api delete-public-access-block --bucket ${bucket}`,
@@ -35,7 +38,8 @@ export function describeStep(step: QuarantineStepData): StepText {
       };
     }
     case 'removePublicPolicyStatements': {
-      if (!step.deletePolicy && step.policy === undefined) return { summary: 'Remove bucket-policy statements that allow the public, if any (policy not read)' };
+      if (!step.deletePolicy && step.policy === undefined)
+        return { summary: 'Remove bucket-policy statements that allow the public, if any (policy not read)' };
       const sids = step.removedSids.join(', ');
       return {
         summary: step.deletePolicy

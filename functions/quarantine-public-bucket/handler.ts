@@ -1,13 +1,13 @@
 import * as s3 from '../core/aws/s3.js';
 import { loadConfig } from '../core/config.js';
 import { createHandler } from '../core/handler.js';
-import { remediate, type Remediation } from '../core/remediation/remediate.js';
-import { observeTarget, type BucketState, type S3Adapter } from './observe.js';
+import { type Remediation, remediate } from '../core/remediation/remediate.js';
+import { type BucketState, observeTarget, type S3Adapter } from './observe.js';
 import { planTarget } from './plan.js';
 import { runners } from './runners.js';
 import { bucketLimitOf } from './settings.js';
 import type { QuarantineStep } from './steps.js';
-import { describeTarget, FUNCTION_NAME, selectTargets, type BucketTarget } from './targets.js';
+import { type BucketTarget, describeTarget, FUNCTION_NAME, selectTargets } from './targets.js';
 
 export const quarantinePublicBucket: Remediation<BucketTarget, BucketState, QuarantineStep, S3Adapter> = {
   selectTargets,

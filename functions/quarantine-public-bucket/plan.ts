@@ -2,12 +2,12 @@ import { ALL_PUBLIC_ACCESS_BLOCKED, type PublicAccessBlockConfiguration, type Ta
 import { tagValue } from '../core/aws/tags.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
 import type { Plan } from '../core/remediation/types.js';
+import { described, QUARANTINED_TAG, TRIGGER_TAG } from './describe-steps.js';
 import type { BucketState } from './observe.js';
 import { isPublicGrant } from './public-acl.js';
-import { splitPublicStatements } from './public-policy.js';
-import { described, QUARANTINED_TAG, TRIGGER_TAG } from './describe-steps.js';
+import { type PolicySplit, splitPublicStatements } from './public-policy.js';
 import type { QuarantineStep } from './steps.js';
-import { describeTarget, type BucketTarget } from './targets.js';
+import { type BucketTarget, describeTarget } from './targets.js';
 
 /** S3 allows at most 50 tags on a bucket. */
 const MAX_BUCKET_TAGS = 50;
@@ -39,7 +39,12 @@ export function planTarget(target: BucketTarget, state: BucketState, context: Pl
     target: ref,
     steps,
     ...(unread.length > 0
-      ? { unverified: { reason: `could not read ${unread.map((u) => u.part).join(', ')}: nothing changed, to be safe`, retryable: unread.some((u) => u.transient === true) } }
+      ? {
+          unverified: {
+            reason: `could not read ${unread.map((u) => u.part).join(', ')}: nothing changed, to be safe`,
+            retryable: unread.some((u) => u.transient === true),
+          },
+        }
       : {}),
     ...(notes.length ? { notes } : {}),
   };
@@ -122,7 +127,7 @@ function describeUnreadable(unreadable: BucketState['unreadable']): string[] {
 }
 
 function planPolicy(policy: string, on: { bucket: string; expectedOwner: string }): QuarantineStep | string | undefined {
-  let split;
+  let split: PolicySplit;
   try {
     split = splitPublicStatements(policy);
   } catch (error) {

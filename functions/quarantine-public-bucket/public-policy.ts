@@ -81,9 +81,7 @@ function hasRestrictingCondition(condition: PolicyStatement['Condition']): boole
   return Object.entries(condition).some(([operator, entries]) => {
     // Negated operators, Null checks and ...IfExists (true when the key is absent) do not pin who may call.
     if (/Not|Null|IfExists/i.test(operator) || !entries) return false;
-    return Object.entries(entries).some(
-      ([key, value]) => RESTRICTING_KEYS.has(key.toLowerCase()) && isFixed(key.toLowerCase(), value),
-    );
+    return Object.entries(entries).some(([key, value]) => RESTRICTING_KEYS.has(key.toLowerCase()) && isFixed(key.toLowerCase(), value));
   });
 }
 

@@ -34,7 +34,8 @@ export const runners: Runners<QuarantineStep, S3Adapter> = {
         return { outcome: 'done' };
       } catch (error) {
         // Ownership was switched to BucketOwnerEnforced since it was read: ACLs no longer grant anything.
-        if (errorName(error) === 'AccessControlListNotSupported') return { outcome: 'already-done', detail: 'ACLs are disabled on the bucket' };
+        if (errorName(error) === 'AccessControlListNotSupported')
+          return { outcome: 'already-done', detail: 'ACLs are disabled on the bucket' };
         throw error;
       }
     },

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { parseEnvironment, type Config } from '../core/config.js';
+import { type Config, parseEnvironment } from '../core/config.js';
 import type { TargetLimit } from '../core/remediation/remediate.js';
 
 const Environment = z.object({

@@ -1,11 +1,10 @@
-import { isFindingTypeIn, PUBLIC_BUCKET_FINDINGS } from '../core/events/finding-types.js';
 import { managedRuleNames, outOfScope } from '../core/events/config-rules.js';
+import { isFindingTypeIn, PUBLIC_BUCKET_FINDINGS } from '../core/events/finding-types.js';
 import type { ParsedEvent } from '../core/events/parse.js';
 import type { Selection } from '../core/remediation/remediate.js';
 import type { TargetRef } from '../core/remediation/types.js';
 
 export const FUNCTION_NAME = 'quarantine-public-bucket';
-
 
 /** AWS Config managed rules that find public buckets. */
 export const PUBLIC_BUCKET_RULES = [
@@ -34,7 +33,8 @@ export function selectTargets(event: ParsedEvent): Selection<BucketTarget> {
       }
       const names = [...new Set((f.resource.s3BucketDetails ?? []).map((b) => b.name))];
       // A finding of a public-bucket type that names no bucket is doubtful, not foreign: a person is told.
-      if (names.length === 0) return { action: 'notify', reason: 'the finding names no bucket: nothing was read or changed, a person should look' };
+      if (names.length === 0)
+        return { action: 'notify', reason: 'the finding names no bucket: nothing was read or changed, a person should look' };
       return {
         action: 'remediate',
         targets: names.map((bucket) => ({ bucket, expectedOwner: f.accountId, trigger: `guardduty:${f.id}` })),
@@ -42,7 +42,12 @@ export function selectTargets(event: ParsedEvent): Selection<BucketTarget> {
     }
     case 'config': {
       const c = event.compliance;
-      const outside = outOfScope(c, { matches: isPublicBucketRule, handledBy: `${FUNCTION_NAME} handles`, resourceType: 'AWS::S3::Bucket', noun: 'bucket' });
+      const outside = outOfScope(c, {
+        matches: isPublicBucketRule,
+        handledBy: `${FUNCTION_NAME} handles`,
+        resourceType: 'AWS::S3::Bucket',
+        noun: 'bucket',
+      });
       if (outside) return { action: 'ignore', reason: outside };
       return {
         action: 'remediate',

@@ -7,6 +7,8 @@
  * Every call that names a user passes `UserName`: without it, IAM acts on the user whose key signs the request, that
  * is on this function's own credentials.
  */
+
+import { inspect } from 'node:util';
 import {
   CreateAccessKeyCommand,
   GetRoleCommand,
@@ -20,11 +22,10 @@ import {
   ListUserTagsCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
-  UpdateAccessKeyCommand,
   type Tag,
+  UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { inspect } from 'node:util';
 import { clientOptions } from '../core/aws/client-options.js';
 import { errorName, MlGuardError } from '../core/errors.js';
 
@@ -97,7 +98,9 @@ async function unlessNotFound<T>(call: () => Promise<T>): Promise<T | undefined>
 }
 
 /** Pages through an IAM list call: `IsTruncated` says whether to go on (IAM may return fewer items than asked). */
-async function allPages<T>(page: (marker: string | undefined) => Promise<{ items: T[]; isTruncated?: boolean; marker?: string }>): Promise<T[]> {
+async function allPages<T>(
+  page: (marker: string | undefined) => Promise<{ items: T[]; isTruncated?: boolean; marker?: string }>,
+): Promise<T[]> {
   const items: T[] = [];
   let marker: string | undefined;
   for (let pages = 0; pages < 1000; pages++) {
@@ -154,7 +157,9 @@ export async function listAccessKeys(userName: string): Promise<AccessKey[]> {
     allPages(async (marker) => {
       const out = await iamClient().send(new ListAccessKeysCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }));
       const items = (out.AccessKeyMetadata ?? []).flatMap((k) =>
-        k.AccessKeyId ? [{ accessKeyId: k.AccessKeyId, status: k.Status ?? 'unknown', ...(k.CreateDate ? { createDate: k.CreateDate } : {}) }] : [],
+        k.AccessKeyId
+          ? [{ accessKeyId: k.AccessKeyId, status: k.Status ?? 'unknown', ...(k.CreateDate ? { createDate: k.CreateDate } : {}) }]
+          : [],
       );
       return { items, isTruncated: out.IsTruncated, marker: out.Marker };
     }),

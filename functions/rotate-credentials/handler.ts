@@ -1,13 +1,13 @@
 import { loadConfig } from '../core/config.js';
 import { createHandler } from '../core/handler.js';
-import { remediate, type Remediation } from '../core/remediation/remediate.js';
+import { type Remediation, remediate } from '../core/remediation/remediate.js';
 import * as iam from './aws.js';
-import { observeTarget, type CredentialState, type IamAdapter } from './observe.js';
+import { type CredentialState, type IamAdapter, observeTarget } from './observe.js';
 import { planTarget } from './plan.js';
 import { runners } from './runners.js';
 import { settingsOf } from './settings.js';
 import type { RotateStep } from './steps.js';
-import { describeTarget, FUNCTION_NAME, selectTargets, type CredentialTarget } from './targets.js';
+import { type CredentialTarget, describeTarget, FUNCTION_NAME, selectTargets } from './targets.js';
 
 export const rotateCredentials: Remediation<CredentialTarget, CredentialState, RotateStep, IamAdapter> = {
   selectTargets,

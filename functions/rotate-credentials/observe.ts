@@ -1,8 +1,8 @@
 import { unreadable as unread } from '../core/errors.js';
-import type { Unreadable as UnreadPart } from '../core/remediation/types.js';
-import type { PlanContext } from '../core/remediation/remediate.js';
-import * as aws from './aws.js';
 import { sameName } from '../core/principals.js';
+import type { PlanContext } from '../core/remediation/remediate.js';
+import type { Unreadable as UnreadPart } from '../core/remediation/types.js';
+import * as aws from './aws.js';
 import { REVOCATION_POLICY_NAME } from './revocation.js';
 import { SECRET_USER_TAG, settingsOf } from './settings.js';
 import type { CredentialTarget, StaleKeysTarget, UserKeyTarget } from './targets.js';
@@ -114,7 +114,9 @@ async function observeUser(target: UserKeyTarget | StaleKeysTarget, iam: IamAdap
     read('tags', 'tags', () => iam.listUserTags(userName)),
     read('access keys', 'keys', () => iam.listAccessKeys(userName)),
     // A Config event revokes no session, so the revocation policy is not read for it.
-    ...(target.kind === 'user-key' ? [read('revocation policy', 'revocation', async () => (await iam.getUserPolicy(userName, REVOCATION_POLICY_NAME)) ?? null)] : []),
+    ...(target.kind === 'user-key'
+      ? [read('revocation policy', 'revocation', async () => (await iam.getUserPolicy(userName, REVOCATION_POLICY_NAME)) ?? null)]
+      : []),
   ]);
   if (state.gone) return state;
 
@@ -123,8 +125,20 @@ async function observeUser(target: UserKeyTarget | StaleKeysTarget, iam: IamAdap
   if (ref) {
     state.secret = { ref };
     // The keys the value is searched for, should it be in another format than the one ml-guard rotates.
-    const keyIds = new Set([...(state.keys ?? []).map((k) => k.accessKeyId), ...(target.kind === 'user-key' && target.accessKeyId ? [target.accessKeyId] : [])]);
-    await observeSecret(state.secret, userName, [...keyIds], target.account, context.event.envelope.region, context.config.exemptTagKey, iam, state.unreadable);
+    const keyIds = new Set([
+      ...(state.keys ?? []).map((k) => k.accessKeyId),
+      ...(target.kind === 'user-key' && target.accessKeyId ? [target.accessKeyId] : []),
+    ]);
+    await observeSecret(
+      state.secret,
+      userName,
+      [...keyIds],
+      target.account,
+      context.event.envelope.region,
+      context.config.exemptTagKey,
+      iam,
+      state.unreadable,
+    );
   }
   state.unreadable.sort((a, b) => USER_PARTS.indexOf(a.part) - USER_PARTS.indexOf(b.part));
   return state;

@@ -1,14 +1,22 @@
+import { type PrincipalKind, parsePrincipalArn, protectedEntryFor } from '../core/principals.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
 import type { Hold, Plan, TargetRef, Unreadable } from '../core/remediation/types.js';
 import { shellQuote } from '../core/text.js';
+import { isLongTermKey, isTemporaryKey } from './access-keys.js';
 import type { AccessKey, IamPrincipal, Tag } from './aws.js';
 import type { CredentialState, RoleState, SecretState, UserState } from './observe.js';
-import { parsePrincipalArn, protectedEntryFor, type PrincipalKind } from '../core/principals.js';
-import { isLongTermKey, isTemporaryKey } from './access-keys.js';
 import { coversSessions, REVOCATION_POLICY_NAME, revocationPolicy, revocationTime, revokedBefore } from './revocation.js';
-import { settingsOf, type Settings } from './settings.js';
+import { type Settings, settingsOf } from './settings.js';
 import type { DeactivateAccessKey, RevokeRoleSessions, RevokeUserSessions, RotateKeyIntoSecret, RotateStep } from './steps.js';
-import { describeTarget, type CredentialTarget, type OtherPrincipalTarget, type RoleTarget, type RootTarget, type StaleKeysTarget, type UserKeyTarget } from './targets.js';
+import {
+  type CredentialTarget,
+  describeTarget,
+  type OtherPrincipalTarget,
+  type RoleTarget,
+  type RootTarget,
+  type StaleKeysTarget,
+  type UserKeyTarget,
+} from './targets.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -41,15 +49,29 @@ function planUser(target: UserKeyTarget | StaleKeysTarget, state: UserState, con
   const name = state.user?.name ?? (target.kind === 'user-key' ? target.userName : target.userId);
   const ref: TargetRef = { type: 'AWS::IAM::User', id: name, ...(state.user?.arn ? { arn: state.user.arn } : {}) };
   if (state.gone) {
-    const why = target.kind === 'stale-keys' ? `no IAM user has the id ${target.userId} (deleted?)` : `the IAM user ${name} no longer exists`;
+    const why =
+      target.kind === 'stale-keys' ? `no IAM user has the id ${target.userId} (deleted?)` : `the IAM user ${name} no longer exists`;
     return { target: ref, steps: [], hold: 'skipped', reason: why };
   }
-  const refusal = refuse('user', name, target.account, state.user, state.tags, context, target.kind === 'user-key' ? target.principalId : undefined);
+  const refusal = refuse(
+    'user',
+    name,
+    target.account,
+    state.user,
+    state.tags,
+    context,
+    target.kind === 'user-key' ? target.principalId : undefined,
+  );
   if (refusal) return { target: ref, steps: [], hold: 'skipped', reason: refusal };
 
   const notes = describeUnreadable(state.unreadable);
-  const { steps, held } = target.kind === 'user-key' ? { steps: planCompromisedKey(target, name, state, settings, context, notes) } : planStaleKeys(name, state, settings, context, notes);
-  const unread = [!state.user && 'user', !state.tags && 'tags', target.kind === 'stale-keys' && !state.keys && 'access keys'].filter((p) => p !== false);
+  const { steps, held } =
+    target.kind === 'user-key'
+      ? { steps: planCompromisedKey(target, name, state, settings, context, notes) }
+      : planStaleKeys(name, state, settings, context, notes);
+  const unread = [!state.user && 'user', !state.tags && 'tags', target.kind === 'stale-keys' && !state.keys && 'access keys'].filter(
+    (p) => p !== false,
+  );
   const nothingToDo =
     target.kind === 'user-key'
       ? `${name} is already contained: nothing to change`
@@ -58,7 +80,13 @@ function planUser(target: UserKeyTarget | StaleKeysTarget, state: UserState, con
 }
 
 /** What a person calls each part of a principal's state that blocks a plan when it could not be read. */
-const PART_LABEL: Record<string, string> = { user: 'the user', role: 'the role', tags: 'its tags', 'access keys': 'its access keys', secret: 'the secret' };
+const PART_LABEL: Record<string, string> = {
+  user: 'the user',
+  role: 'the role',
+  tags: 'its tags',
+  'access keys': 'its access keys',
+  secret: 'the secret',
+};
 
 /** What could not be read: the parts the plan needs (`parts`) and every failed read, with its error. */
 interface Unread {
@@ -103,7 +131,14 @@ interface Held {
 }
 
 /** A finding names one key of the user: revoke the user's sessions, rotate the key (when its secret holds it), deactivate it. */
-function planCompromisedKey(target: UserKeyTarget, name: string, state: UserState, settings: Settings, context: PlanContext, notes: string[]): RotateStep[] {
+function planCompromisedKey(
+  target: UserKeyTarget,
+  name: string,
+  state: UserState,
+  settings: Settings,
+  context: PlanContext,
+  notes: string[],
+): RotateStep[] {
   const steps: RotateStep[] = [];
   const revoke = planRevocation('user', name, state.revocation, context.now, target.seenUntil, notes);
   if (revoke) steps.push(revoke);
@@ -133,7 +168,9 @@ function planCompromisedKey(target: UserKeyTarget, name: string, state: UserStat
     const rotation = key.status === 'Active' || state.secret ? planRotation(name, key, state, settings, notes) : undefined;
     if (rotation) steps.push(rotation);
   } else if (state.secret || !state.tags) {
-    notes.push(`${name}'s access keys could not be listed, so whether a secret holds ${id} could not be checked: no replacement key is made`);
+    notes.push(
+      `${name}'s access keys could not be listed, so whether a secret holds ${id} could not be checked: no replacement key is made`,
+    );
   }
   if (key && key.status !== 'Active') notes.push(`access key ${id} is already ${key.status.toLowerCase()}`);
   else steps.push(deactivate(name, id, key ? undefined : 'its status could not be read'));
@@ -144,10 +181,24 @@ function planCompromisedKey(target: UserKeyTarget, name: string, state: UserStat
  * Config access-keys-rotated: the active keys older than the maximum age are deactivated; the one a secret holds is
  * rotated first. When the secret may hold one that cannot be rotated, none is deactivated and `held` says why.
  */
-function planStaleKeys(name: string, state: UserState, settings: Settings, context: PlanContext, notes: string[]): { steps: RotateStep[]; held?: Held } {
+function planStaleKeys(
+  name: string,
+  state: UserState,
+  settings: Settings,
+  context: PlanContext,
+  notes: string[],
+): { steps: RotateStep[]; held?: Held } {
   const max = settings.maxAccessKeyAgeDays;
   if (!state.keys) {
-    return { steps: [{ kind: 'deactivateAccessKey', userName: name, summary: `Deactivate the active access keys of ${name} older than ${max} days (the keys could not be listed)` }] };
+    return {
+      steps: [
+        {
+          kind: 'deactivateAccessKey',
+          userName: name,
+          summary: `Deactivate the active access keys of ${name} older than ${max} days (the keys could not be listed)`,
+        },
+      ],
+    };
   }
   const now = context.now.getTime();
   const stale = state.keys.filter((k) => k.status === 'Active' && k.createDate && now - k.createDate.getTime() > max * DAY_MS);
@@ -157,7 +208,11 @@ function planStaleKeys(name: string, state: UserState, settings: Settings, conte
   }
   const deactivateStale = (k: AccessKey) => deactivate(name, k.accessKeyId, `created ${day(k.createDate)}, ${ageDays(k, now)} days ago`);
   const unrotatable = holdForSecret(name, state, stale, notes);
-  if (unrotatable) return { steps: stale.map(deactivateStale), held: { reason: unrotatable, ...(state.secret?.holds === undefined ? { byUnread: ['secret'] } : {}) } };
+  if (unrotatable)
+    return {
+      steps: stale.map(deactivateStale),
+      held: { reason: unrotatable, ...(state.secret?.holds === undefined ? { byUnread: ['secret'] } : {}) },
+    };
 
   const held = stale.find((k) => state.secret?.holds === k.accessKeyId);
   const steps: RotateStep[] = stale.filter((k) => k !== held).map(deactivateStale);
@@ -165,9 +220,18 @@ function planStaleKeys(name: string, state: UserState, settings: Settings, conte
     const rotation = planRotation(name, held, state, settings, notes);
     if (rotation) {
       // The secret's consumers use this key: it is deactivated only once its replacement is in the secret.
-      steps.push({ ...rotation, critical: true }, deactivate(name, held.accessKeyId, `created ${day(held.createDate)}, ${ageDays(held, now)} days ago; only once its replacement is stored`));
+      steps.push(
+        { ...rotation, critical: true },
+        deactivate(
+          name,
+          held.accessKeyId,
+          `created ${day(held.createDate)}, ${ageDays(held, now)} days ago; only once its replacement is stored`,
+        ),
+      );
     } else {
-      notes.push(`${held.accessKeyId} is left active: the secret ${state.secret?.metadata?.name ?? state.secret?.ref} holds it, and it is deactivated only once a replacement is stored there`);
+      notes.push(
+        `${held.accessKeyId} is left active: the secret ${state.secret?.metadata?.name ?? state.secret?.ref} holds it, and it is deactivated only once a replacement is stored there`,
+      );
     }
   } else {
     const note = rotationNote(name, state, settings, stale);
@@ -188,7 +252,10 @@ function holdForSecret(name: string, state: UserState, stale: AccessKey[], notes
   const label = secretLabel(secret);
   const byHand = (id: string) => `rotate it into the secret by hand, then deactivate it (${keyStatusCommand(name, id, 'Inactive')})`;
   if (secret.holds === undefined) {
-    for (const k of stale) notes.push(`${k.accessKeyId} is left active: the secret ${label} could not be read, so it may hold this key, whose consumers would break; ${byHand(k.accessKeyId)}`);
+    for (const k of stale)
+      notes.push(
+        `${k.accessKeyId} is left active: the secret ${label} could not be read, so it may hold this key, whose consumers would break; ${byHand(k.accessKeyId)}`,
+      );
     return `the secret ${label} could not be read, so it may hold any of the old keys: none was deactivated (see notes)`;
   }
   const mentioned = stale.filter((k) => secret.otherFormat?.mentions.includes(k.accessKeyId)).map((k) => k.accessKeyId);
@@ -215,7 +282,13 @@ function secretLabel(secret: SecretState): string {
  * why there is no replacement. The two-key limit is IAM's to enforce: the step is planned, IAM refuses, and the
  * refusal is reported; no other key is ever deactivated or deleted to make room.
  */
-function planRotation(name: string, key: AccessKey, state: UserState, settings: Settings, notes: string[]): RotateKeyIntoSecret | undefined {
+function planRotation(
+  name: string,
+  key: AccessKey,
+  state: UserState,
+  settings: Settings,
+  notes: string[],
+): RotateKeyIntoSecret | undefined {
   const secret = state.secret;
   const id = key.accessKeyId;
   if (!state.tags) {
@@ -223,7 +296,9 @@ function planRotation(name: string, key: AccessKey, state: UserState, settings: 
     return undefined;
   }
   if (!secret) {
-    notes.push(`${name} has no tag ${settings.secretTagKey}: ${id} is deactivated without a replacement (tag the user with the secret that holds its key to have ml-guard rotate it)`);
+    notes.push(
+      `${name} has no tag ${settings.secretTagKey}: ${id} is deactivated without a replacement (tag the user with the secret that holds its key to have ml-guard rotate it)`,
+    );
     return undefined;
   }
   const label = secretLabel(secret);
@@ -256,7 +331,10 @@ function planRotation(name: string, key: AccessKey, state: UserState, settings: 
     return undefined;
   }
   const metadata = secret.metadata as NonNullable<typeof secret.metadata>;
-  if (metadata.rotationEnabled) notes.push(`the secret ${metadata.name} also has Secrets Manager rotation turned on: its rotation function may replace the key ml-guard stores`);
+  if (metadata.rotationEnabled)
+    notes.push(
+      `the secret ${metadata.name} also has Secrets Manager rotation turned on: its rotation function may replace the key ml-guard stores`,
+    );
   const keys = state.keys ?? [];
   const full = keys.length >= 2;
   return {
@@ -266,7 +344,9 @@ function planRotation(name: string, key: AccessKey, state: UserState, settings: 
     secretArn: metadata.arn,
     secretName: metadata.name,
     summary: `Create a new access key for ${name} and store it in the secret ${metadata.name}, which holds ${id}${
-      full ? ` (${name} already has ${keys.length} access keys, the most IAM allows: IAM will refuse; no other key is deactivated or deleted to make room)` : ''
+      full
+        ? ` (${name} already has ${keys.length} access keys, the most IAM allows: IAM will refuse; no other key is deactivated or deleted to make room)`
+        : ''
     }`,
     undo: `the replaced value stays in the secret as AWSPREVIOUS: make it current again (aws secretsmanager update-secret-version-stage --secret-id ${shellQuote(metadata.arn)} --version-stage AWSCURRENT --move-to-version-id <AWSPREVIOUS version> --remove-from-version-id <new version>), then deactivate the new key (aws iam update-access-key --user-name ${shellQuote(name)} --access-key-id <new key> --status Inactive)`,
   };
@@ -328,10 +408,18 @@ function planRole(target: RoleTarget, state: RoleState, context: PlanContext): P
   const revoke = planRevocation('role', name, state.revocation, context.now, target.seenUntil, notes);
   if (revoke) {
     steps.push(revoke);
-    notes.push(`every session of ${name} issued before now is denied, not only the attacker's: people must sign in again, and services that assume the role (EC2 instance profiles, Lambda, SageMaker) work again once they refresh their credentials`);
+    notes.push(
+      `every session of ${name} issued before now is denied, not only the attacker's: people must sign in again, and services that assume the role (EC2 instance profiles, Lambda, SageMaker) work again once they refresh their credentials`,
+    );
   }
   const unread = [!state.role && 'role', !state.tags && 'tags'].filter((p) => p !== false);
-  return finish(ref, steps, notes, { parts: unread, unreadable: state.unreadable }, `the sessions of ${name} are already revoked: nothing to change`);
+  return finish(
+    ref,
+    steps,
+    notes,
+    { parts: unread, unreadable: state.unreadable },
+    `the sessions of ${name} are already revoked: nothing to change`,
+  );
 }
 
 // ------------------------------------------------------------------------------------------------ shared
@@ -369,9 +457,30 @@ type Existing = string | null | undefined;
  * The step that puts AWSRevokeOlderSessions, or moves its time forward to now; undefined (with a note) when the
  * existing one already denies every session the finding saw in use.
  */
-function planRevocation(kind: 'user', name: string, existing: Existing, now: Date, seenUntil: string | undefined, notes: string[]): RevokeUserSessions | undefined;
-function planRevocation(kind: 'role', name: string, existing: Existing, now: Date, seenUntil: string | undefined, notes: string[]): RevokeRoleSessions | undefined;
-function planRevocation(kind: PrincipalKind, name: string, existing: Existing, now: Date, seenUntil: string | undefined, notes: string[]): RevokeUserSessions | RevokeRoleSessions | undefined {
+function planRevocation(
+  kind: 'user',
+  name: string,
+  existing: Existing,
+  now: Date,
+  seenUntil: string | undefined,
+  notes: string[],
+): RevokeUserSessions | undefined;
+function planRevocation(
+  kind: 'role',
+  name: string,
+  existing: Existing,
+  now: Date,
+  seenUntil: string | undefined,
+  notes: string[],
+): RevokeRoleSessions | undefined;
+function planRevocation(
+  kind: PrincipalKind,
+  name: string,
+  existing: Existing,
+  now: Date,
+  seenUntil: string | undefined,
+  notes: string[],
+): RevokeUserSessions | RevokeRoleSessions | undefined {
   const issuedBefore = revocationTime(now);
   const policyName = REVOCATION_POLICY_NAME;
   const previousTime = existing ? revokedBefore(existing) : undefined;
@@ -432,7 +541,7 @@ function planOther(target: OtherPrincipalTarget): Plan<RotateStep> {
       ? [
           'find the IAM user that called GetFederationToken in CloudTrail; deactivate that key and deny its sessions issued before now (an inline policy on that user with aws:TokenIssueTime, as AWSRevokeOlderSessions does)',
         ]
-      : ['find the principal in CloudTrail (the finding\'s principal id and access key) and contain it by hand'],
+      : ["find the principal in CloudTrail (the finding's principal id and access key) and contain it by hand"],
   };
 }
 

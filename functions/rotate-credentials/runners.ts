@@ -66,7 +66,10 @@ export const runners: Runners<RotateStep, IamAdapter> = {
       if (!created) return runners.rotateKeyIntoSecret.run(step, iam, async () => undefined);
       const content = await iam.readSecretContent(step.secretArn, [created]);
       if (content.format === 'access-key' && content.accessKeyId === created) {
-        return { outcome: 'done', detail: `new key ${created} (created by attempt ${started.attempt}) is the current value of ${step.secretName}` };
+        return {
+          outcome: 'done',
+          detail: `new key ${created} (created by attempt ${started.attempt}) is the current value of ${step.secretName}`,
+        };
       }
       throw lostKey(step, created, `attempt ${started.attempt} ended before storing it in the secret ${step.secretName}`);
     },

@@ -1,12 +1,12 @@
-import { managedRuleNames, outOfScope } from '../core/events/config-rules.js';
 import type { Config } from '../core/config.js';
 import type { ConfigComplianceChange } from '../core/events/config-compliance.js';
+import { managedRuleNames, outOfScope } from '../core/events/config-rules.js';
 import { COMPROMISED_CREDENTIAL_FINDINGS, isFindingTypeIn, ROOT_CREDENTIAL_USAGE } from '../core/events/finding-types.js';
 import type { GuardDutyFinding } from '../core/events/guardduty.js';
 import type { Envelope, ParsedEvent } from '../core/events/parse.js';
+import { isPrincipalName } from '../core/principals.js';
 import type { Selection } from '../core/remediation/remediate.js';
 import type { TargetRef } from '../core/remediation/types.js';
-import { isPrincipalName } from '../core/principals.js';
 
 export const FUNCTION_NAME = 'rotate-credentials';
 
@@ -113,7 +113,10 @@ function selectFromFinding(envelope: Envelope, f: GuardDutyFinding, config: Conf
     return { action: 'ignore', reason: `GuardDuty finding ${f.id} is about a ${f.resource.resourceType}, not an access key` };
   }
   if (!isRootUsage && f.severity < config.severityThreshold) {
-    return { action: 'ignore', reason: `GuardDuty finding ${f.id} has severity ${f.severity}, below SEVERITY_THRESHOLD ${config.severityThreshold}` };
+    return {
+      action: 'ignore',
+      reason: `GuardDuty finding ${f.id} has severity ${f.severity}, below SEVERITY_THRESHOLD ${config.severityThreshold}`,
+    };
   }
   const key = f.resource.accessKeyDetails;
   const base = { account: f.accountId, trigger: `guardduty:${f.id}` };
@@ -127,7 +130,10 @@ function selectFromFinding(envelope: Envelope, f: GuardDutyFinding, config: Conf
     const call = f.service.action?.awsApiCallAction;
     const ip = call?.remoteIpDetails?.ipAddressV4 ?? call?.remoteIpDetails?.ipAddressV6;
     const activity = [call?.api ? `API ${call.api}` : undefined, ip ? `from ${ip}` : undefined].filter(Boolean).join(' ');
-    return { action: 'remediate', targets: [{ kind: 'root', ...base, ...(accessKeyId ? { accessKeyId } : {}), ...(activity ? { activity } : {}) }] };
+    return {
+      action: 'remediate',
+      targets: [{ kind: 'root', ...base, ...(accessKeyId ? { accessKeyId } : {}), ...(activity ? { activity } : {}) }],
+    };
   }
 
   const elsewhere = foreignAccount(envelope, f.accountId);
@@ -146,7 +152,10 @@ function selectFromFinding(envelope: Envelope, f: GuardDutyFinding, config: Conf
     const uniqueId = uniqueIdOf(userType, key?.principalId);
     const id = uniqueId ? { principalId: uniqueId } : {};
     return userType === 'IAMUser'
-      ? { action: 'remediate', targets: [{ kind: 'user-key', ...base, ...seen, userName: principal, ...(accessKeyId ? { accessKeyId } : {}), ...id }] }
+      ? {
+          action: 'remediate',
+          targets: [{ kind: 'user-key', ...base, ...seen, userName: principal, ...(accessKeyId ? { accessKeyId } : {}), ...id }],
+        }
       : { action: 'remediate', targets: [{ kind: 'role', ...base, ...seen, roleName: principal, ...id }] };
   }
   return { action: 'remediate', targets: [{ kind: 'other', ...base, userType, principal: name ?? '(not named)' }] };
@@ -164,15 +173,29 @@ function uniqueIdOf(userType: 'IAMUser' | 'AssumedRole', principalId: string | n
 }
 
 function selectFromConfig(envelope: Envelope, c: ConfigComplianceChange): Selection<CredentialTarget> {
-  const outside = outOfScope(c, { matches: isAccessKeysRotatedRule, handledBy: `${FUNCTION_NAME} handles`, resourceType: 'AWS::IAM::User', noun: 'user' });
+  const outside = outOfScope(c, {
+    matches: isAccessKeysRotatedRule,
+    handledBy: `${FUNCTION_NAME} handles`,
+    resourceType: 'AWS::IAM::User',
+    noun: 'user',
+  });
   if (outside) return { action: 'ignore', reason: outside };
   const ref = { type: 'AWS::IAM::User', id: c.resourceId };
   const elsewhere = foreignAccount(envelope, c.awsAccountId);
   if (elsewhere) return { action: 'notify', reason: elsewhere, targets: [ref] };
   if (!USER_ID.test(c.resourceId)) {
-    return { action: 'notify', reason: `Config names the user ${JSON.stringify(c.resourceId)}, which is not an IAM user id (AIDA...): nothing was changed`, targets: [ref] };
+    return {
+      action: 'notify',
+      reason: `Config names the user ${JSON.stringify(c.resourceId)}, which is not an IAM user id (AIDA...): nothing was changed`,
+      targets: [ref],
+    };
   }
-  return { action: 'remediate', targets: [{ kind: 'stale-keys', account: c.awsAccountId, trigger: `config:${c.configRuleName}`, userId: c.resourceId, rule: c.configRuleName }] };
+  return {
+    action: 'remediate',
+    targets: [
+      { kind: 'stale-keys', account: c.awsAccountId, trigger: `config:${c.configRuleName}`, userId: c.resourceId, rule: c.configRuleName },
+    ],
+  };
 }
 
 /**

@@ -1,13 +1,13 @@
 import * as sagemaker from '../core/aws/sagemaker.js';
 import { loadConfig } from '../core/config.js';
 import { createHandler } from '../core/handler.js';
-import { remediate, type Remediation } from '../core/remediation/remediate.js';
-import { observeTarget, type JobsState, type SageMakerAdapter } from './observe.js';
+import { type Remediation, remediate } from '../core/remediation/remediate.js';
+import { type JobsState, observeTarget, type SageMakerAdapter } from './observe.js';
 import { planTarget } from './plan.js';
 import { runners } from './runners.js';
 import { loadSettings } from './settings.js';
 import type { StopStep } from './steps.js';
-import { describeTarget, FUNCTION_NAME, selectTargets, type StopTarget } from './targets.js';
+import { describeTarget, FUNCTION_NAME, type StopTarget, selectTargets } from './targets.js';
 
 export const stopCompromisedTrainingJob: Remediation<StopTarget, JobsState, StopStep, SageMakerAdapter> = {
   selectTargets,

@@ -1,4 +1,4 @@
-import * as sagemaker from '../core/aws/sagemaker.js';
+import type * as sagemaker from '../core/aws/sagemaker.js';
 import { JOB_KINDS, type JobDescription, type JobKind, type Tag } from '../core/aws/sagemaker.js';
 import { unreadable } from '../core/errors.js';
 import type { PlanContext } from '../core/remediation/remediate.js';

@@ -13,7 +13,7 @@ export const STOPPED_BY_TAG = 'ml-guard:stopped-by';
 const MAX_TAGS = 50;
 
 export const MODEL_ARTIFACTS_NOTE =
-  'a stopped training job keeps the model artifacts it saved: SageMaker sends the algorithm SIGTERM and waits 120 seconds so it can save them, then uploads them to the job\'s S3 output path';
+  "a stopped training job keeps the model artifacts it saved: SageMaker sends the algorithm SIGTERM and waits 120 seconds so it can save them, then uploads them to the job's S3 output path";
 
 /**
  * Pure: from the target and the jobs read, the jobs to stop (or why none). A job is skipped when it is no longer in
@@ -103,20 +103,26 @@ export function planTarget(target: StopTarget, state: JobsState, context: PlanCo
   }
 
   notes.push(...describeUnreadable(state.unreadable));
-  for (const name of state.notFound) notes.push(`skipped training job ${name}: SageMaker has no training job of that name in ${target.region}`);
+  for (const name of state.notFound)
+    notes.push(`skipped training job ${name}: SageMaker has no training job of that name in ${target.region}`);
   for (const s of skipped) notes.push(`skipped ${JOB_LABEL[s.job.kind]} ${s.job.name}: ${s.why}`);
   for (const job of stop) {
     if (job.startedBy && !tuningStopped.some((t) => same(job.startedBy, t.arn))) {
-      notes.push(`${JOB_LABEL[job.kind]} ${job.name} was started by ${job.startedBy}: that may start new jobs with the same role; stop or fix it too`);
+      notes.push(
+        `${JOB_LABEL[job.kind]} ${job.name} was started by ${job.startedBy}: that may start new jobs with the same role; stop or fix it too`,
+      );
     }
   }
-  if (steps.some((s) => s.kind === 'stopTrainingJob' || (s.kind === 'stopUnlistedJobs' && s.jobKind === 'training'))) notes.push(MODEL_ARTIFACTS_NOTE);
+  if (steps.some((s) => s.kind === 'stopTrainingJob' || (s.kind === 'stopUnlistedJobs' && s.jobKind === 'training')))
+    notes.push(MODEL_ARTIFACTS_NOTE);
 
   const unverified = unverifiedOf(state);
   const withUnverified = () => (unverified ? { unverified } : {});
   // The blast radius counts the training jobs that stop with their tuning job too.
   const { maxJobsPerEvent } = settingsOf(context.config);
-  const withTuning = skipped.filter((s) => s.job.status === 'InProgress' && !s.byRule && tuningStopped.some((t) => same(s.job.startedBy, t.arn))).length;
+  const withTuning = skipped.filter(
+    (s) => s.job.status === 'InProgress' && !s.byRule && tuningStopped.some((t) => same(s.job.startedBy, t.arn)),
+  ).length;
   const count = steps.filter((s) => s.kind !== 'stopUnlistedJobs').length + withTuning;
   if (count > maxJobsPerEvent) {
     return {
@@ -132,7 +138,14 @@ export function planTarget(target: StopTarget, state: JobsState, context: PlanCo
     const exempted = skipped.filter((s) => s.byRule);
     if (exempted.length > 0) {
       const what = exempted.some((s) => s.why.includes('protected role')) ? 'exempt or protected' : 'exempt';
-      return { target: ref, steps, hold: 'skipped', reason: `nothing stopped: ${exempted.length} job(s) ${what} (see notes)`, ...withNotes(), ...withUnverified() };
+      return {
+        target: ref,
+        steps,
+        hold: 'skipped',
+        reason: `nothing stopped: ${exempted.length} job(s) ${what} (see notes)`,
+        ...withNotes(),
+        ...withUnverified(),
+      };
     }
     return { target: ref, steps, reason: nothingToStop(target, state, skipped.length), ...withNotes(), ...withUnverified() };
   }
@@ -144,7 +157,10 @@ function unverifiedOf(state: JobsState): Unverified | undefined {
   if (state.unreadable.length === 0) return undefined;
   const parts = state.unreadable.map((u) => u.part);
   const what = parts.length <= 3 ? parts.join(', ') : `${parts.slice(0, 3).join(', ')} and ${parts.length - 3} more`;
-  return { reason: `could not read ${what}: nothing was stopped, to be safe`, retryable: state.unreadable.some((u) => u.transient === true) };
+  return {
+    reason: `could not read ${what}: nothing was stopped, to be safe`,
+    retryable: state.unreadable.some((u) => u.transient === true),
+  };
 }
 
 function nothingToStop(target: StopTarget, state: JobsState, skipped: number): string {
@@ -177,7 +193,11 @@ function stepFor(job: ObservedJob, target: StopTarget, notes: string[]): StopJob
 }
 
 /** The first role the job runs with that PROTECTED_PRINCIPALS names, with the entry naming it. */
-function protectedRoleOf(job: ObservedJob, protectedPrincipals: readonly string[], partition: string): { name: string; entry: string } | undefined {
+function protectedRoleOf(
+  job: ObservedJob,
+  protectedPrincipals: readonly string[],
+  partition: string,
+): { name: string; entry: string } | undefined {
   if (protectedPrincipals.length === 0) return undefined;
   for (const arn of job.roleArns) {
     const parsed = parseRoleArn(arn);

@@ -19,7 +19,10 @@ function stopRunner(kind: JobKind, stopAction: string): Runner<StopJobStep, Sage
     async run(step, aws): Promise<RunOutcome> {
       const outcome = await aws.stopJob(kind, step.jobName);
       if (!outcome.stopped) {
-        return { outcome: 'already-done', detail: 'notFound' in outcome ? 'the job no longer exists' : `the job is already ${outcome.status}` };
+        return {
+          outcome: 'already-done',
+          detail: 'notFound' in outcome ? 'the job no longer exists' : `the job is already ${outcome.status}`,
+        };
       }
       if (!step.tag) return { outcome: 'done', detail: 'stopping; not tagged (no room for another tag)' };
       if (!step.jobArn) return { outcome: 'done', detail: 'stopping; not tagged (its ARN was not read)' };

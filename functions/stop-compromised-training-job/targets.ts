@@ -5,7 +5,7 @@ import { COMPROMISED_ROLE_FINDINGS, isFindingTypeIn } from '../core/events/findi
 import type { Envelope, ParsedEvent } from '../core/events/parse.js';
 import type { Selection } from '../core/remediation/remediate.js';
 import type { TargetRef } from '../core/remediation/types.js';
-import { isRoleName, protectedEntryFor, roleRef, type RoleRef } from './roles.js';
+import { isRoleName, protectedEntryFor, type RoleRef, roleRef } from './roles.js';
 import { settingsOf } from './settings.js';
 
 export const FUNCTION_NAME = 'stop-compromised-training-job';
@@ -77,14 +77,23 @@ function selectRole(envelope: Envelope, f: Finding, config: Config): Selection<S
   }
   const key = f.resource.accessKeyDetails;
   if (key?.userType !== 'AssumedRole') {
-    return { action: 'ignore', reason: `the principal of GuardDuty finding ${f.id} has userType ${key?.userType ?? '(none)'}, not AssumedRole` };
+    return {
+      action: 'ignore',
+      reason: `the principal of GuardDuty finding ${f.id} has userType ${key?.userType ?? '(none)'}, not AssumedRole`,
+    };
   }
   if (f.severity < config.severityThreshold) {
-    return { action: 'ignore', reason: `GuardDuty finding ${f.id} has severity ${f.severity}, below SEVERITY_THRESHOLD ${config.severityThreshold}` };
+    return {
+      action: 'ignore',
+      reason: `GuardDuty finding ${f.id} has severity ${f.severity}, below SEVERITY_THRESHOLD ${config.severityThreshold}`,
+    };
   }
   const name = key.userName ?? '';
   if (!isRoleName(name)) {
-    return { action: 'ignore', reason: `GuardDuty finding ${f.id} names no valid role (accessKeyDetails.userName: ${JSON.stringify(key.userName ?? null)})` };
+    return {
+      action: 'ignore',
+      reason: `GuardDuty finding ${f.id} names no valid role (accessKeyDetails.userName: ${JSON.stringify(key.userName ?? null)})`,
+    };
   }
   const partition = f.partition || partitionOf(f.region);
   const role = roleRef(name, f.accountId, partition);
@@ -131,10 +140,14 @@ function selectAlarm(envelope: Envelope, alarm: AlarmStateChange, config: Config
   }
   const { jobNames, foreign } = trainingJobsOf(alarm.configuration?.metrics ?? [], envelope.account);
   if (jobNames.length === 0) {
-    const why = foreign.length ? `its training-job metrics belong to other accounts (${foreign.join(', ')})` : 'its metrics name no training job';
+    const why = foreign.length
+      ? `its training-job metrics belong to other accounts (${foreign.join(', ')})`
+      : 'its metrics name no training job';
     return { action: 'ignore', reason: `alarm ${alarm.alarmName}: ${why}` };
   }
-  const notes = foreign.length ? [`metrics of other accounts (${foreign.join(', ')}) were left out: ml-guard stops jobs only in the alarm's account`] : [];
+  const notes = foreign.length
+    ? [`metrics of other accounts (${foreign.join(', ')}) were left out: ml-guard stops jobs only in the alarm's account`]
+    : [];
   return {
     action: 'remediate',
     targets: [

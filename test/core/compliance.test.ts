@@ -3,11 +3,11 @@ import { FRAMEWORK_ORDER, FRAMEWORKS, type Framework } from '../../functions/cor
 import {
   ALARM_NAMESPACE_KINDS,
   type AlarmKind,
-  citationsOf,
   CONFIG_RULE_IDENTIFIERS,
+  type ControlMapping,
+  citationsOf,
   configKindOf,
   configRuleIdentifier,
-  type ControlMapping,
   controlsLine,
   EVENT_MAPPINGS,
   mappingForEvent,
@@ -32,10 +32,7 @@ import { TRAINING_JOBS_NAMESPACE } from '../../functions/stop-compromised-traini
 import { allEventPaths, loadEvent } from '../support/events.js';
 
 const FINDING_TYPE_SETS = { PUBLIC_BUCKET_FINDINGS, COMPROMISED_ROLE_FINDINGS, COMPROMISED_CREDENTIAL_FINDINGS };
-const handledFindingTypes = [
-  ...Object.values(FINDING_TYPE_SETS).flatMap((set) => [...set.exact, ...set.wildcard]),
-  ROOT_CREDENTIAL_USAGE,
-];
+const handledFindingTypes = [...Object.values(FINDING_TYPE_SETS).flatMap((set) => [...set.exact, ...set.wildcard]), ROOT_CREDENTIAL_USAGE];
 const selectedConfigRules = [...PUBLIC_BUCKET_RULES, ...NOTIFY_CONFIG_RULES, ACCESS_KEYS_ROTATED_RULE];
 const isSelectedConfigRule = (name: string) => isPublicBucketRule(name) || isNotifyConfigRule(name) || isAccessKeysRotatedRule(name);
 const stepKinds = [...Object.keys(quarantineRunners), ...Object.keys(rotateRunners), ...Object.keys(stopRunners)];
@@ -91,17 +88,20 @@ describe('every handled kind has a mapping', () => {
     expect(m).toBeDefined();
   });
 
-  it.each(allEventPaths().filter((p) => p.startsWith('guardduty/')))('maps the finding of events/%s, which notify or a remediation takes', (path) => {
-    // Prepare
-    const event = parseEvent(loadEvent(path));
-    if (event.kind !== 'guardduty') throw new Error(`${path} is not a GuardDuty finding`);
+  it.each(allEventPaths().filter((p) => p.startsWith('guardduty/')))(
+    'maps the finding of events/%s, which notify or a remediation takes',
+    (path) => {
+      // Prepare
+      const event = parseEvent(loadEvent(path));
+      if (event.kind !== 'guardduty') throw new Error(`${path} is not a GuardDuty finding`);
 
-    // Act
-    const m = mappingForEvent(`guardduty:${event.finding.type}`);
+      // Act
+      const m = mappingForEvent(`guardduty:${event.finding.type}`);
 
-    // Assess
-    expect(m).toBeDefined();
-  });
+      // Assess
+      expect(m).toBeDefined();
+    },
+  );
 
   it.each(selectedConfigRules.flatMap((rule) => [rule, `${rule}-conformance-pack-a1b2c3`, `securityhub-${rule}-a1b2c3`]))(
     'maps the Config rule %s, which a function selects',
@@ -198,7 +198,9 @@ describe('citations', () => {
     const used = new Set(allMappings.flatMap(([, m]) => FRAMEWORK_ORDER.flatMap((f) => m[f].map((id) => `${f} ${id}`))));
 
     // Act
-    const unused = FRAMEWORK_ORDER.flatMap((f) => Object.keys(FRAMEWORKS[f].controls).map((id) => `${f} ${id}`)).filter((c) => !used.has(c));
+    const unused = FRAMEWORK_ORDER.flatMap((f) => Object.keys(FRAMEWORKS[f].controls).map((id) => `${f} ${id}`)).filter(
+      (c) => !used.has(c),
+    );
 
     // Assess
     expect(unused).toEqual([]);
@@ -211,7 +213,11 @@ describe('citations', () => {
     // Assess
     expect(citations).toEqual([
       { framework: 'HIPAA Security Rule, 45 CFR 164.308 and 164.312', id: '164.312(d)', title: 'Person or entity authentication' },
-      { framework: 'PCI DSS v4.0', id: '8.6.3', title: 'Passwords/passphrases for application and system accounts are protected against misuse' },
+      {
+        framework: 'PCI DSS v4.0',
+        id: '8.6.3',
+        title: 'Passwords/passphrases for application and system accounts are protected against misuse',
+      },
       { framework: 'ISO/IEC 27001:2022 Annex A', id: 'A.5.17', title: 'Authentication information' },
       { framework: 'NIST SP 800-53 Rev. 5', id: 'IA-5', title: 'Authenticator Management' },
     ]);
@@ -229,7 +235,9 @@ describe('resolving a kind', () => {
   });
 
   it('maps a credential finding type by the wildcard its function selects it with', () => {
-    expect(mappingForEvent('guardduty:UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B')).toBe(mappingForEvent('guardduty:UnauthorizedAccess:IAMUser/*'));
+    expect(mappingForEvent('guardduty:UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B')).toBe(
+      mappingForEvent('guardduty:UnauthorizedAccess:IAMUser/*'),
+    );
   });
 
   it.each([
@@ -262,14 +270,20 @@ describe('resolving a kind', () => {
 });
 
 describe('controlsLine', () => {
-  const bucket = [mappingForEvent('guardduty:Policy:S3/BucketPublicAccessGranted'), mappingForStep('blockPublicAccess'), mappingForStep('savePriorState')];
+  const bucket = [
+    mappingForEvent('guardduty:Policy:S3/BucketPublicAccessGranted'),
+    mappingForStep('blockPublicAccess'),
+    mappingForStep('savePriorState'),
+  ];
 
   it('writes each control once, framework by framework, in catalogue order', () => {
     // Act
     const line = controlsLine(bucket);
 
     // Assess
-    expect(line).toBe('Controls: HIPAA 164.308(a)(6)(ii), 164.312(a)(1); PCI DSS 1.4.4, 12.10.1; ISO 27001 A.5.15, A.5.28, A.8.3; NIST AC-3, IR-4, SC-7');
+    expect(line).toBe(
+      'Controls: HIPAA 164.308(a)(6)(ii), 164.312(a)(1); PCI DSS 1.4.4, 12.10.1; ISO 27001 A.5.15, A.5.28, A.8.3; NIST AC-3, IR-4, SC-7',
+    );
   });
 
   it('gives the same line whatever the order and repeats of its mappings', () => {

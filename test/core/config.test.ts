@@ -5,10 +5,16 @@ import { ConfigError } from '../../functions/core/errors.js';
 const TOPIC = 'arn:aws:sns:eu-west-2:123456789012:ml-guard';
 
 describe('loadConfig', () => {
-  it('defaults to dry-run, the ml-guard:exempt tag and GuardDuty\'s medium severity', () => {
+  it("defaults to dry-run, the ml-guard:exempt tag and GuardDuty's medium severity", () => {
     const config = loadConfig({});
 
-    expect(config).toMatchObject({ mode: 'dry-run', exemptTagKey: 'ml-guard:exempt', topicArn: undefined, protectedPrincipals: [], severityThreshold: 4 });
+    expect(config).toMatchObject({
+      mode: 'dry-run',
+      exemptTagKey: 'ml-guard:exempt',
+      topicArn: undefined,
+      protectedPrincipals: [],
+      severityThreshold: 4,
+    });
   });
 
   it('reads every setting from the environment', () => {
@@ -45,7 +51,9 @@ describe('loadConfig', () => {
   it('requires what a function needs to act only in enforce mode', () => {
     const needs = { requiredToEnforce: ['FORENSICS_BUCKET'] as const };
 
-    expect(() => loadConfig({ TOPIC_ARN: TOPIC, REMEDIATION_MODE: 'enforce' }, needs)).toThrow('FORENSICS_BUCKET must be set when REMEDIATION_MODE is enforce');
+    expect(() => loadConfig({ TOPIC_ARN: TOPIC, REMEDIATION_MODE: 'enforce' }, needs)).toThrow(
+      'FORENSICS_BUCKET must be set when REMEDIATION_MODE is enforce',
+    );
     expect(loadConfig({}, needs).mode).toBe('dry-run');
   });
 

@@ -30,7 +30,11 @@ describe('the declared-calls guard of the handler tests', () => {
     await new IAMClient({ region: 'eu-west-2' }).send(new CreateAccessKeyCommand({ UserName: 'u' }));
 
     // Assess
-    expect(sentActions([S3Client, IAMClient])).toEqual(['s3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 'iam:CreateAccessKey']);
+    expect(sentActions([S3Client, IAMClient])).toEqual([
+      's3:GetBucketPublicAccessBlock',
+      's3:PutBucketPublicAccessBlock',
+      'iam:CreateAccessKey',
+    ]);
     expect(() => expectDeclaredCalls(['quarantine-public-bucket'], [S3Client])).not.toThrow();
     expect(() => expectDeclaredCalls(['quarantine-public-bucket'], [S3Client, IAMClient])).toThrow(/does not declare/);
     expect(() => expectDeclaredCalls(['quarantine-public-bucket', 'rotate-credentials'], [S3Client, IAMClient])).not.toThrow();

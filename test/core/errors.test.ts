@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { BucketNotFoundError } from '../../functions/core/aws/s3.js';
-import { ConfigError, describeError, InvalidEventError, MlGuardError, RetryLaterError, StateNotReadError, UnsupportedEventError } from '../../functions/core/errors.js';
+import {
+  ConfigError,
+  describeError,
+  InvalidEventError,
+  MlGuardError,
+  RetryLaterError,
+  StateNotReadError,
+  UnsupportedEventError,
+} from '../../functions/core/errors.js';
 import { JournalConflictError, JournalError } from '../../functions/core/journal/journal.js';
 import { NotificationError } from '../../functions/core/notify/publish.js';
 import { AccessKeyLimitError, EntityNotFoundError } from '../../functions/rotate-credentials/aws.js';

@@ -45,7 +45,9 @@ describe('parseEvent', () => {
     'names the source and detail-type of the foreign event %s',
     (path) => {
       expect(() => parseEvent(loadEvent(path))).toThrow(UnsupportedEventError);
-      expect(() => parseEvent(loadEvent(path))).toThrow(/detail-type "Config Configuration Item Change"|detail-type "CloudWatch Alarm Configuration Change"/);
+      expect(() => parseEvent(loadEvent(path))).toThrow(
+        /detail-type "Config Configuration Item Change"|detail-type "CloudWatch Alarm Configuration Change"/,
+      );
     },
   );
 
@@ -59,7 +61,9 @@ describe('parseEvent', () => {
       fc.anything(),
       fc.record({ ...Object.fromEntries(Object.keys(sample).map((k) => [k, fc.anything()])) }),
       fc.anything().map((detail) => ({ ...sample, detail })),
-      fc.tuple(fc.constantFrom(...Object.keys(sample.detail)), fc.anything()).map(([k, v]) => ({ ...sample, detail: { ...sample.detail, [k]: v } })),
+      fc
+        .tuple(fc.constantFrom(...Object.keys(sample.detail)), fc.anything())
+        .map(([k, v]) => ({ ...sample, detail: { ...sample.detail, [k]: v } })),
     );
     fc.assert(
       fc.property(mutated, (raw) => {
@@ -149,8 +153,12 @@ describe('parseEvent on huge input', () => {
 
     // Assess
     expect(act).toThrow(UnsupportedEventError);
-    expect(act).toThrow(/^events from source "aws\.s+… \[truncated, 1000004 chars\]" with detail-type "d+… \[truncated, 1000000 chars\]" are not handled$/);
-    expect(() => parseEvent(event)).toThrow(expect.objectContaining({ message: expect.toSatisfy((m: string) => m.length <= 2 * QUOTED_VALUE_MAX + 100) }));
+    expect(act).toThrow(
+      /^events from source "aws\.s+… \[truncated, 1000004 chars\]" with detail-type "d+… \[truncated, 1000000 chars\]" are not handled$/,
+    );
+    expect(() => parseEvent(event)).toThrow(
+      expect.objectContaining({ message: expect.toSatisfy((m: string) => m.length <= 2 * QUOTED_VALUE_MAX + 100) }),
+    );
   });
 
   it('bounds a key of the input it names in the path of what is wrong', () => {
@@ -163,7 +171,9 @@ describe('parseEvent on huge input', () => {
 
     // Assess
     expect(act).toThrow(InvalidEventError);
-    expect(act).toThrow(/^CloudWatch alarm state change rejected: configuration\.metrics\.0\.metricStat\.metric\.dimensions\.k k+… \[truncated, 1000011 chars\]: expected string$/);
+    expect(act).toThrow(
+      /^CloudWatch alarm state change rejected: configuration\.metrics\.0\.metricStat\.metric\.dimensions\.k k+… \[truncated, 1000011 chars\]: expected string$/,
+    );
     expect(() => parseEvent(event)).toThrow(expect.objectContaining({ message: expect.toSatisfy((m: string) => m.length <= REASON_MAX) }));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JournaledStep } from '../../functions/core/journal/journal.js';
-import { executePlan, fromJournal, worstStatus, type ExecuteOptions } from '../../functions/core/remediation/execute.js';
-import type { Hold, Plan, RunOutcome, Runner, Runners, StepResult, TargetStatus } from '../../functions/core/remediation/types.js';
+import { type ExecuteOptions, executePlan, fromJournal, worstStatus } from '../../functions/core/remediation/execute.js';
+import type { Hold, Plan, Runner, Runners, RunOutcome, StepResult, TargetStatus } from '../../functions/core/remediation/types.js';
 
 /**
  * The shared executor on plain plans and runners, without AWS or mocks: what runs, in which order, what is reported,
@@ -23,8 +23,10 @@ const block: Step = { kind: 'block', summary: 'Block public access', undo: 'aws 
 const tag: Step = { kind: 'tag', summary: 'Tag the bucket', undo: 'aws s3api delete-bucket-tagging --bucket ml-data' };
 const plan = (steps: Step[], extra: Partial<Plan<Step>> = {}): Plan<Step> => ({ target: TARGET, steps, ...extra });
 
-const denied = () => Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } });
-const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+const denied = () =>
+  Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } });
+const throttled = () =>
+  Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
 
 type Behaviour = RunOutcome | (() => Error);
 /** Runners that answer each kind as told (done by default) and record the kinds they ran. */
@@ -61,7 +63,16 @@ const T0 = new Date('2026-11-26T03:00:00.000Z');
 const base = (extra: Partial<ExecuteOptions> = {}): ExecuteOptions => ({ dryRun: false, attempt: 2, now: () => T0, ...extra });
 const earlierStep = (kind: Kind, state: JournaledStep['state'], extra: Partial<JournaledStep> = {}): JournaledStep => {
   const step = { save, block, tag }[kind];
-  return { id: kind, kind, summary: step.summary, state, attempt: 1, startedAt: '2026-11-26T02:00:00.000Z', ...(step.undo ? { undo: step.undo } : {}), ...extra };
+  return {
+    id: kind,
+    kind,
+    summary: step.summary,
+    state,
+    attempt: 1,
+    startedAt: '2026-11-26T02:00:00.000Z',
+    ...(step.undo ? { undo: step.undo } : {}),
+    ...extra,
+  };
 };
 const outcomes = (steps: StepResult[]) => steps.map((s) => [s.kind, s.outcome]);
 
@@ -84,16 +95,25 @@ describe('executePlan: a run in enforce mode', () => {
     });
   });
 
-  it('reports a resource found already as wanted as already-compliant, keeping the undo and the runner\'s detail', async () => {
-    const { runners: r } = runners({ save: { outcome: 'already-done' }, block: { outcome: 'already-done', detail: 'it was already blocked' } });
+  it("reports a resource found already as wanted as already-compliant, keeping the undo and the runner's detail", async () => {
+    const { runners: r } = runners({
+      save: { outcome: 'already-done' },
+      block: { outcome: 'already-done', detail: 'it was already blocked' },
+    });
 
     const result = await executePlan(plan([save, block]), r, null, base());
 
     expect(result).toMatchObject({ status: 'already-compliant', reason: 'every step found the resource already as wanted' });
-    expect(result.steps[1]).toEqual({ kind: 'block', summary: block.summary, outcome: 'already-done', detail: 'it was already blocked', undo: block.undo });
+    expect(result.steps[1]).toEqual({
+      kind: 'block',
+      summary: block.summary,
+      outcome: 'already-done',
+      detail: 'it was already blocked',
+      undo: block.undo,
+    });
   });
 
-  it('carries the plan\'s notes and severity into the result', async () => {
+  it("carries the plan's notes and severity into the result", async () => {
     const { runners: r } = runners();
 
     const result = await executePlan(plan([block], { notes: ['a note'], severity: 'CRITICAL' }), r, null, base());
@@ -105,7 +125,12 @@ describe('executePlan: a run in enforce mode', () => {
     const { ran, runners: r } = runners({ block: denied });
     const failures: [string, string][] = [];
 
-    const result = await executePlan(plan([save, block, tag]), r, null, base({ onStepFailed: (step, error) => failures.push([step.kind, (error as Error).name]) }));
+    const result = await executePlan(
+      plan([save, block, tag]),
+      r,
+      null,
+      base({ onStepFailed: (step, error) => failures.push([step.kind, (error as Error).name]) }),
+    );
 
     expect(ran).toEqual(['save', 'block', 'tag']);
     expect(result.status).toBe('partial');
@@ -134,7 +159,13 @@ describe('executePlan: a run in enforce mode', () => {
     const result = await executePlan(plan([block, tag]), r, null, base());
 
     expect(result).toMatchObject({ status: 'partial', retry: true });
-    expect(result.steps[1]).toEqual({ kind: 'tag', summary: tag.summary, outcome: 'failed', detail: 'ThrottlingException: Rate exceeded', retryable: true });
+    expect(result.steps[1]).toEqual({
+      kind: 'tag',
+      summary: tag.summary,
+      outcome: 'failed',
+      detail: 'ThrottlingException: Rate exceeded',
+      retryable: true,
+    });
   });
 
   it('reports a step of a kind without runner as failed', async () => {
@@ -143,7 +174,9 @@ describe('executePlan: a run in enforce mode', () => {
 
     const result = await executePlan(plan([stray]), r, null, base());
 
-    expect(result.steps).toEqual([{ kind: 'unknown', summary: 'Do something else', outcome: 'failed', detail: 'Error: no runner for step kind "unknown"' }]);
+    expect(result.steps).toEqual([
+      { kind: 'unknown', summary: 'Do something else', outcome: 'failed', detail: 'Error: no runner for step kind "unknown"' },
+    ]);
   });
 });
 
@@ -154,8 +187,18 @@ describe('executePlan: time', () => {
     const result = await executePlan(plan([block, tag]), r, null, base({ hasTimeFor: () => false }));
 
     expect(ran).toEqual([]);
-    expect(result).toMatchObject({ status: 'deferred', reason: '2 of 2 step(s) not started in this invocation: the retry continues', retry: true });
-    expect(result.steps[0]).toEqual({ kind: 'block', summary: block.summary, outcome: 'not-run', detail: 'not started: too little time was left in this invocation; the retry continues', retryable: true });
+    expect(result).toMatchObject({
+      status: 'deferred',
+      reason: '2 of 2 step(s) not started in this invocation: the retry continues',
+      retry: true,
+    });
+    expect(result.steps[0]).toEqual({
+      kind: 'block',
+      summary: block.summary,
+      outcome: 'not-run',
+      detail: 'not started: too little time was left in this invocation; the retry continues',
+      retryable: true,
+    });
   });
 
   it('stops starting steps once time runs short, and does not start again if time seems to come back', async () => {
@@ -165,7 +208,11 @@ describe('executePlan: time', () => {
     const result = await executePlan(plan([save, block, tag]), r, null, base({ hasTimeFor: () => answers.shift() ?? true }));
 
     expect(ran).toEqual(['save']);
-    expect(outcomes(result.steps)).toEqual([['save', 'done'], ['block', 'not-run'], ['tag', 'not-run']]);
+    expect(outcomes(result.steps)).toEqual([
+      ['save', 'done'],
+      ['block', 'not-run'],
+      ['tag', 'not-run'],
+    ]);
     expect(result.status).toBe('deferred');
   });
 
@@ -173,7 +220,12 @@ describe('executePlan: time', () => {
     const { runners: r } = runners({ save: { outcome: 'done' }, block: denied });
     const answers = [true, true, false];
 
-    const result = await executePlan(plan([{ ...save, critical: false }, block, tag]), r, null, base({ hasTimeFor: () => answers.shift() ?? false }));
+    const result = await executePlan(
+      plan([{ ...save, critical: false }, block, tag]),
+      r,
+      null,
+      base({ hasTimeFor: () => answers.shift() ?? false }),
+    );
 
     expect(result.status).toBe('partial');
     expect(result.retry).toBe(true);
@@ -192,7 +244,12 @@ describe('executePlan: plans that hold back, dry-run and empty plans', () => {
     const result = await executePlan(plan([block], { hold, reason: 'because' }), r, null, base());
 
     expect(ran).toEqual([]);
-    expect(result).toEqual({ target: TARGET, status, reason: 'because', steps: [{ kind: 'block', summary: block.summary, outcome: 'not-run', detail: 'not run: because' }] });
+    expect(result).toEqual({
+      target: TARGET,
+      status,
+      reason: 'because',
+      steps: [{ kind: 'block', summary: block.summary, outcome: 'not-run', detail: 'not run: because' }],
+    });
   });
 
   it('names the hold when the plan gives no reason', async () => {
@@ -214,7 +271,10 @@ describe('executePlan: plans that hold back, dry-run and empty plans', () => {
 
   it('holds back in enforce mode a plan whatever it could not verify, and reports it as it is in a dry-run', async () => {
     // Prepare: a plan the planner made whole, but whose state was partly unread.
-    const unverified = plan([block, tag], { notes: ['could not read the tags: SlowDown'], unverified: { reason: 'could not read the tags: nothing changed, to be safe', retryable: true } });
+    const unverified = plan([block, tag], {
+      notes: ['could not read the tags: SlowDown'],
+      unverified: { reason: 'could not read the tags: nothing changed, to be safe', retryable: true },
+    });
     const { ran, runners: r } = runners();
 
     // Act
@@ -224,13 +284,23 @@ describe('executePlan: plans that hold back, dry-run and empty plans', () => {
     // Assess
     expect(ran).toEqual([]);
     expect(enforce).toMatchObject({ status: 'failed', reason: 'could not read the tags: nothing changed, to be safe', retry: true });
-    expect(outcomes(enforce.steps)).toEqual([['block', 'not-run'], ['tag', 'not-run']]);
+    expect(outcomes(enforce.steps)).toEqual([
+      ['block', 'not-run'],
+      ['tag', 'not-run'],
+    ]);
     expect(dryRun).toMatchObject({ status: 'planned', notes: ['could not read the tags: SlowDown'] });
-    expect(outcomes(dryRun.steps)).toEqual([['block', 'would-do'], ['tag', 'would-do']]);
+    expect(outcomes(dryRun.steps)).toEqual([
+      ['block', 'would-do'],
+      ['tag', 'would-do'],
+    ]);
   });
 
   it('lets what it could not verify outweigh any other hold in enforce mode, and not in a dry-run', async () => {
-    const limited = plan([block], { hold: 'limit-exceeded', reason: '30 jobs', unverified: { reason: 'could not read the jobs', retryable: false } });
+    const limited = plan([block], {
+      hold: 'limit-exceeded',
+      reason: '30 jobs',
+      unverified: { reason: 'could not read the jobs', retryable: false },
+    });
 
     const enforce = await executePlan(limited, runners().runners, null, base());
     const dryRun = await executePlan(limited, runners().runners, null, base({ dryRun: true }));
@@ -264,8 +334,13 @@ describe('executePlan: plans that hold back, dry-run and empty plans', () => {
     });
   });
 
-  it('reports an empty plan as already compliant, with the plan\'s reason or a plain one', async () => {
-    expect(await executePlan(plan([]), runners().runners, null, base())).toEqual({ target: TARGET, status: 'already-compliant', reason: 'nothing to change', steps: [] });
+  it("reports an empty plan as already compliant, with the plan's reason or a plain one", async () => {
+    expect(await executePlan(plan([]), runners().runners, null, base())).toEqual({
+      target: TARGET,
+      status: 'already-compliant',
+      reason: 'nothing to change',
+      steps: [],
+    });
     expect((await executePlan(plan([], { reason: 'already private' }), runners().runners, null, base())).reason).toBe('already private');
   });
 });
@@ -315,11 +390,22 @@ describe('executePlan: the journal', () => {
     const j = journal((call) => (call === 1 ? throttled() : undefined));
     const failures: string[] = [];
 
-    const result = await executePlan(plan([block, tag]), r, null, base({ journal: j.journal, onStepFailed: (step) => failures.push(step.kind) }));
+    const result = await executePlan(
+      plan([block, tag]),
+      r,
+      null,
+      base({ journal: j.journal, onStepFailed: (step) => failures.push(step.kind) }),
+    );
 
     expect(ran).toEqual([]);
     expect(result.steps).toEqual([
-      { kind: 'block', summary: block.summary, outcome: 'not-run', detail: 'not run: the journal could not be written (ThrottlingException: Rate exceeded)', retryable: true },
+      {
+        kind: 'block',
+        summary: block.summary,
+        outcome: 'not-run',
+        detail: 'not run: the journal could not be written (ThrottlingException: Rate exceeded)',
+        retryable: true,
+      },
       { kind: 'tag', summary: tag.summary, outcome: 'not-run', detail: 'not run: "Block public access" failed' },
     ]);
     expect(failures).toEqual(['block']);
@@ -341,7 +427,10 @@ describe('executePlan: the journal', () => {
 
     const result = await executePlan(plan([block, tag]), runners().runners, null, base({ journal: j.journal }));
 
-    expect(outcomes(result.steps)).toEqual([['block', 'done'], ['tag', 'not-run']]);
+    expect(outcomes(result.steps)).toEqual([
+      ['block', 'done'],
+      ['tag', 'not-run'],
+    ]);
     expect(result.status).toBe('partial');
   });
 
@@ -368,9 +457,21 @@ describe('executePlan: the journal', () => {
     const failures: string[] = [];
     const j = journal((call) => (call === 2 ? denied() : undefined));
 
-    const result = await executePlan(plan([block]), runners().runners, null, base({ journal: j.journal, onStepFailed: (step) => failures.push(step.kind) }));
+    const result = await executePlan(
+      plan([block]),
+      runners().runners,
+      null,
+      base({ journal: j.journal, onStepFailed: (step) => failures.push(step.kind) }),
+    );
 
-    expect(result.steps[0]).toEqual({ kind: 'block', summary: block.summary, outcome: 'done', detail: 'not journaled: AccessDenied: Access Denied', undo: block.undo, retryable: true });
+    expect(result.steps[0]).toEqual({
+      kind: 'block',
+      summary: block.summary,
+      outcome: 'done',
+      detail: 'not journaled: AccessDenied: Access Denied',
+      undo: block.undo,
+      retryable: true,
+    });
     expect(failures).toEqual(['block']);
   });
 
@@ -378,7 +479,12 @@ describe('executePlan: the journal', () => {
     const failures: string[] = [];
     const j = journal((call) => (call === 2 ? throttled() : undefined));
 
-    const result = await executePlan(plan([save]), runners().runners, null, base({ journal: j.journal, onStepFailed: (step) => failures.push(step.kind) }));
+    const result = await executePlan(
+      plan([save]),
+      runners().runners,
+      null,
+      base({ journal: j.journal, onStepFailed: (step) => failures.push(step.kind) }),
+    );
 
     expect(result.steps[0]).toMatchObject({ outcome: 'done' });
     expect(failures).toEqual(['save']);
@@ -420,7 +526,17 @@ describe('executePlan: the journal', () => {
 
   it('resumes a step an earlier attempt started, with what it journaled, when the runner knows how', async () => {
     const resumed: unknown[] = [];
-    const { ran, runners: r } = runners({}, { save: { resume: async (_step, started) => (resumed.push(started), { outcome: 'done', detail: 'found it stored' }) } });
+    const { ran, runners: r } = runners(
+      {},
+      {
+        save: {
+          resume: async (_step, started) => {
+            resumed.push(started);
+            return { outcome: 'done', detail: 'found it stored' };
+          },
+        },
+      },
+    );
     const j = journal();
     const earlier = [earlierStep('save', 'started', { progress: { location: 's3://forensics/x.json' } })];
 
@@ -428,7 +544,12 @@ describe('executePlan: the journal', () => {
 
     expect(ran).toEqual([]);
     expect(resumed).toEqual([{ attempt: 1, progress: { location: 's3://forensics/x.json' } }]);
-    expect(result.steps[0]).toEqual({ kind: 'save', summary: save.summary, outcome: 'done', detail: 'resumed: attempt 1 started it; found it stored' });
+    expect(result.steps[0]).toEqual({
+      kind: 'save',
+      summary: save.summary,
+      outcome: 'done',
+      detail: 'resumed: attempt 1 started it; found it stored',
+    });
     expect(j.writes[0]?.[0]).toMatchObject({ state: 'started', attempt: 2, progress: { location: 's3://forensics/x.json' } });
   });
 
@@ -449,25 +570,48 @@ describe('executePlan: the journal', () => {
 
     expect(result.steps).toEqual([
       { kind: 'block', summary: block.summary, outcome: 'done', undo: block.undo, earlierAttempt: 1 },
-      { kind: 'save', summary: save.summary, outcome: 'done', detail: 'its outcome was not journaled; the resource now shows it done', earlierAttempt: 1 },
+      {
+        kind: 'save',
+        summary: save.summary,
+        outcome: 'done',
+        detail: 'its outcome was not journaled; the resource now shows it done',
+        earlierAttempt: 1,
+      },
     ]);
     expect(result.status).toBe('remediated');
   });
 
-  it('tells steps of one kind apart by the runner\'s identify', async () => {
+  it("tells steps of one kind apart by the runner's identify", async () => {
     const { ran, runners: r } = runners({}, { tag: { identify: (step) => `tag#${step.n}` } });
     const earlier = [{ ...earlierStep('tag', 'done'), id: 'tag#1' }];
 
-    const result = await executePlan(plan([{ ...tag, n: 1 }, { ...tag, n: 2 }]), r, null, base({ earlier }));
+    const result = await executePlan(
+      plan([
+        { ...tag, n: 1 },
+        { ...tag, n: 2 },
+      ]),
+      r,
+      null,
+      base({ earlier }),
+    );
 
     expect(ran).toEqual(['tag#2']);
     expect(result.steps.map((s) => s.earlierAttempt)).toEqual([1, undefined]);
   });
 
   it('reports, in a plan held back, what earlier attempts did and a started step of unknown outcome with its progress', async () => {
-    const earlier = [earlierStep('save', 'done'), earlierStep('block', 'started', { progress: { createdAccessKeyId: 'AKIANEWKEY0000000001' } }), earlierStep('tag', 'failed')];
+    const earlier = [
+      earlierStep('save', 'done'),
+      earlierStep('block', 'started', { progress: { createdAccessKeyId: 'AKIANEWKEY0000000001' } }),
+      earlierStep('tag', 'failed'),
+    ];
 
-    const result = await executePlan(plan([tag], { hold: 'blocked', reason: 'could not read its tags' }), runners().runners, null, base({ earlier }));
+    const result = await executePlan(
+      plan([tag], { hold: 'blocked', reason: 'could not read its tags' }),
+      runners().runners,
+      null,
+      base({ earlier }),
+    );
 
     expect(result.steps).toEqual([
       { kind: 'save', summary: save.summary, outcome: 'done', earlierAttempt: 1 },
@@ -475,7 +619,8 @@ describe('executePlan: the journal', () => {
         kind: 'block',
         summary: block.summary,
         outcome: 'failed',
-        detail: 'attempt 1 started it and did not journal its outcome; unknown until a retry reads the resource; journaled on the way: createdAccessKeyId AKIANEWKEY0000000001',
+        detail:
+          'attempt 1 started it and did not journal its outcome; unknown until a retry reads the resource; journaled on the way: createdAccessKeyId AKIANEWKEY0000000001',
         earlierAttempt: 1,
       },
       { kind: 'tag', summary: tag.summary, outcome: 'not-run', detail: 'not run: could not read its tags' },
@@ -487,11 +632,19 @@ describe('fromJournal', () => {
   it('keeps the undo of a change only', () => {
     expect(fromJournal(earlierStep('block', 'done'))).toHaveProperty('undo', block.undo);
     expect(fromJournal(earlierStep('block', 'already-done'))).toHaveProperty('undo', block.undo);
-    expect(fromJournal(earlierStep('block', 'failed', { detail: 'AccessDenied' }))).toEqual({ kind: 'block', summary: block.summary, outcome: 'failed', detail: 'AccessDenied', earlierAttempt: 1 });
+    expect(fromJournal(earlierStep('block', 'failed', { detail: 'AccessDenied' }))).toEqual({
+      kind: 'block',
+      summary: block.summary,
+      outcome: 'failed',
+      detail: 'AccessDenied',
+      earlierAttempt: 1,
+    });
   });
 
   it('reports a started step, which the resource shows done, with the detail it had', () => {
-    expect(fromJournal(earlierStep('block', 'started', { detail: 'first try' })).detail).toBe('first try; its outcome was not journaled; the resource now shows it done');
+    expect(fromJournal(earlierStep('block', 'started', { detail: 'first try' })).detail).toBe(
+      'first try; its outcome was not journaled; the resource now shows it done',
+    );
   });
 });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isPrincipalName, parsePrincipalArn, parseProtectedEntry, protectedEntryFor, type Principal } from '../../functions/core/principals.js';
+import {
+  isPrincipalName,
+  type Principal,
+  parsePrincipalArn,
+  parseProtectedEntry,
+  protectedEntryFor,
+} from '../../functions/core/principals.js';
 import { isLongTermKey, isTemporaryKey } from '../../functions/rotate-credentials/access-keys.js';
 
 /**
@@ -72,12 +78,27 @@ describe('protectedEntryFor', () => {
     ['a name protects a user of that name', user('ml-pipeline-bot'), ['ml-pipeline-bot'], 'ml-pipeline-bot'],
     ['a name protects a role of that name', role('ops'), ['ops'], 'ops'],
     ['names compare without regard to case', user('Admin'), ['admin'], 'admin'],
-    ['a user ARN protects that user whatever its path', user('bot'), [`arn:aws:iam::${ACCOUNT}:user/team/bot`], `arn:aws:iam::${ACCOUNT}:user/team/bot`],
+    [
+      'a user ARN protects that user whatever its path',
+      user('bot'),
+      [`arn:aws:iam::${ACCOUNT}:user/team/bot`],
+      `arn:aws:iam::${ACCOUNT}:user/team/bot`,
+    ],
     ['a user ARN does not protect a role of that name', role('bot'), [`arn:aws:iam::${ACCOUNT}:user/bot`], undefined],
     ['a role ARN does not protect a user of that name', user('bot'), [`arn:aws:iam::${ACCOUNT}:role/bot`], undefined],
     ['an ARN of another account protects nothing here', user('bot'), [`arn:aws:iam::${OTHER}:user/bot`], undefined],
-    ['an assumed-role ARN protects its role', role('ops'), [`arn:aws:sts::${ACCOUNT}:assumed-role/ops/alice`], `arn:aws:sts::${ACCOUNT}:assumed-role/ops/alice`],
-    ['an assumed-role ARN does not protect a user of that name', user('ops'), [`arn:aws:sts::${ACCOUNT}:assumed-role/ops/alice`], undefined],
+    [
+      'an assumed-role ARN protects its role',
+      role('ops'),
+      [`arn:aws:sts::${ACCOUNT}:assumed-role/ops/alice`],
+      `arn:aws:sts::${ACCOUNT}:assumed-role/ops/alice`,
+    ],
+    [
+      'an assumed-role ARN does not protect a user of that name',
+      user('ops'),
+      [`arn:aws:sts::${ACCOUNT}:assumed-role/ops/alice`],
+      undefined,
+    ],
     ['another name protects nothing', user('bot'), ['bot2', 'bo'], undefined],
     ['an unparseable entry is skipped, the next one still counts', user('bot'), ['not a name!', 'bot'], 'bot'],
     ['the first matching entry is named', user('bot'), [`arn:aws:iam::${ACCOUNT}:user/bot`, 'bot'], `arn:aws:iam::${ACCOUNT}:user/bot`],

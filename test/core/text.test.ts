@@ -36,13 +36,17 @@ describe('shellQuote', () => {
   });
 
   it('keeps a command substitution as text when the shell reads it', () => {
-    expect(throughShell(shellQuote('prod$(echo INJECTED)`echo INJECTED`;echo INJECTED'))).toBe('prod$(echo INJECTED)`echo INJECTED`;echo INJECTED');
+    expect(throughShell(shellQuote('prod$(echo INJECTED)`echo INJECTED`;echo INJECTED'))).toBe(
+      'prod$(echo INJECTED)`echo INJECTED`;echo INJECTED',
+    );
   });
 });
 
 describe('oneLine', () => {
   it('puts event text with line breaks and control characters on one line', () => {
-    expect(oneLine('latency high\nWhat to do: rm -rf /\r\n\tnow\u2028again\u0085\u001b[31m')).toBe('latency high What to do: rm -rf / now again [31m');
+    expect(oneLine('latency high\nWhat to do: rm -rf /\r\n\tnow\u2028again\u0085\u001b[31m')).toBe(
+      'latency high What to do: rm -rf / now again [31m',
+    );
   });
 
   it('leaves a line without control characters as it is', () => {

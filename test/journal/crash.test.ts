@@ -7,10 +7,10 @@ import type { JournaledStep } from '../../functions/core/journal/journal.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
 import * as iamAdapter from '../../functions/rotate-credentials/aws.js';
 import { rotateCredentials } from '../../functions/rotate-credentials/handler.js';
+import { ACCOUNT, type FakeAccount, fakeIam, keyInSecret, secretArn } from '../rotate-credentials/fake-iam.js';
 import { dynaliteServer } from '../support/dynalite.js';
 import { loadEvent } from '../support/events.js';
 import { handlerHarness } from '../support/handler-harness.js';
-import { ACCOUNT, fakeIam, keyInSecret, secretArn, type FakeAccount } from '../rotate-credentials/fake-iam.js';
 import { activeTable, eventually, journalItems } from './journal-support.js';
 
 const { db, table } = dynaliteServer();
@@ -24,13 +24,23 @@ const KEY = 'AKIAI44QH8DHBEXAMPLE';
 const CREATED = 'AKIANEWKEY0000000001';
 const SECRET = 'ml-pipeline-bot/access-key';
 
-const { published } = handlerHarness({ functionName: 'rotate-credentials', now: NOW, region: 'us-east-2', account: ACCOUNT, restore: [IAMClient, SecretsManagerClient] });
+const { published } = handlerHarness({
+  functionName: 'rotate-credentials',
+  now: NOW,
+  region: 'us-east-2',
+  account: ACCOUNT,
+  restore: [IAMClient, SecretsManagerClient],
+});
 
 /** The user Config found with a key 120 days old, which the secret its tag names holds. */
 const staleUserWithSecret = (): FakeAccount => ({
   users: {
     'old-bot': { id: 'AIDAOTHERUSEREXAMPLE', keys: [] },
-    [USER]: { id: USER_ID, keys: [{ id: KEY, status: 'Active', created: new Date(NOW.getTime() - 120 * DAY) }], tags: [{ Key: 'ml-guard:access-key-secret', Value: SECRET }] },
+    [USER]: {
+      id: USER_ID,
+      keys: [{ id: KEY, status: 'Active', created: new Date(NOW.getTime() - 120 * DAY) }],
+      tags: [{ Key: 'ml-guard:access-key-secret', Value: SECRET }],
+    },
   },
   secrets: [{ name: SECRET, tags: [{ Key: 'ml-guard:access-key-user', Value: USER }], value: keyInSecret(KEY) }],
 });
@@ -62,7 +72,9 @@ async function attemptOneDiesBeforeStoringTheKey() {
   hung.catch(() => undefined);
   const started = await eventually(async () => {
     const { targets } = await journalItems(db, name, key);
-    const step = targets[0]?.steps.find((s: JournaledStep) => s.kind === 'rotateKeyIntoSecret' && s.state === 'started' && s.progress?.createdAccessKeyId);
+    const step = targets[0]?.steps.find(
+      (s: JournaledStep) => s.kind === 'rotateKeyIntoSecret' && s.state === 'started' && s.progress?.createdAccessKeyId,
+    );
     // ...and attempt 1 is inside PutSecretValue (its call made, never answered), not about to make it.
     return fake.sm.commandCalls(PutSecretValueCommand).length === 1 ? step : undefined;
   });
@@ -79,7 +91,7 @@ async function attemptOneDiesBeforeStoringTheKey() {
 const TWO_MINUTES_LATER = new Date(NOW.getTime() + 2 * 60_000);
 
 describe('rotate-credentials after an invocation died between CreateAccessKey and PutSecretValue', () => {
-  it('journals the created key before storing it, lets no one else in while the dead attempt\'s claim holds, then names the orphan for a person to delete and keeps the old key active', async () => {
+  it("journals the created key before storing it, lets no one else in while the dead attempt's claim holds, then names the orphan for a person to delete and keeps the old key active", async () => {
     // Prepare
     const { fake, journal, event, started } = await attemptOneDiesBeforeStoringTheKey();
     expect(started).toMatchObject({ id: 'rotateKeyIntoSecret', state: 'started', attempt: 1, progress: { createdAccessKeyId: CREATED } });
@@ -136,7 +148,9 @@ describe('rotate-credentials after an invocation died between CreateAccessKey an
     ]);
     expect(fake.iam.commandCalls(CreateAccessKeyCommand)).toHaveLength(1);
     expect(fake.sm.commandCalls(PutSecretValueCommand)).toHaveLength(1);
-    expect(fake.iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input)).toEqual([{ UserName: USER, AccessKeyId: KEY, Status: 'Inactive' }]);
+    expect(fake.iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input)).toEqual([
+      { UserName: USER, AccessKeyId: KEY, Status: 'Inactive' },
+    ]);
     expect(fake.users[USER]?.keys.map((k) => [k.id, k.status])).toEqual([
       [KEY, 'Inactive'],
       [CREATED, 'Active'],

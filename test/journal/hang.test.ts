@@ -1,6 +1,6 @@
-import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientOptions, REQUEST_TIMEOUT_MS } from '../../functions/core/aws/client-options.js';
 import { describeError, isTransient } from '../../functions/core/errors.js';

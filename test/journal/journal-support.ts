@@ -1,4 +1,4 @@
-import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { TargetRecord } from '../../functions/core/journal/journal.js';
 
 /** A new journal table, ACTIVE (test/support/dynalite.ts waits for it). */
@@ -16,7 +16,12 @@ export interface JournalItems {
 /** Every item of one event in the journal table, read as an operator would with a Query on `pk`. */
 export async function journalItems(db: () => DynamoDBClient, table: string, key: string): Promise<JournalItems> {
   const out = await db().send(
-    new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: key } }, ConsistentRead: true }),
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: key } },
+      ConsistentRead: true,
+    }),
   );
   const items = out.Items ?? [];
   return {
@@ -37,4 +42,3 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
-

@@ -1,8 +1,8 @@
-import { IAMClient, ListAccessKeysCommand, CreateAccessKeyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetBucketPolicyCommand, PutBucketAclCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { describe, expect, it } from 'vitest';
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { describe, expect, it } from 'vitest';
 import * as s3 from '../../functions/core/aws/s3.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { RetryLaterError } from '../../functions/core/errors.js';
@@ -12,12 +12,20 @@ import { remediate } from '../../functions/core/remediation/remediate.js';
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
 import * as iamAdapter from '../../functions/rotate-credentials/aws.js';
 import { rotateCredentials } from '../../functions/rotate-credentials/handler.js';
+import { type FakeAccount, fakeIam, keyInSecret } from '../rotate-credentials/fake-iam.js';
 import { s3Error } from '../support/aws-errors.js';
 import { dynaliteServer } from '../support/dynalite.js';
 import { loadEvent } from '../support/events.js';
-import { allUsersRead, fakeS3, logDeliveryWrite, OWNER, ownerFullControl, S3_WRITE_COMMANDS, type FakeBucket } from '../support/fake-bucket.js';
+import {
+  allUsersRead,
+  type FakeBucket,
+  fakeS3,
+  logDeliveryWrite,
+  OWNER,
+  ownerFullControl,
+  S3_WRITE_COMMANDS,
+} from '../support/fake-bucket.js';
 import { handlerHarness } from '../support/handler-harness.js';
-import { fakeIam, keyInSecret, type FakeAccount } from '../rotate-credentials/fake-iam.js';
 import { activeTable, eventually, journalItems } from './journal-support.js';
 
 /**
@@ -30,19 +38,35 @@ const NOW = new Date('2026-11-26T03:00:00.000Z');
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 const config = loadConfig({ ...process.env });
 
-const { sns, published } = handlerHarness({ functionName: 'quarantine-public-bucket', alsoRuns: ['rotate-credentials'], now: NOW, restore: [S3Client, IAMClient, SecretsManagerClient] });
+const { sns, published } = handlerHarness({
+  functionName: 'quarantine-public-bucket',
+  alsoRuns: ['rotate-credentials'],
+  now: NOW,
+  restore: [S3Client, IAMClient, SecretsManagerClient],
+});
 
 const GD_EVENT = 'guardduty/policy-s3-bucketblockpublicaccessdisabled.json';
 const GD_BUCKET = 'test-gd-324237984731208478901374';
 const publicBucket = (): FakeBucket => ({
   tags: [{ Key: 'team', Value: 'ml-platform' }],
-  policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${GD_BUCKET}/*` }] }),
+  policy: JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${GD_BUCKET}/*` }],
+  }),
   owner: OWNER,
   grants: [ownerFullControl, allUsersRead, logDeliveryWrite],
 });
 
 const quarantine = (event: unknown, journal: DynamoJournal, requestId: string, now: Date) =>
-  remediate(event, quarantinePublicBucket, { functionName: 'quarantine-public-bucket', config, aws: s3, now: () => now, remainingMs: () => 600_000, requestId, journal });
+  remediate(event, quarantinePublicBucket, {
+    functionName: 'quarantine-public-bucket',
+    config,
+    aws: s3,
+    now: () => now,
+    remainingMs: () => 600_000,
+    requestId,
+    journal,
+  });
 
 const s3Writes = (mock: ReturnType<typeof fakeS3>['mock']) =>
   mock
@@ -80,16 +104,23 @@ describe('a retry whose reads fail in between', () => {
     // Assess
     expect(first).toBeInstanceOf(RetryLaterError);
     // (the throttled PutBucketAcl is a call too, refused)
-    expect(writesAfterFirst).toEqual(['PutObjectCommand', 'PutPublicAccessBlockCommand', 'PutBucketAclCommand', 'DeleteBucketPolicyCommand', 'PutBucketTaggingCommand']);
-    expect(second).toBeInstanceOf(RetryLaterError);
-    expect(published()[1]?.json.targets[0].steps.filter((s: { earlierAttempt?: number }) => s.earlierAttempt === 1).map((s: { kind: string }) => s.kind)).toEqual([
-      'savePriorState',
-      'blockPublicAccess',
-      'removePublicPolicyStatements',
-      'tagQuarantined',
+    expect(writesAfterFirst).toEqual([
+      'PutObjectCommand',
+      'PutPublicAccessBlockCommand',
+      'PutBucketAclCommand',
+      'DeleteBucketPolicyCommand',
+      'PutBucketTaggingCommand',
     ]);
+    expect(second).toBeInstanceOf(RetryLaterError);
+    expect(
+      published()[1]
+        ?.json.targets[0].steps.filter((s: { earlierAttempt?: number }) => s.earlierAttempt === 1)
+        .map((s: { kind: string }) => s.kind),
+    ).toEqual(['savePriorState', 'blockPublicAccess', 'removePublicPolicyStatements', 'tagQuarantined']);
     // What attempt 1 journaled is still there, under the ids the runners match steps by.
-    expect(afterSecond.targets[0]?.steps.filter((s: JournaledStep) => s.state === 'done').map((s: JournaledStep) => [s.id, s.attempt])).toEqual([
+    expect(
+      afterSecond.targets[0]?.steps.filter((s: JournaledStep) => s.state === 'done').map((s: JournaledStep) => [s.id, s.attempt]),
+    ).toEqual([
       ['savePriorState', 1],
       ['blockPublicAccess', 1],
       ['removePublicPolicyStatements', 1],
@@ -120,14 +151,26 @@ const SECRET = 'ml-pipeline-bot/access-key';
 const DAY = 24 * 60 * 60 * 1000;
 const staleUserWithSecret = (): FakeAccount => ({
   users: {
-    [USER]: { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: KEY, status: 'Active', created: new Date(NOW.getTime() - 120 * DAY) }], tags: [{ Key: 'ml-guard:access-key-secret', Value: SECRET }] },
+    [USER]: {
+      id: 'AIDAJQABLZS4A3QDU576Q',
+      keys: [{ id: KEY, status: 'Active', created: new Date(NOW.getTime() - 120 * DAY) }],
+      tags: [{ Key: 'ml-guard:access-key-secret', Value: SECRET }],
+    },
   },
   secrets: [{ name: SECRET, tags: [{ Key: 'ml-guard:access-key-user', Value: USER }], value: keyInSecret(KEY) }],
 });
 const rotate = (event: unknown, journal: DynamoJournal, requestId: string, now: Date, remainingMs = () => 600_000) =>
-  remediate(event, rotateCredentials, { functionName: 'rotate-credentials', config, aws: iamAdapter, now: () => now, remainingMs, requestId, journal });
+  remediate(event, rotateCredentials, {
+    functionName: 'rotate-credentials',
+    config,
+    aws: iamAdapter,
+    now: () => now,
+    remainingMs,
+    requestId,
+    journal,
+  });
 
-describe('rotate-credentials after a crash, when the retry cannot read the user\'s keys', () => {
+describe("rotate-credentials after a crash, when the retry cannot read the user's keys", () => {
   it('still names the key attempt 1 created, in the journal and in the notification, and creates no other', async () => {
     // Prepare: attempt 1 creates the replacement key and dies in PutSecretValue.
     const fake = fakeIam(staleUserWithSecret(), { now: () => NOW });
@@ -142,7 +185,9 @@ describe('rotate-credentials after a crash, when the retry cannot read the user\
         ? (await journalItems(db, name, key)).targets[0]?.steps.find((s: JournaledStep) => s.progress?.createdAccessKeyId)
         : undefined,
     );
-    fake.iam.on(ListAccessKeysCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
+    fake.iam
+      .on(ListAccessKeysCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
 
     // Act: Lambda's retry, after attempt 1's claim expired, cannot list the user's access keys.
     const retry = await rotate(event, journal, 'req-2', at(2)).catch((e: unknown) => e);
@@ -167,7 +212,11 @@ describe('the journal of rotate-credentials on a Config access-keys-rotated even
     const journal = new DynamoJournal(name, 90, db);
     const event = loadEvent('config/access-keys-rotated-noncompliant.json');
     const key = `rotate-credentials#${event.id}`;
-    sns.on(PublishCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
+    sns
+      .on(PublishCommand)
+      .rejects(
+        Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+      );
     await rotate(event, journal, 'req-1', NOW).catch(() => undefined);
     const readsAfterFirst = fake.iam.calls().length + fake.sm.calls().length;
     sns.on(PublishCommand).resolves({ MessageId: 'msg-2' });
@@ -196,7 +245,9 @@ describe('rotate-credentials when a read is throttled', () => {
   it('changes nothing, notifies, and fails the invocation so that Lambda retries, as the README promises for a transient read', async () => {
     // Prepare
     const fake = fakeIam(staleUserWithSecret(), { now: () => NOW });
-    fake.iam.on(ListAccessKeysCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
+    fake.iam
+      .on(ListAccessKeysCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
     const journal = new DynamoJournal(await activeTable(db, table), 90, db);
 
     // Act

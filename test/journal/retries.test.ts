@@ -12,21 +12,21 @@ import { remediate } from '../../functions/core/remediation/remediate.js';
 import type { StepResult } from '../../functions/core/remediation/types.js';
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
 import { stopCompromisedTrainingJob } from '../../functions/stop-compromised-training-job/handler.js';
+import { fakeSageMaker, job, writesTo as sagemakerWrites } from '../stop-compromised-training-job/fake-sagemaker.js';
 import { s3Error } from '../support/aws-errors.js';
 import { dynaliteServer } from '../support/dynalite.js';
 import { loadEvent } from '../support/events.js';
 import {
   allUsersRead,
   authenticatedUsersWrite,
+  type FakeBucket,
   fakeS3,
   logDeliveryWrite,
   OWNER,
   ownerFullControl,
   S3_WRITE_COMMANDS,
-  type FakeBucket,
 } from '../support/fake-bucket.js';
 import { handlerHarness } from '../support/handler-harness.js';
-import { fakeSageMaker, job, writesTo as sagemakerWrites } from '../stop-compromised-training-job/fake-sagemaker.js';
 import { activeTable, journalItems } from './journal-support.js';
 
 const { db, table } = dynaliteServer();
@@ -42,7 +42,13 @@ const STOP_EVENT = 'guardduty/stop-training-job-instancecredentialexfiltration-o
 const ALL_BLOCKED = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
 
 const publicRead = { Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${GD_BUCKET}/*` };
-const trainingRole = { Sid: 'TrainingRole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::987654321098:role/SageMakerTraining' }, Action: 's3:*', Resource: `arn:aws:s3:::${GD_BUCKET}/*` };
+const trainingRole = {
+  Sid: 'TrainingRole',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::987654321098:role/SageMakerTraining' },
+  Action: 's3:*',
+  Resource: `arn:aws:s3:::${GD_BUCKET}/*`,
+};
 const policyOf = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const publicBucket = (): FakeBucket => ({
   tags: [{ Key: 'team', Value: 'ml-platform' }],
@@ -51,9 +57,15 @@ const publicBucket = (): FakeBucket => ({
   grants: [ownerFullControl, allUsersRead, authenticatedUsersWrite, logDeliveryWrite],
 });
 
-const { sns, published } = handlerHarness({ functionName: 'quarantine-public-bucket', alsoRuns: ['stop-compromised-training-job'], now: NOW, restore: [S3Client, SageMakerClient] });
+const { sns, published } = handlerHarness({
+  functionName: 'quarantine-public-bucket',
+  alsoRuns: ['stop-compromised-training-job'],
+  now: NOW,
+  restore: [S3Client, SageMakerClient],
+});
 
-const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+const throttled = () =>
+  Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
 
 interface Delivery {
   requestId: string;
@@ -126,7 +138,8 @@ async function notificationFailsThenRetried() {
 describe('a notification that could not be published', () => {
   it('fails the invocation with a NotificationError naming the journal key, and the retry reports what attempt 1 did without repeating it', async () => {
     // Act
-    const { firstError, firstNotification, writesAfterFirst, retry, mock, objects, buckets, key, name } = await notificationFailsThenRetried();
+    const { firstError, firstNotification, writesAfterFirst, retry, mock, objects, buckets, key, name } =
+      await notificationFailsThenRetried();
 
     // Assess: attempt 1
     expect(firstError).toBeInstanceOf(NotificationError);
@@ -163,7 +176,7 @@ describe('a notification that could not be published', () => {
     expect(buckets[GD_BUCKET]).toEqual(privateEndState());
   });
 
-  it('leaves in DynamoDB a closed event record of 2 attempts with the notification, and the target\'s steps as attempt 1 did them', async () => {
+  it("leaves in DynamoDB a closed event record of 2 attempts with the notification, and the target's steps as attempt 1 did them", async () => {
     // Prepare
     const { name, key } = await notificationFailsThenRetried();
 
@@ -211,7 +224,12 @@ describe('a notification that could not be published', () => {
 
   it('reports, on the retry of stop-compromised-training-job, the 4 jobs attempt 1 stopped, and stops nothing again', async () => {
     // Prepare
-    const { mock, jobs } = fakeSageMaker([job('training', 'train-a'), job('training', 'train-b'), job('processing', 'features-1'), job('tuning', 'hpo-1')]);
+    const { mock, jobs } = fakeSageMaker([
+      job('training', 'train-a'),
+      job('training', 'train-b'),
+      job('processing', 'features-1'),
+      job('tuning', 'hpo-1'),
+    ]);
     const journal = new DynamoJournal(await activeTable(db, table), 90, db);
     const event = loadEvent(STOP_EVENT);
     sns.on(PublishCommand).rejects(throttled());
@@ -283,7 +301,14 @@ describe('a step that fails', () => {
 
     // Assess 2
     expect(s3Writes(mock).slice(writesAfterFirst)).toEqual([
-      ['PutBucketAclCommand', { Bucket: GD_BUCKET, ExpectedBucketOwner: '987654321098', AccessControlPolicy: { Owner: OWNER, Grants: [ownerFullControl, logDeliveryWrite] } }],
+      [
+        'PutBucketAclCommand',
+        {
+          Bucket: GD_BUCKET,
+          ExpectedBucketOwner: '987654321098',
+          AccessControlPolicy: { Owner: OWNER, Grants: [ownerFullControl, logDeliveryWrite] },
+        },
+      ],
     ]);
     expect(second.status).toBe('remediated');
     expect(second.journal).toMatchObject({ attempt: 2 });
@@ -307,7 +332,11 @@ describe('a step that fails', () => {
     // Assess 3
     expect(third.status).toBe('remediated');
     expect(third.reason).toContain('a repeated delivery: the event was handled by attempt 2; nothing was done again');
-    expect(third.notification).toMatchObject({ published: true, messageId: 'msg-1', note: `sent by attempt 2 at ${LATER.toISOString()}; not sent again` });
+    expect(third.notification).toMatchObject({
+      published: true,
+      messageId: 'msg-1',
+      note: `sent by attempt 2 at ${LATER.toISOString()}; not sent again`,
+    });
     expect(third.targets[0]?.steps.map((s) => s.outcome)).toEqual(['done', 'done', 'done', 'done', 'done']);
     expect(published()).toHaveLength(2);
     expect(mock.calls()).toHaveLength(callsBefore);
@@ -361,7 +390,9 @@ describe('two deliveries of the same event at once', () => {
     const duplicate = results.find((r) => r.status === 'duplicate');
     expect(acted.map((r) => r.status)).toEqual(['remediated']);
     const actor = results[0]?.status === 'duplicate' ? 'req-b' : 'req-a';
-    expect(duplicate?.reason).toMatch(new RegExp(`^another invocation \\(${actor}\\) is handling this event, claimed until .*: this delivery changed nothing$`));
+    expect(duplicate?.reason).toMatch(
+      new RegExp(`^another invocation \\(${actor}\\) is handling this event, claimed until .*: this delivery changed nothing$`),
+    );
     expect(duplicate?.notification).toBeUndefined();
     expect(s3Writes(mock).map(([command]) => command)).toEqual([
       'PutObjectCommand',

@@ -1,7 +1,13 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoJournal } from '../../functions/core/journal/dynamodb.js';
-import { JournalConflictError, JournalError, MemoryJournal, type JournalStore, type TargetRecord } from '../../functions/core/journal/journal.js';
+import {
+  JournalConflictError,
+  JournalError,
+  type JournalStore,
+  MemoryJournal,
+  type TargetRecord,
+} from '../../functions/core/journal/journal.js';
 import { dynaliteServer } from '../support/dynalite.js';
 
 const { db, table } = dynaliteServer();
@@ -9,7 +15,14 @@ const { db, table } = dynaliteServer();
 const T0 = new Date('2026-11-26T03:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const KEY = 'quarantine-public-bucket#29cc9880-571c-ca45-f9d4-6f8592ecc0fe';
-const claimBy = (owner: string, now = T0, leaseMs = 60_000) => ({ function: 'quarantine-public-bucket', eventId: '29cc9880', findingId: 'f-1', owner, now, leaseMs });
+const claimBy = (owner: string, now = T0, leaseMs = 60_000) => ({
+  function: 'quarantine-public-bucket',
+  eventId: '29cc9880',
+  findingId: 'f-1',
+  owner,
+  now,
+  leaseMs,
+});
 
 function target(id: string, attempt: number, note = ''): TargetRecord {
   return {
@@ -17,7 +30,16 @@ function target(id: string, attempt: number, note = ''): TargetRecord {
     target: { type: 'AWS::S3::Bucket', id },
     status: 'remediated',
     complete: true,
-    steps: [{ id: 'blockPublicAccess', kind: 'blockPublicAccess', summary: `Turn on Block Public Access${note}`, state: 'done', attempt, startedAt: T0.toISOString() }],
+    steps: [
+      {
+        id: 'blockPublicAccess',
+        kind: 'blockPublicAccess',
+        summary: `Turn on Block Public Access${note}`,
+        state: 'done',
+        attempt,
+        startedAt: T0.toISOString(),
+      },
+    ],
     attempt,
     updatedAt: T0.toISOString(),
   };
@@ -36,7 +58,14 @@ describe.each(stores)('the journal in %s', { timeout: 20_000 }, (_name, make) =>
     const claim = await journal.claim(KEY, claimBy('req-1'));
 
     expect(claim).toMatchObject({ granted: true, attempt: 1, targets: [] });
-    expect(claim.event).toMatchObject({ key: KEY, owner: 'req-1', closed: false, attempts: 1, leaseUntil: T0.getTime() + 60_000, findingId: 'f-1' });
+    expect(claim.event).toMatchObject({
+      key: KEY,
+      owner: 'req-1',
+      closed: false,
+      attempts: 1,
+      leaseUntil: T0.getTime() + 60_000,
+      findingId: 'f-1',
+    });
   });
 
   it('refuses a second invocation while the first holds the claim', async () => {
@@ -86,7 +115,10 @@ describe.each(stores)('the journal in %s', { timeout: 20_000 }, (_name, make) =>
 
     const again = await journal.claim(KEY, claimBy('req-9', at(3_600_000)));
 
-    expect(again).toMatchObject({ granted: false, event: { closed: true, status: 'remediated', reason: '5 change(s) made', notification } });
+    expect(again).toMatchObject({
+      granted: false,
+      event: { closed: true, status: 'remediated', reason: '5 change(s) made', notification },
+    });
     expect(again.targets).toEqual([target('a', 1)]);
   });
 
@@ -97,7 +129,9 @@ describe.each(stores)('the journal in %s', { timeout: 20_000 }, (_name, make) =>
     await journal.saveTarget(KEY, 2, target('a', 2));
 
     await expect(journal.saveTarget(KEY, 1, target('a', 1, ' (stale)'))).rejects.toBeInstanceOf(JournalConflictError);
-    await expect(journal.close(KEY, 1, { closed: true, status: 'remediated', reason: 'stale', now: at(60_002) })).rejects.toBeInstanceOf(JournalConflictError);
+    await expect(journal.close(KEY, 1, { closed: true, status: 'remediated', reason: 'stale', now: at(60_002) })).rejects.toBeInstanceOf(
+      JournalConflictError,
+    );
     const state = await journal.claim(KEY, claimBy('req-3', at(60_003)));
     expect(state.targets).toEqual([target('a', 2)]);
   });
@@ -127,7 +161,9 @@ describe('the journal in DynamoDB', () => {
     const retry = await journal.claim(KEY, claimBy('req-2', at(60_001)));
 
     // Assess
-    const firstPage = await db().send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: KEY } } }));
+    const firstPage = await db().send(
+      new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: KEY } } }),
+    );
     expect(firstPage.LastEvaluatedKey).toBeDefined();
     expect(retry.targets.map((t) => t.target.id).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `bucket-${i}`).sort());
   });
@@ -139,7 +175,12 @@ describe('the journal in DynamoDB', () => {
     await journal.claim(KEY, claimBy('req-1'));
     await journal.saveTarget(KEY, 1, target('a', 1));
 
-    const items = (await db().send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: KEY } } }))).Items ?? [];
+    const items =
+      (
+        await db().send(
+          new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: KEY } } }),
+        )
+      ).Items ?? [];
     expect(items.map((i) => Number(i.expiresAt?.N))).toEqual([T0.getTime() / 1000 + 30 * 86_400, T0.getTime() / 1000 + 30 * 86_400]);
   });
 

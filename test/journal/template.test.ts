@@ -28,11 +28,17 @@ describe('the action journal and the failure alarms in template.yaml', () => {
 
   it.each(REMEDIATIONS)('give %s the journal table, its retention, and its actions on that table alone, in every mode', (fn) => {
     const variables = template.Resources[`${fn}Function`]?.Properties.Environment.Variables;
-    const journal = policyStatements(template, `${fn}Role`).filter((s) => journalIamActions.some((a) => (Array.isArray(s.Action) ? s.Action : [s.Action]).includes(a)));
+    const journal = policyStatements(template, `${fn}Role`).filter((s) =>
+      journalIamActions.some((a) => (Array.isArray(s.Action) ? s.Action : [s.Action]).includes(a)),
+    );
 
     expect(variables).toMatchObject({ JOURNAL_TABLE: { Ref: 'JournalTable' }, JOURNAL_RETENTION_DAYS: { Ref: 'JournalRetentionDays' } });
     expect(journal).toHaveLength(1);
-    expect(journal[0]).toMatchObject({ Effect: 'Allow', Action: [...journalIamActions], Resource: { 'Fn::GetAtt': ['JournalTable', 'Arn'] } });
+    expect(journal[0]).toMatchObject({
+      Effect: 'Allow',
+      Action: [...journalIamActions],
+      Resource: { 'Fn::GetAtt': ['JournalTable', 'Arn'] },
+    });
     expect(journal[0]?.condition).toBeUndefined();
   });
 
@@ -40,8 +46,10 @@ describe('the action journal and the failure alarms in template.yaml', () => {
     expect(template.Parameters?.JournalRetentionDays).toMatchObject({ Type: 'Number', Default: loadConfig({}).journalRetentionDays });
   });
 
-  it('pass MaxBucketsPerEvent to quarantine-public-bucket with the function\'s own default', () => {
-    expect(template.Resources.QuarantinePublicBucketFunction?.Properties.Environment.Variables).toMatchObject({ MAX_BUCKETS_PER_EVENT: { Ref: 'MaxBucketsPerEvent' } });
+  it("pass MaxBucketsPerEvent to quarantine-public-bucket with the function's own default", () => {
+    expect(template.Resources.QuarantinePublicBucketFunction?.Properties.Environment.Variables).toMatchObject({
+      MAX_BUCKETS_PER_EVENT: { Ref: 'MaxBucketsPerEvent' },
+    });
     expect(template.Parameters?.MaxBucketsPerEvent).toMatchObject({ Type: 'Number', Default: bucketLimit({}).max });
   });
 

@@ -10,7 +10,7 @@ import type { StepResult, TargetResult } from '../../functions/core/remediation/
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
 import { dynaliteServer } from '../support/dynalite.js';
 import { loadEvent } from '../support/events.js';
-import { allUsersRead, fakeS3, OWNER, ownerFullControl, S3_WRITE_COMMANDS, type FakeBucket } from '../support/fake-bucket.js';
+import { allUsersRead, type FakeBucket, fakeS3, OWNER, ownerFullControl, S3_WRITE_COMMANDS } from '../support/fake-bucket.js';
 import { handlerHarness } from '../support/handler-harness.js';
 import { activeTable, journalItems } from './journal-support.js';
 
@@ -27,7 +27,10 @@ const { sns, published } = handlerHarness({ functionName: 'quarantine-public-buc
 
 const publicBucket = (name: string): FakeBucket => ({
   tags: [{ Key: 'team', Value: 'ml-platform' }],
-  policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${name}/*` }] }),
+  policy: JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${name}/*` }],
+  }),
   owner: OWNER,
   grants: [ownerFullControl, allUsersRead],
 });
@@ -41,7 +44,15 @@ function findingNaming(names: string[]) {
 }
 
 const quarantine = (event: unknown, journal: DynamoJournal, requestId: string, at: Date, remainingMs: () => number) =>
-  remediate(event, quarantinePublicBucket, { functionName: 'quarantine-public-bucket', config, aws: s3, now: () => at, remainingMs, requestId, journal });
+  remediate(event, quarantinePublicBucket, {
+    functionName: 'quarantine-public-bucket',
+    config,
+    aws: s3,
+    now: () => at,
+    remainingMs,
+    requestId,
+    journal,
+  });
 
 /** The S3 write commands sent to one bucket (PutObject counted for the bucket whose prior state it saves). */
 const writesFor = (mock: ReturnType<typeof fakeS3>['mock'], bucket: string) =>
@@ -52,7 +63,13 @@ const writesFor = (mock: ReturnType<typeof fakeS3>['mock'], bucket: string) =>
     .filter(([, input]) => input.Bucket === bucket || input.Key?.startsWith(`quarantine/${bucket}/`))
     .map(([command]) => command);
 
-const EVERY_WRITE = ['PutObjectCommand', 'PutPublicAccessBlockCommand', 'PutBucketAclCommand', 'DeleteBucketPolicyCommand', 'PutBucketTaggingCommand'];
+const EVERY_WRITE = [
+  'PutObjectCommand',
+  'PutPublicAccessBlockCommand',
+  'PutBucketAclCommand',
+  'DeleteBucketPolicyCommand',
+  'PutBucketTaggingCommand',
+];
 
 describe('the time budget', () => {
   it('defers the buckets it has no time for, notifies and fails for a retry, which finishes them without repeating a write', async () => {
@@ -110,14 +127,7 @@ describe('the time budget', () => {
       ['tagQuarantined', undefined],
     ];
     const byAttempt1 = fresh.map(([kind]) => [kind, 1]);
-    expect(retry.targets.map(earlier)).toEqual([
-      byAttempt1,
-      byAttempt1,
-      [['savePriorState', 1], ...fresh.slice(1)],
-      fresh,
-      fresh,
-      fresh,
-    ]);
+    expect(retry.targets.map(earlier)).toEqual([byAttempt1, byAttempt1, [['savePriorState', 1], ...fresh.slice(1)], fresh, fresh, fresh]);
     for (const n of names) expect(writesFor(mock, n)).toEqual(EVERY_WRITE);
     for (const n of names) {
       expect(buckets[n]).toMatchObject({ publicAccessBlock: ALL_BLOCKED, grants: [ownerFullControl] });
@@ -126,7 +136,10 @@ describe('the time budget', () => {
     // Bucket 3's prior state was saved by attempt 1 (under its time), and the retry reports that object, not a new one.
     const saved = (n: string, at: Date) => `quarantine/${n}/${at.toISOString()}/prior-state.json`;
     expect([...objects.keys()].sort()).toEqual(
-      [...names.slice(0, 3).map((n) => `${FORENSICS}/${saved(n, NOW)}`), ...names.slice(3).map((n) => `${FORENSICS}/${saved(n, LATER)}`)].sort(),
+      [
+        ...names.slice(0, 3).map((n) => `${FORENSICS}/${saved(n, NOW)}`),
+        ...names.slice(3).map((n) => `${FORENSICS}/${saved(n, LATER)}`),
+      ].sort(),
     );
     expect(retry.targets[2]?.steps[0]?.summary).toBe(`Save the prior state to s3://${FORENSICS}/${saved(names[2] as string, NOW)}`);
     expect(mock.commandCalls(PutObjectCommand)).toHaveLength(6);

@@ -17,7 +17,9 @@ describe('notify at its input boundary', () => {
     const alarm = loadEvent('cloudwatch/alarm-state-change-sagemaker-model-latency.json');
     const metric = alarm.detail.configuration.metrics[0];
     const mutated = fc.oneof(
-      fc.tuple(fc.constantFrom(...Object.keys(alarm.detail)), fc.anything()).map(([k, v]) => ({ ...alarm, detail: { ...alarm.detail, [k]: v } })),
+      fc
+        .tuple(fc.constantFrom(...Object.keys(alarm.detail)), fc.anything())
+        .map(([k, v]) => ({ ...alarm, detail: { ...alarm.detail, [k]: v } })),
       fc.tuple(fc.constantFrom(...Object.keys(alarm.detail.state)), fc.oneof(fc.anything(), fc.json())).map(([k, v]) => ({
         ...alarm,
         detail: { ...alarm.detail, state: { ...alarm.detail.state, [k]: v } },
@@ -38,14 +40,16 @@ describe('notify at its input boundary', () => {
     );
   });
 
-  it('answers any change to a finding\'s resource or action with a result, ignored or notified, and never throws', async () => {
+  it("answers any change to a finding's resource or action with a result, ignored or notified, and never throws", async () => {
     // Prepare
     const finding = loadEvent('guardduty/exfiltration-s3-anomalousbehavior.json');
     const { resource, service } = finding.detail;
     const resourceKeys = [...Object.keys(resource), 'instanceDetails', 'eksClusterDetails', 'lambdaDetails'];
     const actionKeys = [...Object.keys(service.action), 'networkConnectionAction', 'portProbeAction'];
     const mutated = fc.oneof(
-      fc.tuple(fc.constantFrom(...resourceKeys), fc.anything()).map(([k, v]) => ({ ...finding, detail: { ...finding.detail, resource: { ...resource, [k]: v } } })),
+      fc
+        .tuple(fc.constantFrom(...resourceKeys), fc.anything())
+        .map(([k, v]) => ({ ...finding, detail: { ...finding.detail, resource: { ...resource, [k]: v } } })),
       fc.tuple(fc.constantFrom(...actionKeys), fc.anything()).map(([k, v]) => ({
         ...finding,
         detail: { ...finding.detail, service: { ...service, action: { ...service.action, [k]: v } } },

@@ -1,4 +1,4 @@
-import { CloudTrailClient, InvalidTimeRangeException, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, type Event, InvalidTimeRangeException, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeWriteCalls, latestWriteCalls } from '../../functions/notify/cloudtrail.js';
@@ -8,7 +8,12 @@ const NOTEBOOK = 'fraud-research-notebook';
 const client = () => new CloudTrailClient({ region: 'us-east-2' });
 
 /** A LookupEvents event as CloudTrail returns it, with the record as JSON text. */
-function trailEvent(name: string, readOnly: boolean, minutesAgo: number, arn = 'arn:aws:sts::123456789012:assumed-role/DataScientist/alice'): Event {
+function trailEvent(
+  name: string,
+  readOnly: boolean,
+  minutesAgo: number,
+  arn = 'arn:aws:sts::123456789012:assumed-role/DataScientist/alice',
+): Event {
   const time = new Date(NOW.getTime() - minutesAgo * 60_000);
   return {
     EventId: `id-${name}-${minutesAgo}`,
@@ -37,7 +42,11 @@ describe('latestWriteCalls', () => {
     // Prepare
     const mock = mockClient(CloudTrailClient);
     mock.on(LookupEventsCommand).resolves({
-      Events: [trailEvent('DescribeNotebookInstance', true, 5), trailEvent('UpdateNotebookInstance', false, 20), trailEvent('StopNotebookInstance', false, 30)],
+      Events: [
+        trailEvent('DescribeNotebookInstance', true, 5),
+        trailEvent('UpdateNotebookInstance', false, 20),
+        trailEvent('StopNotebookInstance', false, 30),
+      ],
     });
 
     // Act
@@ -81,7 +90,10 @@ describe('latestWriteCalls', () => {
     mock
       .on(LookupEventsCommand)
       .resolvesOnce({ Events: [trailEvent('DescribeNotebookInstance', true, 1)], NextToken: 'page-2' })
-      .resolvesOnce({ Events: [trailEvent('UpdateNotebookInstance', false, 2), trailEvent('UpdateNotebookInstance', false, 3)], NextToken: 'page-3' })
+      .resolvesOnce({
+        Events: [trailEvent('UpdateNotebookInstance', false, 2), trailEvent('UpdateNotebookInstance', false, 3)],
+        NextToken: 'page-3',
+      })
       .resolvesOnce({ Events: [trailEvent('CreateNotebookInstance', false, 4)], NextToken: 'page-4' });
 
     // Act
@@ -108,15 +120,20 @@ describe('latestWriteCalls', () => {
     // Assess
     expect(mock.commandCalls(LookupEventsCommand)).toHaveLength(4);
     expect(describeWriteCalls(lookup, NOTEBOOK)).toEqual([
-      ['last change', 'none found: CloudTrail recorded no write API call on fraud-research-notebook in the last 24 hours (only the latest 4 events were read)'],
+      [
+        'last change',
+        'none found: CloudTrail recorded no write API call on fraud-research-notebook in the last 24 hours (only the latest 4 events were read)',
+      ],
     ]);
   });
 
-  it('raises CloudTrail\'s documented errors for the caller to report', async () => {
+  it("raises CloudTrail's documented errors for the caller to report", async () => {
     // Prepare
     mockClient(CloudTrailClient)
       .on(LookupEventsCommand)
-      .rejects(new InvalidTimeRangeException({ $metadata: { httpStatusCode: 400 }, message: 'Occurs if the timestamp values are not valid.' }));
+      .rejects(
+        new InvalidTimeRangeException({ $metadata: { httpStatusCode: 400 }, message: 'Occurs if the timestamp values are not valid.' }),
+      );
 
     // Act / Assess
     await expect(latestWriteCalls(client(), NOTEBOOK, NOW)).rejects.toThrow(InvalidTimeRangeException);
@@ -128,7 +145,12 @@ describe('describeWriteCalls', () => {
     // Prepare
     const lookup = {
       calls: [
-        { time: '2026-11-26T02:40:00.000Z', principal: 'arn:aws:iam::123456789012:user/bob', call: 'sagemaker.amazonaws.com UpdateNotebookInstance', sourceIp: '203.0.113.9' },
+        {
+          time: '2026-11-26T02:40:00.000Z',
+          principal: 'arn:aws:iam::123456789012:user/bob',
+          call: 'sagemaker.amazonaws.com UpdateNotebookInstance',
+          sourceIp: '203.0.113.9',
+        },
         { time: '2026-11-26T01:00:00.000Z', principal: 'AssumedRole alice', call: 'sagemaker.amazonaws.com StopNotebookInstance' },
       ],
       scanned: 9,
@@ -141,7 +163,10 @@ describe('describeWriteCalls', () => {
 
     // Assess
     expect(facts).toEqual([
-      ['last change', 'arn:aws:iam::123456789012:user/bob called sagemaker.amazonaws.com UpdateNotebookInstance at 2026-11-26T02:40:00.000Z from 203.0.113.9'],
+      [
+        'last change',
+        'arn:aws:iam::123456789012:user/bob called sagemaker.amazonaws.com UpdateNotebookInstance at 2026-11-26T02:40:00.000Z from 203.0.113.9',
+      ],
       ['earlier changes', 'AssumedRole alice called sagemaker.amazonaws.com StopNotebookInstance at 2026-11-26T01:00:00.000Z'],
     ]);
   });
@@ -151,6 +176,8 @@ describe('describeWriteCalls', () => {
     const facts = describeWriteCalls({ calls: [], scanned: 0, complete: true, hours: 24 }, NOTEBOOK);
 
     // Assess
-    expect(facts).toEqual([['last change', 'none found: CloudTrail recorded no write API call on fraud-research-notebook in the last 24 hours']]);
+    expect(facts).toEqual([
+      ['last change', 'none found: CloudTrail recorded no write API call on fraud-research-notebook in the last 24 hours'],
+    ]);
   });
 });

@@ -16,7 +16,13 @@ describe('describeEvent for a CloudWatch alarm', () => {
     const facts = factsOf('cloudwatch/alarm-state-change-sagemaker-model-latency.json');
 
     // Assess
-    expect(facts).toMatchObject({ source: 'cloudwatch', severity: 'HIGH', headline: 'CloudWatch alarm fraud-detector-model-latency is ALARM', account: '123456789012', region: 'us-east-1' });
+    expect(facts).toMatchObject({
+      source: 'cloudwatch',
+      severity: 'HIGH',
+      headline: 'CloudWatch alarm fraud-detector-model-latency is ALARM',
+      account: '123456789012',
+      region: 'us-east-1',
+    });
     expect(Object.fromEntries(facts.facts)).toMatchObject({
       alarm: 'fraud-detector-model-latency',
       state: 'OK -> ALARM',
@@ -29,11 +35,15 @@ describe('describeEvent for a CloudWatch alarm', () => {
       'for how long': '3 of the last 3 periods of 60 s (3 minutes evaluated)',
       'recent datapoints': '650000, 790111, 812345 microseconds (oldest first, from 2019-10-02T17:01:00.000Z to 2019-10-02T17:04:40.985Z)',
     });
-    expect(facts.consoleUrl).toBe('https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/fraud-detector-model-latency');
-    expect(facts.nextSteps).toEqual(['See which models and variants serve the endpoint: aws sagemaker describe-endpoint --endpoint-name fraud-detector-prod --region us-east-1']);
+    expect(facts.consoleUrl).toBe(
+      'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/fraud-detector-model-latency',
+    );
+    expect(facts.nextSteps).toEqual([
+      'See which models and variants serve the endpoint: aws sagemaker describe-endpoint --endpoint-name fraud-detector-prod --region us-east-1',
+    ]);
   });
 
-  it('shows a metric-math alarm\'s expression as the metric and its metrics as inputs', () => {
+  it("shows a metric-math alarm's expression as the metric and its metrics as inputs", () => {
     // Act
     const facts = asMap('cloudwatch/alarm-state-change-sagemaker-5xx-rate-metric-math.json');
 
@@ -49,7 +59,7 @@ describe('describeEvent for a CloudWatch alarm', () => {
     });
   });
 
-  it('shows an anomaly detection alarm\'s band instead of a threshold', () => {
+  it("shows an anomaly detection alarm's band instead of a threshold", () => {
     // Act
     const facts = asMap('cloudwatch/alarm-state-change-sagemaker-model-latency-anomaly-detection.json');
 
@@ -61,7 +71,7 @@ describe('describeEvent for a CloudWatch alarm', () => {
     });
   });
 
-  it('shows a composite alarm\'s rule, the alarms that triggered it and its suppressed actions', () => {
+  it("shows a composite alarm's rule, the alarms that triggered it and its suppressed actions", () => {
     // Act
     const facts = asMap('cloudwatch/alarm-state-change-sagemaker-composite.json');
 
@@ -159,23 +169,31 @@ describe('describeEvent for a GuardDuty finding', () => {
     const facts = asMap('guardduty/backdoor-ec2-ccactivity-dns-sample.json');
 
     // Assess
-    expect(facts).toMatchObject({ resource: 'EC2 instance i-99999999', sample: 'yes: made by "Generate sample findings", names placeholder resources' });
+    expect(facts).toMatchObject({
+      resource: 'EC2 instance i-99999999',
+      sample: 'yes: made by "Generate sample findings", names placeholder resources',
+    });
   });
 });
 
 describe('describeEvent for a Config compliance change', () => {
-  it('names the rule, the resource and links to the rule and to the resource\'s CloudTrail history', () => {
+  it("names the rule, the resource and links to the rule and to the resource's CloudTrail history", () => {
     // Act
     const facts = factsOf('config/sagemaker-notebook-no-direct-internet-access-noncompliant.json');
 
     // Assess
-    expect(facts).toMatchObject({ severity: 'MEDIUM', headline: 'fraud-research-notebook is NON_COMPLIANT (AWS Config rule sagemaker-notebook-no-direct-internet-access)' });
+    expect(facts).toMatchObject({
+      severity: 'MEDIUM',
+      headline: 'fraud-research-notebook is NON_COMPLIANT (AWS Config rule sagemaker-notebook-no-direct-internet-access)',
+    });
     expect(Object.fromEntries(facts.facts)).toMatchObject({
       rule: 'sagemaker-notebook-no-direct-internet-access',
       resource: 'AWS::SageMaker::NotebookInstance fraud-research-notebook',
       compliance: 'COMPLIANT -> NON_COMPLIANT',
     });
-    expect(facts.consoleUrl).toBe('https://us-east-2.console.aws.amazon.com/config/home?region=us-east-2#/rules/details?configRuleName=sagemaker-notebook-no-direct-internet-access');
+    expect(facts.consoleUrl).toBe(
+      'https://us-east-2.console.aws.amazon.com/config/home?region=us-east-2#/rules/details?configRuleName=sagemaker-notebook-no-direct-internet-access',
+    );
     expect(facts.nextSteps).toEqual([
       'See every recorded change to fraud-research-notebook in CloudTrail event history: https://us-east-2.console.aws.amazon.com/cloudtrail/home?region=us-east-2#/events?ResourceName=fraud-research-notebook',
     ]);
@@ -184,13 +202,25 @@ describe('describeEvent for a Config compliance change', () => {
 
 describe('console links', () => {
   it.each([
-    ['eu-central-2', 'https://eu-central-2.console.aws.amazon.com/cloudwatch/home?region=eu-central-2#alarmsV2:alarm/fraud-detector-model-latency'],
-    ['ap-southeast-7', 'https://ap-southeast-7.console.aws.amazon.com/cloudwatch/home?region=ap-southeast-7#alarmsV2:alarm/fraud-detector-model-latency'],
+    [
+      'eu-central-2',
+      'https://eu-central-2.console.aws.amazon.com/cloudwatch/home?region=eu-central-2#alarmsV2:alarm/fraud-detector-model-latency',
+    ],
+    [
+      'ap-southeast-7',
+      'https://ap-southeast-7.console.aws.amazon.com/cloudwatch/home?region=ap-southeast-7#alarmsV2:alarm/fraud-detector-model-latency',
+    ],
     ['cn-north-1', 'https://console.amazonaws.cn/cloudwatch/home?region=cn-north-1#alarmsV2:alarm/fraud-detector-model-latency'],
     ['cn-northwest-1', 'https://console.amazonaws.cn/cloudwatch/home?region=cn-northwest-1#alarmsV2:alarm/fraud-detector-model-latency'],
-    ['us-gov-west-1', 'https://console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-west-1#alarmsV2:alarm/fraud-detector-model-latency'],
-    ['us-gov-east-1', 'https://console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-east-1#alarmsV2:alarm/fraud-detector-model-latency'],
-  ])('point to the console of the event\'s region %s', (region, url) => {
+    [
+      'us-gov-west-1',
+      'https://console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-west-1#alarmsV2:alarm/fraud-detector-model-latency',
+    ],
+    [
+      'us-gov-east-1',
+      'https://console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-east-1#alarmsV2:alarm/fraud-detector-model-latency',
+    ],
+  ])("point to the console of the event's region %s", (region, url) => {
     // Act
     const facts = factsOf('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => {
       e.region = region;
@@ -207,7 +237,9 @@ describe('console links', () => {
     });
 
     // Assess
-    expect(facts.consoleUrl).toBe('https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/Fraud%20detector%20%2F%20p90%20latency');
+    expect(facts.consoleUrl).toBe(
+      'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/Fraud%20detector%20%2F%20p90%20latency',
+    );
   });
 
   it('point a GuardDuty finding of China (Beijing) to the China console', () => {
@@ -217,16 +249,21 @@ describe('console links', () => {
     });
 
     // Assess
-    expect(facts.consoleUrl).toBe('https://console.amazonaws.cn/guardduty/home?region=cn-north-1#/findings?macros=current&fId=f1e2d3c4b5a697887766554433221100');
+    expect(facts.consoleUrl).toBe(
+      'https://console.amazonaws.cn/guardduty/home?region=cn-north-1#/findings?macros=current&fId=f1e2d3c4b5a697887766554433221100',
+    );
   });
 });
 
 describe('describeEvent on every sample event', () => {
-  it.each(allEventPaths().filter((p) => !p.startsWith('invalid/')))('gives %s facts with distinct labels, so none is lost in the JSON', (path) => {
-    // Act
-    const labels = describeEvent(parseEvent(loadEvent(path))).facts.map(([label]) => label);
+  it.each(allEventPaths().filter((p) => !p.startsWith('invalid/')))(
+    'gives %s facts with distinct labels, so none is lost in the JSON',
+    (path) => {
+      // Act
+      const labels = describeEvent(parseEvent(loadEvent(path))).facts.map(([label]) => label);
 
-    // Assess
-    expect(new Set(labels).size).toBe(labels.length);
-  });
+      // Assess
+      expect(new Set(labels).size).toBe(labels.length);
+    },
+  );
 });

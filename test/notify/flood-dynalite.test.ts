@@ -1,4 +1,11 @@
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { MAX_ATTEMPTS } from '../../functions/core/aws/client-options.js';
 import { decide, dynamoClient, STATE_TTL_SECONDS } from '../../functions/notify/flood.js';
@@ -16,10 +23,15 @@ const NOW = new Date('2026-11-26T03:00:00.000Z');
 const MS = NOW.getTime();
 const minutes = (m: number) => new Date(MS + m * 60_000);
 const alarm: FloodSubject = { key: 'cloudwatch#123456789012#us-east-1#fraud-detector-model-latency', state: 'ALARM' };
-const finding = (severity: number): FloodSubject => ({ key: 'guardduty#123456789012#eu-west-2#f1e2', level: severity, state: `severity ${severity}` });
+const finding = (severity: number): FloodSubject => ({
+  key: 'guardduty#123456789012#eu-west-2#f1e2',
+  level: severity,
+  state: `severity ${severity}`,
+});
 const stateTable = () => table({ hashOnly: true });
 const options = (name: string, now: Date, eventId: string) => ({ table: name, windowMinutes: 15, now, eventId });
-const item = async (name: string, key: string) => (await db().send(new GetItemCommand({ TableName: name, Key: { pk: { S: key } }, ConsistentRead: true }))).Item;
+const item = async (name: string, key: string) =>
+  (await db().send(new GetItemCommand({ TableName: name, Key: { pk: { S: key } }, ConsistentRead: true }))).Item;
 
 describe('flood control on DynamoDB semantics', () => {
   it('notifies the first occurrence and keeps the item a week (TTL)', async () => {
@@ -56,7 +68,10 @@ describe('flood control on DynamoDB semantics', () => {
     expect(second).toEqual({ send: false, count: 1, lastNotifiedAt: NOW.toISOString() });
     expect(third).toEqual({ send: false, count: 2, lastNotifiedAt: NOW.toISOString() });
     // The window is 15 minutes: a notification exactly 15 minutes after the last one is allowed.
-    expect(atEdge).toEqual({ send: true, heldBack: { count: 2, lastNotifiedAt: NOW.toISOString(), latestState: 'OK', latestAt: minutes(10).toISOString() } });
+    expect(atEdge).toEqual({
+      send: true,
+      heldBack: { count: 2, lastNotifiedAt: NOW.toISOString(), latestState: 'OK', latestAt: minutes(10).toISOString() },
+    });
     expect(after).toMatchObject({ notifiedAt: { N: String(minutes(15).getTime()) }, suppressed: { N: '0' }, eventId: { S: 'event-4' } });
   });
 
@@ -67,7 +82,7 @@ describe('flood control on DynamoDB semantics', () => {
     expect(await decide(db(), alarm, options(name, minutes(1), 'event-1'))).toEqual({ send: true });
   });
 
-  it('notifies at once when a finding\'s severity rises, not when it stays or falls', async () => {
+  it("notifies at once when a finding's severity rises, not when it stays or falls", async () => {
     const name = await stateTable();
     await decide(db(), finding(5), options(name, NOW, 'event-1'));
 
@@ -86,13 +101,23 @@ describe('flood control on DynamoDB semantics', () => {
     const decisions = await Promise.all([1, 2, 3, 4].map((n) => decide(db(), alarm, options(name, NOW, `event-${n}`))));
 
     expect(decisions.filter((d) => d.send)).toHaveLength(1);
-    expect(decisions.filter((d) => !d.send).map((d) => (d.send ? 0 : d.count)).sort()).toEqual([1, 2, 3]);
+    expect(
+      decisions
+        .filter((d) => !d.send)
+        .map((d) => (d.send ? 0 : d.count))
+        .sort(),
+    ).toEqual([1, 2, 3]);
   });
 
   it('reports what an older item holds, without the times it lacks', async () => {
     // Prepare: an item with repeats but without lastSeenAt or lastState (written by hand, or by an older version).
     const name = await stateTable();
-    await db().send(new PutItemCommand({ TableName: name, Item: { pk: { S: alarm.key }, notifiedAt: { N: String(MS) }, eventId: { S: 'e0' }, suppressed: { N: '3' } } }));
+    await db().send(
+      new PutItemCommand({
+        TableName: name,
+        Item: { pk: { S: alarm.key }, notifiedAt: { N: String(MS) }, eventId: { S: 'e0' }, suppressed: { N: '3' } },
+      }),
+    );
 
     // Act
     const decision = await decide(db(), alarm, options(name, minutes(20), 'event-1'));
@@ -106,7 +131,8 @@ describe('flood control on DynamoDB semantics', () => {
     const name = await stateTable();
     await decide(db(), alarm, options(name, NOW, 'event-1'));
     const client = interceptingUpdates(db(), async (input) => {
-      if (input.ConditionExpression?.startsWith('attribute_exists')) await db().send(new DeleteItemCommand({ TableName: name, Key: { pk: { S: alarm.key } } }));
+      if (input.ConditionExpression?.startsWith('attribute_exists'))
+        await db().send(new DeleteItemCommand({ TableName: name, Key: { pk: { S: alarm.key } } }));
     });
 
     // Act
@@ -124,7 +150,12 @@ describe('flood control on DynamoDB semantics', () => {
       if (input.ConditionExpression?.startsWith('attribute_exists')) {
         await db().send(new DeleteItemCommand({ TableName: name, Key: { pk: { S: alarm.key } } }));
       } else {
-        await db().send(new PutItemCommand({ TableName: name, Item: { pk: { S: alarm.key }, notifiedAt: { N: String(MS) }, eventId: { S: 'other' }, suppressed: { N: '0' } } }));
+        await db().send(
+          new PutItemCommand({
+            TableName: name,
+            Item: { pk: { S: alarm.key }, notifiedAt: { N: String(MS) }, eventId: { S: 'other' }, suppressed: { N: '0' } },
+          }),
+        );
       }
     });
 
@@ -138,7 +169,10 @@ describe('flood control on DynamoDB semantics', () => {
 
   it('takes a ConditionalCheckFailedException known only by its name (another copy of the SDK) as a refused condition', async () => {
     // Prepare: every conditional write is refused by an error that is not an instance of this SDK's class.
-    const refused = { send: async () => Promise.reject(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' })) };
+    const refused = {
+      send: async () =>
+        Promise.reject(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' })),
+    };
 
     // Act
     const decision = await decide(refused as unknown as DynamoDBClient, alarm, options('any', NOW, 'event-1'));

@@ -10,7 +10,11 @@ const NOW = new Date('2026-11-26T03:00:00.000Z');
 const MS = NOW.getTime();
 const minutes = (m: number) => new Date(MS + m * 60_000);
 const alarm: FloodSubject = { key: 'cloudwatch#123456789012#us-east-1#fraud-detector-model-latency', state: 'ALARM' };
-const finding = (severity: number): FloodSubject => ({ key: 'guardduty#123456789012#eu-west-2#f1e2', level: severity, state: `severity ${severity}` });
+const finding = (severity: number): FloodSubject => ({
+  key: 'guardduty#123456789012#eu-west-2#f1e2',
+  level: severity,
+  state: `severity ${severity}`,
+});
 const options = (now: Date, eventId: string) => ({ table: TABLE, windowMinutes: 15, now, eventId });
 const db = () => new DynamoDBClient({ region: 'eu-west-2' });
 
@@ -34,7 +38,13 @@ describe('flood control', () => {
         Key: { pk: { S: alarm.key } },
         UpdateExpression: 'SET #notifiedAt = :now, #eventId = :eventId, #suppressed = :zero, #state = :state, #expiresAt = :expiresAt',
         ConditionExpression: 'attribute_not_exists(#notifiedAt) OR #notifiedAt <= :windowStart OR #eventId = :eventId',
-        ExpressionAttributeNames: { '#notifiedAt': 'notifiedAt', '#eventId': 'eventId', '#suppressed': 'suppressed', '#state': 'state', '#expiresAt': 'expiresAt' },
+        ExpressionAttributeNames: {
+          '#notifiedAt': 'notifiedAt',
+          '#eventId': 'eventId',
+          '#suppressed': 'suppressed',
+          '#state': 'state',
+          '#expiresAt': 'expiresAt',
+        },
         ExpressionAttributeValues: {
           ':now': { N: String(MS) },
           ':eventId': { S: 'event-1' },
@@ -63,7 +73,13 @@ describe('flood control', () => {
       Key: { pk: { S: alarm.key } },
       UpdateExpression: 'SET #lastSeenAt = :now, #lastState = :state, #expiresAt = :expiresAt ADD #suppressed :one',
       ConditionExpression: 'attribute_exists(#notifiedAt)',
-      ExpressionAttributeNames: { '#lastSeenAt': 'lastSeenAt', '#lastState': 'lastState', '#expiresAt': 'expiresAt', '#suppressed': 'suppressed', '#notifiedAt': 'notifiedAt' },
+      ExpressionAttributeNames: {
+        '#lastSeenAt': 'lastSeenAt',
+        '#lastState': 'lastState',
+        '#expiresAt': 'expiresAt',
+        '#suppressed': 'suppressed',
+        '#notifiedAt': 'notifiedAt',
+      },
       ExpressionAttributeValues: {
         ':now': { N: String(MS + 5 * 60_000) },
         ':state': { S: 'OK' },
@@ -108,11 +124,18 @@ describe('flood control', () => {
 
     // Assess
     expect(same.send).toBe(false);
-    expect(rose).toEqual({ send: true, heldBack: { count: 1, lastNotifiedAt: NOW.toISOString(), latestState: 'severity 5', latestAt: minutes(1).toISOString() } });
+    expect(rose).toEqual({
+      send: true,
+      heldBack: { count: 1, lastNotifiedAt: NOW.toISOString(), latestState: 'severity 5', latestAt: minutes(1).toISOString() },
+    });
     expect(fell.send).toBe(false);
     const claim = mock.commandCalls(UpdateItemCommand)[0]?.args[0].input;
-    expect(claim?.ConditionExpression).toBe('attribute_not_exists(#notifiedAt) OR #notifiedAt <= :windowStart OR #eventId = :eventId OR #severity < :severity');
-    expect(claim?.UpdateExpression).toBe('SET #notifiedAt = :now, #eventId = :eventId, #suppressed = :zero, #state = :state, #expiresAt = :expiresAt, #severity = :severity');
+    expect(claim?.ConditionExpression).toBe(
+      'attribute_not_exists(#notifiedAt) OR #notifiedAt <= :windowStart OR #eventId = :eventId OR #severity < :severity',
+    );
+    expect(claim?.UpdateExpression).toBe(
+      'SET #notifiedAt = :now, #eventId = :eventId, #suppressed = :zero, #state = :state, #expiresAt = :expiresAt, #severity = :severity',
+    );
     expect(claim?.ExpressionAttributeNames?.['#severity']).toBe('severity');
     expect(claim?.ExpressionAttributeValues?.[':severity']).toEqual({ N: '5' });
   });
@@ -174,10 +197,19 @@ describe('flood control', () => {
   });
 
   it.each([
-    ['a missing table', new ResourceNotFoundException({ $metadata: { httpStatusCode: 400 }, message: 'Requested resource not found' }), 'ResourceNotFoundException: Requested resource not found'],
+    [
+      'a missing table',
+      new ResourceNotFoundException({ $metadata: { httpStatusCode: 400 }, message: 'Requested resource not found' }),
+      'ResourceNotFoundException: Requested resource not found',
+    ],
     [
       'a denied write',
-      new DynamoDBServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not authorized to perform: dynamodb:UpdateItem' }),
+      new DynamoDBServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'not authorized to perform: dynamodb:UpdateItem',
+      }),
       'AccessDeniedException: not authorized to perform: dynamodb:UpdateItem',
     ],
   ])('notifies anyway, and says flood control was unavailable, on %s', async (_case, error, said) => {

@@ -24,13 +24,31 @@ const notified = (over: Partial<EventResult> = {}): EventResult => ({
   eventId: '7f1e2d3c-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
   findingId: 'fraud-detector-model-latency',
   source: 'cloudwatch',
-  targets: [{ target: { type: 'AWS::SageMaker::Endpoint', id: 'fraud-detector-prod', arn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud-detector-prod' }, status: 'notified', steps: [] }],
+  targets: [
+    {
+      target: {
+        type: 'AWS::SageMaker::Endpoint',
+        id: 'fraud-detector-prod',
+        arn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud-detector-prod',
+      },
+      status: 'notified',
+      steps: [],
+    },
+  ],
   ...over,
 });
 /** What SNS would receive, read back as a subscriber would. */
 const published = (result: EventResult, facts = alarmFacts()) => {
   const n = formatNotification(result, facts);
-  return { n, read: readNotification({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Subject: n.subject, Message: snsMessage(n), MessageStructure: 'json' }) };
+  return {
+    n,
+    read: readNotification({
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:t',
+      Subject: n.subject,
+      Message: snsMessage(n),
+      MessageStructure: 'json',
+    }),
+  };
 };
 
 describe('formatNotification', () => {
@@ -63,7 +81,9 @@ describe('formatNotification', () => {
     // Assess
     expect(read.text).toContain('What happened: CloudWatch alarm fraud-detector-model-latency is ALARM');
     expect(read.text).toContain('  threshold: greater than 500000 (500 ms)');
-    expect(read.text).toContain('Console: https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/fraud-detector-model-latency');
+    expect(read.text).toContain(
+      'Console: https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/fraud-detector-model-latency',
+    );
     expect(read.json).toMatchObject({ status: 'notified', severity: 'HIGH', event: { facts: { endpoint: 'fraud-detector-prod' } } });
     expect(read.chat).toEqual({
       version: '1.0',
@@ -72,7 +92,9 @@ describe('formatNotification', () => {
       content: {
         textType: 'client-markdown',
         title: 'ml-guard HIGH: CloudWatch alarm fraud-detector-model-latency is ALARM (fraud-detector-prod)',
-        description: expect.stringMatching(/^CloudWatch alarm fraud-detector-model-latency is ALARM\n.*\n\nalarm: fraud-detector-model-latency\nstate: OK -> ALARM\n/s),
+        description: expect.stringMatching(
+          /^CloudWatch alarm fraud-detector-model-latency is ALARM\n.*\n\nalarm: fraud-detector-model-latency\nstate: OK -> ALARM\n/s,
+        ),
         nextSteps: [
           'Console: https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/fraud-detector-model-latency',
           'See which models and variants serve the endpoint: aws sagemaker describe-endpoint --endpoint-name fraud-detector-prod --region us-east-1',
@@ -119,19 +141,34 @@ describe('formatNotification', () => {
     expect(read.text).toContain('note: note 199:');
   });
 
-  it('puts a remediation\'s undo commands among the chat next steps', () => {
+  it("puts a remediation's undo commands among the chat next steps", () => {
     // Prepare
     const result = notified({
       status: 'remediated',
       function: 'quarantine-public-bucket',
-      targets: [{ target: { type: 'AWS::S3::Bucket', id: 'b' }, status: 'remediated', steps: [{ kind: 'blockPublicAccess', summary: 'Turn on all four Block Public Access settings', outcome: 'done', undo: 'aws s3api delete-public-access-block --bucket b' }] }],
+      targets: [
+        {
+          target: { type: 'AWS::S3::Bucket', id: 'b' },
+          status: 'remediated',
+          steps: [
+            {
+              kind: 'blockPublicAccess',
+              summary: 'Turn on all four Block Public Access settings',
+              outcome: 'done',
+              undo: 'aws s3api delete-public-access-block --bucket b',
+            },
+          ],
+        },
+      ],
     });
 
     // Act
     const { read } = published(result);
 
     // Assess
-    expect(read.chat?.content.nextSteps).toContain('Undo "Turn on all four Block Public Access settings": aws s3api delete-public-access-block --bucket b');
+    expect(read.chat?.content.nextSteps).toContain(
+      'Undo "Turn on all four Block Public Access settings": aws s3api delete-public-access-block --bucket b',
+    );
     expect(read.subject).toBe('ml-guard REMEDIATED: b - CloudWatch alarm fraud-detector-model-latency is ALARM');
   });
 });
@@ -140,14 +177,30 @@ describe('a notification about an event handled over several attempts', () => {
   it('marks the steps an earlier attempt did, and says where the journal is and that Lambda retries for the rest', () => {
     // Prepare
     const result: EventResult = {
-      ...notified({ status: 'partial', reason: '1 of 2 step(s) failed or did not run (1 of them by an earlier attempt)', function: 'quarantine-public-bucket' }),
+      ...notified({
+        status: 'partial',
+        reason: '1 of 2 step(s) failed or did not run (1 of them by an earlier attempt)',
+        function: 'quarantine-public-bucket',
+      }),
       targets: [
         {
           target: { type: 'AWS::S3::Bucket', id: 'ml-data' },
           status: 'partial',
           steps: [
-            { kind: 'blockPublicAccess', summary: 'Turn on all four Block Public Access settings', outcome: 'done', undo: 'aws s3api delete-public-access-block --bucket ml-data', earlierAttempt: 1 },
-            { kind: 'tagQuarantined', summary: 'Tag the bucket', outcome: 'failed', detail: 'SlowDown: Please reduce your request rate.', retryable: true },
+            {
+              kind: 'blockPublicAccess',
+              summary: 'Turn on all four Block Public Access settings',
+              outcome: 'done',
+              undo: 'aws s3api delete-public-access-block --bucket ml-data',
+              earlierAttempt: 1,
+            },
+            {
+              kind: 'tagQuarantined',
+              summary: 'Tag the bucket',
+              outcome: 'failed',
+              detail: 'SlowDown: Please reduce your request rate.',
+              retryable: true,
+            },
           ],
         },
       ],
@@ -178,7 +231,7 @@ describe('a notification about an event handled over several attempts', () => {
 describe('the SNS size limit', () => {
   const budget = MESSAGE_MAX_BYTES - ATTRIBUTES_RESERVE_BYTES;
 
-  it('fits a huge result, escaped as SNS receives it, within 256 KiB with the attributes\' reserve', () => {
+  it("fits a huge result, escaped as SNS receives it, within 256 KiB with the attributes' reserve", () => {
     // Prepare: quotes, newlines, backslashes and multi-byte characters grow when written as a JSON string.
     const notes = Array.from({ length: 4000 }, (_, i) => `note ${i}: "quoted"\n\\ é ✓ 🙂 ${'x'.repeat(40)}`);
     const result = notified({ targets: [{ ...notified().targets[0]!, notes }] });
@@ -235,7 +288,11 @@ describe('the SNS size limit', () => {
 
 describe('subject lines', () => {
   const configFacts = () => describeEvent(parseEvent(loadEvent('config/sagemaker-notebook-no-direct-internet-access-noncompliant.json')));
-  const notebook = { target: { type: 'AWS::SageMaker::NotebookInstance', id: 'fraud-research-notebook' }, status: 'notified' as const, steps: [] };
+  const notebook = {
+    target: { type: 'AWS::SageMaker::NotebookInstance', id: 'fraud-research-notebook' },
+    status: 'notified' as const,
+    steps: [],
+  };
 
   it('lead with the resource of a Config change and do not repeat it', () => {
     // Act
@@ -245,7 +302,7 @@ describe('subject lines', () => {
     expect(n.subject).toBe('ml-guard MEDIUM: fraud-research-notebook is NON_COMPLIANT (AWS Config rule sagemaker-notebook-no...');
   });
 
-  it('give an action\'s status before the Config change it answered', () => {
+  it("give an action's status before the Config change it answered", () => {
     // Act
     const { n } = published(notified({ status: 'remediated', targets: [{ ...notebook, status: 'remediated' }] }), configFacts());
 

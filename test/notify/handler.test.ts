@@ -4,24 +4,29 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { expectDeclaredCalls } from '../support/declared-calls.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
+import { ATTRIBUTES_RESERVE_BYTES, MESSAGE_MAX_BYTES } from '../../functions/core/notify/format.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
 import { notify } from '../../functions/notify/flow.js';
 import { handler } from '../../functions/notify/handler.js';
 import { loadNotifySettings } from '../../functions/notify/settings.js';
 import { handler as quarantine } from '../../functions/quarantine-public-bucket/handler.js';
-import { fakeS3, OWNER, ownerFullControl } from '../support/fake-bucket.js';
-import { fakeStateTable } from './fake-state-table.js';
+import { expectDeclaredCalls } from '../support/declared-calls.js';
 import { allEventPaths, loadEvent } from '../support/events.js';
-import { notifyUnderTest } from './under-test.js';
-import { ATTRIBUTES_RESERVE_BYTES, MESSAGE_MAX_BYTES } from '../../functions/core/notify/format.js';
+import { fakeS3, OWNER, ownerFullControl } from '../support/fake-bucket.js';
 import { readNotification } from '../support/notifications.js';
+import { fakeStateTable } from './fake-state-table.js';
+import { notifyUnderTest } from './under-test.js';
 
 const NOW = new Date('2026-11-26T03:00:00.000Z');
 const TABLE = 'ml-guard-NotificationStateTable-ABC123';
-const context = { functionName: 'notify', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:notify', memoryLimitInMB: '256' } as Context;
+const context = {
+  functionName: 'notify',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:notify',
+  memoryLimitInMB: '256',
+} as Context;
 
 const sns = mockClient(SNSClient);
 const trail = mockClient(CloudTrailClient);
@@ -175,7 +180,13 @@ describe('notify without floods', () => {
     // Act: ALARM, back to OK after the window, ALARM again 5 minutes later (and it may stay so: no later event would
     // carry a held-back count), then flapping.
     const statuses = [];
-    for (const [id, state, minute] of [['a1', 'ALARM', 0], ['o1', 'OK', 20], ['a2', 'ALARM', 25], ['o2', 'OK', 27], ['a3', 'ALARM', 28]] as const) {
+    for (const [id, state, minute] of [
+      ['a1', 'ALARM', 0],
+      ['o1', 'OK', 20],
+      ['a2', 'ALARM', 25],
+      ['o2', 'OK', 27],
+      ['a3', 'ALARM', 28],
+    ] as const) {
       statuses.push((await run(to(id, state), minute)).status);
     }
 
@@ -194,7 +205,11 @@ describe('notify without floods', () => {
       });
 
     // Act
-    const statuses = [(await run(finding('e1', 5), 0)).status, (await run(finding('e2', 5), 1)).status, (await run(finding('e3', 8), 2)).status];
+    const statuses = [
+      (await run(finding('e1', 5), 0)).status,
+      (await run(finding('e2', 5), 1)).status,
+      (await run(finding('e3', 8), 2)).status,
+    ];
 
     // Assess
     expect(statuses).toEqual(['notified', 'suppressed', 'notified']);
@@ -205,7 +220,10 @@ describe('notify without floods', () => {
     // Prepare
     fakeStateTable();
     const event = loadEvent('cloudwatch/alarm-state-change-sagemaker-model-latency.json');
-    sns.on(PublishCommand).rejectsOnce(Object.assign(new Error('Internal error'), { name: 'InternalErrorException' })).resolves({ MessageId: 'msg-2' });
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('Internal error'), { name: 'InternalErrorException' }))
+      .resolves({ MessageId: 'msg-2' });
 
     // Act
     await expect(run(event, 0)).rejects.toThrow(/could not publish/);
@@ -221,7 +239,9 @@ describe('notify without floods', () => {
     const table = fakeStateTable();
 
     // Act
-    const result = await run(loadEvent('config/sagemaker-notebook-no-direct-internet-access-noncompliant.json'), 0, { REMEDIATION_MODE: 'dry-run' });
+    const result = await run(loadEvent('config/sagemaker-notebook-no-direct-internet-access-noncompliant.json'), 0, {
+      REMEDIATION_MODE: 'dry-run',
+    });
 
     // Assess
     expect(result).toMatchObject({ status: 'notified', mode: 'dry-run' });
@@ -229,7 +249,7 @@ describe('notify without floods', () => {
     expect(published()).toHaveLength(1);
   });
 
-  it('never holds back a remediation\'s notification', async () => {
+  it("never holds back a remediation's notification", async () => {
     // Prepare
     alsoRuns = ['quarantine-public-bucket'];
     const table = fakeStateTable();
@@ -318,7 +338,9 @@ describe('notify on a Config rule: who changed it last', () => {
   it('says plainly when the lookup failed, and still notifies', async () => {
     // Prepare
     fakeStateTable();
-    trail.on(LookupEventsCommand).rejects(new OperationNotPermittedException({ $metadata: { httpStatusCode: 400 }, message: 'This operation is not permitted.' }));
+    trail
+      .on(LookupEventsCommand)
+      .rejects(new OperationNotPermittedException({ $metadata: { httpStatusCode: 400 }, message: 'This operation is not permitted.' }));
 
     // Act
     const result = await run(loadEvent(CONFIG));
@@ -337,7 +359,10 @@ describe('notify on a Config rule: who changed it last', () => {
     trail.resetHistory();
 
     // Act
-    const repeat = await run(withChange(CONFIG, (e) => (e.id = 'event-2')), 1);
+    const repeat = await run(
+      withChange(CONFIG, (e) => (e.id = 'event-2')),
+      1,
+    );
 
     // Assess
     expect(repeat.status).toBe('suppressed');

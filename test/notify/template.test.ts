@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
 import {
   COMPROMISED_CREDENTIAL_FINDINGS,
   PUBLIC_BUCKET_FINDINGS,
   ROOT_CREDENTIAL_USAGE,
 } from '../../functions/core/events/finding-types.js';
+import { parseEvent } from '../../functions/core/events/parse.js';
 import { MODEL_MONITOR_NAMESPACES } from '../../functions/core/notify/describe-alarm.js';
 import { NOTIFY_CONFIG_RULES, selectNotification } from '../../functions/notify/select.js';
 import { DEFAULT_ALARM_NAME_PREFIX, DEFAULT_WINDOW_MINUTES, loadNotifySettings } from '../../functions/notify/settings.js';
@@ -32,7 +32,13 @@ describe('notify in template.yaml', () => {
 
     // Assess
     expect([...excluded].sort()).toEqual(
-      [...PUBLIC_BUCKET_FINDINGS.exact, ...PUBLIC_BUCKET_FINDINGS.wildcard, ...COMPROMISED_CREDENTIAL_FINDINGS.exact, ...COMPROMISED_CREDENTIAL_FINDINGS.wildcard, ROOT_CREDENTIAL_USAGE].sort(),
+      [
+        ...PUBLIC_BUCKET_FINDINGS.exact,
+        ...PUBLIC_BUCKET_FINDINGS.wildcard,
+        ...COMPROMISED_CREDENTIAL_FINDINGS.exact,
+        ...COMPROMISED_CREDENTIAL_FINDINGS.wildcard,
+        ROOT_CREDENTIAL_USAGE,
+      ].sort(),
     );
   });
 
@@ -99,7 +105,12 @@ describe('notify in template.yaml', () => {
 
     // Assess
     expect(statements.filter((s: any) => String(s.Action).startsWith('dynamodb:'))).toEqual([
-      { Sid: 'FloodControlState', Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: { 'Fn::GetAtt': ['NotificationStateTable', 'Arn'] } },
+      {
+        Sid: 'FloodControlState',
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: { 'Fn::GetAtt': ['NotificationStateTable', 'Arn'] },
+      },
     ]);
   });
 
@@ -112,34 +123,76 @@ describe('notify in template.yaml', () => {
     ['a finding of severity 3.9', variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.severity = 3.9))],
     ['a finding of severity 4', variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.severity = 4))],
     ['a finding of severity 10', variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.severity = 10))],
-    ['root credential usage at severity 8', variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.type = 'Policy:IAMUser/RootCredentialUsage'))],
-    ['an IAM anomalous behaviour', variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.type = 'Persistence:IAMUser/AnomalousBehavior'))],
-    ['a PenTest IAM finding', variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.type = 'PenTest:IAMUser/ParrotLinux'))],
-    ['a Kubernetes finding', variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.type = 'Discovery:Kubernetes/MaliciousIPCaller'))],
-    ['an S3 policy finding no one handles', variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.type = 'Policy:S3/AccountBlockPublicAccessDisabled'))],
+    [
+      'root credential usage at severity 8',
+      variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.type = 'Policy:IAMUser/RootCredentialUsage')),
+    ],
+    [
+      'an IAM anomalous behaviour',
+      variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.type = 'Persistence:IAMUser/AnomalousBehavior')),
+    ],
+    [
+      'a PenTest IAM finding',
+      variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.type = 'PenTest:IAMUser/ParrotLinux')),
+    ],
+    [
+      'a Kubernetes finding',
+      variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.type = 'Discovery:Kubernetes/MaliciousIPCaller')),
+    ],
+    [
+      'an S3 policy finding no one handles',
+      variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.type = 'Policy:S3/AccountBlockPublicAccessDisabled')),
+    ],
     ['an alarm from INSUFFICIENT_DATA to ALARM', loadEvent('cloudwatch/alarm-state-change-sagemaker-5xx-rate-metric-math.json')],
-    ['an alarm from INSUFFICIENT_DATA to OK', variant('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => {
-      e.detail.previousState.value = 'INSUFFICIENT_DATA';
-      e.detail.state.value = 'OK';
-    })],
-    ['an alarm going to INSUFFICIENT_DATA', variant('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => (e.detail.state.value = 'INSUFFICIENT_DATA'))],
-    ['an endpoint alarm named with the prefix', variant('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => (e.detail.alarmName = 'ml-serving-latency'))],
-    ['an EC2 alarm named with the prefix', variant('cloudwatch/alarm-state-change-single-metric-ec2-cpu.json', (e) => (e.detail.alarmName = 'ml-serving-cpu'))],
-    ['an AWS/SageMaker alarm without EndpointName', variant('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => {
-      e.detail.configuration.metrics[0].metricStat.metric.dimensions = { Host: 'training/algo-1' };
-    })],
-    ['a Model Monitor alarm on the documented /aws/... namespace', variant('cloudwatch/alarm-state-change-sagemaker-model-monitor-drift.json', (e) => {
-      e.detail.configuration.metrics[0].metricStat.metric.namespace = '/aws/sagemaker/Endpoints/data-metric';
-    })],
-    ['a Model Monitor alarm of a batch transform job', variant('cloudwatch/alarm-state-change-sagemaker-model-monitor-drift.json', (e) => {
-      e.detail.configuration.metrics[0].metricStat.metric.namespace = 'aws/sagemaker/ModelMonitoring/data-metrics';
-    })],
-    ['a Config rule with a longer name', variant('config/sagemaker-notebook-no-direct-internet-access-noncompliant.json', (e) => {
-      e.detail.configRuleName = 'sagemaker-notebook-no-direct-internet-access-v2';
-    })],
-    ['a Config rule going NOT_APPLICABLE', variant('config/sagemaker-notebook-no-direct-internet-access-noncompliant.json', (e) => {
-      e.detail.newEvaluationResult.complianceType = 'NOT_APPLICABLE';
-    })],
+    [
+      'an alarm from INSUFFICIENT_DATA to OK',
+      variant('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => {
+        e.detail.previousState.value = 'INSUFFICIENT_DATA';
+        e.detail.state.value = 'OK';
+      }),
+    ],
+    [
+      'an alarm going to INSUFFICIENT_DATA',
+      variant('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => (e.detail.state.value = 'INSUFFICIENT_DATA')),
+    ],
+    [
+      'an endpoint alarm named with the prefix',
+      variant('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => (e.detail.alarmName = 'ml-serving-latency')),
+    ],
+    [
+      'an EC2 alarm named with the prefix',
+      variant('cloudwatch/alarm-state-change-single-metric-ec2-cpu.json', (e) => (e.detail.alarmName = 'ml-serving-cpu')),
+    ],
+    [
+      'an AWS/SageMaker alarm without EndpointName',
+      variant('cloudwatch/alarm-state-change-sagemaker-model-latency.json', (e) => {
+        e.detail.configuration.metrics[0].metricStat.metric.dimensions = { Host: 'training/algo-1' };
+      }),
+    ],
+    [
+      'a Model Monitor alarm on the documented /aws/... namespace',
+      variant('cloudwatch/alarm-state-change-sagemaker-model-monitor-drift.json', (e) => {
+        e.detail.configuration.metrics[0].metricStat.metric.namespace = '/aws/sagemaker/Endpoints/data-metric';
+      }),
+    ],
+    [
+      'a Model Monitor alarm of a batch transform job',
+      variant('cloudwatch/alarm-state-change-sagemaker-model-monitor-drift.json', (e) => {
+        e.detail.configuration.metrics[0].metricStat.metric.namespace = 'aws/sagemaker/ModelMonitoring/data-metrics';
+      }),
+    ],
+    [
+      'a Config rule with a longer name',
+      variant('config/sagemaker-notebook-no-direct-internet-access-noncompliant.json', (e) => {
+        e.detail.configRuleName = 'sagemaker-notebook-no-direct-internet-access-v2';
+      }),
+    ],
+    [
+      'a Config rule going NOT_APPLICABLE',
+      variant('config/sagemaker-notebook-no-direct-internet-access-noncompliant.json', (e) => {
+        e.detail.newEvaluationResult.complianceType = 'NOT_APPLICABLE';
+      }),
+    ],
   ])('routes %s exactly when the function notifies about it', (_case, event) => {
     // Act
     const routed = matched(event).length > 0;

@@ -9,22 +9,50 @@ const owner = { ID: 'owner-id' };
 
 describe('describeStep', () => {
   it.each<[string, QuarantineStepData, string, string | undefined]>([
-    ['saving the prior state', { kind: 'savePriorState', ...on, critical: true, forensicsBucket: 'f', key: 'quarantine/ml-data/t/prior-state.json', document: {} }, 'Save the prior state to s3://f/quarantine/ml-data/t/prior-state.json', undefined],
-    ['blocking, settings not read', { kind: 'blockPublicAccess', ...on }, 'Turn on all four Block Public Access settings (current settings not read)', 'aws s3api delete-public-access-block --bucket ml-data'],
-    ['blocking, none set', { kind: 'blockPublicAccess', ...on, previous: null }, 'Turn on all four Block Public Access settings (were: none set)', 'aws s3api delete-public-access-block --bucket ml-data'],
+    [
+      'saving the prior state',
+      { kind: 'savePriorState', ...on, critical: true, forensicsBucket: 'f', key: 'quarantine/ml-data/t/prior-state.json', document: {} },
+      'Save the prior state to s3://f/quarantine/ml-data/t/prior-state.json',
+      undefined,
+    ],
+    [
+      'blocking, settings not read',
+      { kind: 'blockPublicAccess', ...on },
+      'Turn on all four Block Public Access settings (current settings not read)',
+      'aws s3api delete-public-access-block --bucket ml-data',
+    ],
+    [
+      'blocking, none set',
+      { kind: 'blockPublicAccess', ...on, previous: null },
+      'Turn on all four Block Public Access settings (were: none set)',
+      'aws s3api delete-public-access-block --bucket ml-data',
+    ],
     [
       'blocking, some set',
-      { kind: 'blockPublicAccess', ...on, previous: { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false } },
+      {
+        kind: 'blockPublicAccess',
+        ...on,
+        previous: { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false },
+      },
       'Turn on all four Block Public Access settings (were: BlockPublicAcls on)',
       'aws s3api put-public-access-block --bucket ml-data --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=false,BlockPublicPolicy=false,RestrictPublicBuckets=false',
     ],
     [
       'blocking, all off',
-      { kind: 'blockPublicAccess', ...on, previous: { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false } },
+      {
+        kind: 'blockPublicAccess',
+        ...on,
+        previous: { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false },
+      },
       'Turn on all four Block Public Access settings (were: all off)',
       'aws s3api put-public-access-block --bucket ml-data --public-access-block-configuration BlockPublicAcls=false,IgnorePublicAcls=false,BlockPublicPolicy=false,RestrictPublicBuckets=false',
     ],
-    ['ACL grants, ACL not read', { kind: 'removePublicAclGrants', ...on }, 'Remove ACL grants to AllUsers and AuthenticatedUsers, if any (ACL not read)', undefined],
+    [
+      'ACL grants, ACL not read',
+      { kind: 'removePublicAclGrants', ...on },
+      'Remove ACL grants to AllUsers and AuthenticatedUsers, if any (ACL not read)',
+      undefined,
+    ],
     [
       'ACL grants',
       {
@@ -43,10 +71,22 @@ describe('describeStep', () => {
       'Remove 3 ACL grant(s) to AllUsers READ, group WRITE; keep the other 1',
       'restore the "acl" saved with the prior state: aws s3api put-bucket-acl --bucket ml-data --access-control-policy file://acl.json',
     ],
-    ['policy, not read', { kind: 'removePublicPolicyStatements', ...on, deletePolicy: false, removedSids: [], keptCount: 0 }, 'Remove bucket-policy statements that allow the public, if any (policy not read)', undefined],
+    [
+      'policy, not read',
+      { kind: 'removePublicPolicyStatements', ...on, deletePolicy: false, removedSids: [], keptCount: 0 },
+      'Remove bucket-policy statements that allow the public, if any (policy not read)',
+      undefined,
+    ],
     [
       'policy, statements removed',
-      { kind: 'removePublicPolicyStatements', ...on, deletePolicy: false, policy: '{}', removedSids: ['PublicRead', '#2 (no Sid)'], keptCount: 3 },
+      {
+        kind: 'removePublicPolicyStatements',
+        ...on,
+        deletePolicy: false,
+        policy: '{}',
+        removedSids: ['PublicRead', '#2 (no Sid)'],
+        keptCount: 3,
+      },
       'Remove 2 public statement(s) from the bucket policy (PublicRead, #2 (no Sid)); keep the other 3',
       'restore the "policy" saved with the prior state: aws s3api put-bucket-policy --bucket ml-data --policy file://policy.json',
     ],
@@ -85,6 +125,8 @@ describe('describeStep', () => {
   it('shell-quotes a bucket name that is not a plain word in every command', () => {
     const odd = { ...on, bucket: "ml data's" };
 
-    expect(describeStep({ kind: 'blockPublicAccess', ...odd, previous: null }).undo).toBe("aws s3api delete-public-access-block --bucket 'ml data'\\''s'");
+    expect(describeStep({ kind: 'blockPublicAccess', ...odd, previous: null }).undo).toBe(
+      "aws s3api delete-public-access-block --bucket 'ml data'\\''s'",
+    );
   });
 });

@@ -1,34 +1,47 @@
-import { GetBucketPolicyCommand, PutBucketAclCommand, PutBucketTaggingCommand, PutObjectCommand, PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketPolicyCommand,
+  PutBucketAclCommand,
+  PutBucketTaggingCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
 import * as s3 from '../../functions/core/aws/s3.js';
-import { logger } from '../../functions/core/observability.js';
-import { QUOTED_VALUE_MAX, REASON_MAX } from '../../functions/core/text.js';
 import { loadConfig } from '../../functions/core/config.js';
-import type { EventResult } from '../../functions/core/remediation/result.js';
+import { logger } from '../../functions/core/observability.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
+import type { EventResult } from '../../functions/core/remediation/result.js';
+import { QUOTED_VALUE_MAX, REASON_MAX } from '../../functions/core/text.js';
 import { handler, quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
 import { s3Error } from '../support/aws-errors.js';
 import { loadEvent } from '../support/events.js';
-import { handlerHarness } from '../support/handler-harness.js';
 import {
   allUsersRead,
   authenticatedUsersWrite,
+  type FakeBucket,
   fakeS3,
   logDeliveryWrite,
   OWNER,
   ownerFullControl,
   S3_WRITE_COMMANDS,
-  type FakeBucket,
 } from '../support/fake-bucket.js';
+import { handlerHarness } from '../support/handler-harness.js';
 
 const NOW = new Date('2026-11-26T03:00:00.000Z');
 const GD_BUCKET = 'test-gd-324237984731208478901374';
 const CONFIG_BUCKET = 'ml-model-artifacts-123456789012';
 const FORENSICS = 'ml-guard-forensics-123456789012';
 
-const publicReadStatement = { Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${GD_BUCKET}/*` };
+const publicReadStatement = {
+  Sid: 'PublicRead',
+  Effect: 'Allow',
+  Principal: '*',
+  Action: 's3:GetObject',
+  Resource: `arn:aws:s3:::${GD_BUCKET}/*`,
+};
 const vpceStatement = {
   Sid: 'ReadFromVpce',
   Effect: 'Allow',
@@ -37,7 +50,13 @@ const vpceStatement = {
   Resource: `arn:aws:s3:::${GD_BUCKET}/*`,
   Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-1a2b3c4d' } },
 };
-const roleStatement = { Sid: 'TrainingRole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::987654321098:role/SageMakerTraining' }, Action: 's3:*', Resource: `arn:aws:s3:::${GD_BUCKET}/*` };
+const roleStatement = {
+  Sid: 'TrainingRole',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::987654321098:role/SageMakerTraining' },
+  Action: 's3:*',
+  Resource: `arn:aws:s3:::${GD_BUCKET}/*`,
+};
 const policyOf = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
 const publicBucket = (): FakeBucket => ({
@@ -89,12 +108,31 @@ describe('quarantine-public-bucket on the recorded GuardDuty finding', () => {
     ]);
     const key = `quarantine/${GD_BUCKET}/2026-11-26T03:00:00.000Z/prior-state.json`;
     const saved = JSON.parse(objects.get(`${FORENSICS}/${key}`) ?? 'null');
-    expect(saved).toMatchObject({ bucket: GD_BUCKET, policy: before?.policy, tags: before?.tags, publicAccessBlock: null, acl: { owner: OWNER, grants: before?.grants } });
+    expect(saved).toMatchObject({
+      bucket: GD_BUCKET,
+      policy: before?.policy,
+      tags: before?.tags,
+      publicAccessBlock: null,
+      acl: { owner: OWNER, grants: before?.grants },
+    });
     const writes = writesTo(mock).map((c) => c.args[0].input as object);
     expect(writes).toEqual([
       expect.objectContaining({ Bucket: FORENSICS, Key: key, ContentType: 'application/json', IfNoneMatch: '*' }),
-      { Bucket: GD_BUCKET, ExpectedBucketOwner: '987654321098', PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } },
-      { Bucket: GD_BUCKET, ExpectedBucketOwner: '987654321098', AccessControlPolicy: { Owner: OWNER, Grants: [ownerFullControl, logDeliveryWrite] } },
+      {
+        Bucket: GD_BUCKET,
+        ExpectedBucketOwner: '987654321098',
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          IgnorePublicAcls: true,
+          BlockPublicPolicy: true,
+          RestrictPublicBuckets: true,
+        },
+      },
+      {
+        Bucket: GD_BUCKET,
+        ExpectedBucketOwner: '987654321098',
+        AccessControlPolicy: { Owner: OWNER, Grants: [ownerFullControl, logDeliveryWrite] },
+      },
       { Bucket: GD_BUCKET, ExpectedBucketOwner: '987654321098', Policy: policyOf(roleStatement) },
       {
         Bucket: GD_BUCKET,
@@ -123,8 +161,17 @@ describe('quarantine-public-bucket on the recorded GuardDuty finding', () => {
     expect(message?.text).toContain(`Save the prior state to s3://${FORENSICS}/quarantine/${GD_BUCKET}/`);
     expect(message?.text).toContain('undo: aws s3api delete-public-access-block --bucket test-gd-324237984731208478901374');
     expect(message?.text).toContain('principal: RoleSandboxAccess (AssumedRole)');
-    expect(message?.attributes).toEqual({ source: 'guardduty', severity: 'LOW', status: 'remediated', function: 'quarantine-public-bucket' });
-    expect(message?.json).toMatchObject({ status: 'remediated', findingId: 'a6bfa2f07893be4f3c3174d5af7e2f80', eventId: '29cc9880-571c-ca45-f9d4-6f8592ecc0fe' });
+    expect(message?.attributes).toEqual({
+      source: 'guardduty',
+      severity: 'LOW',
+      status: 'remediated',
+      function: 'quarantine-public-bucket',
+    });
+    expect(message?.json).toMatchObject({
+      status: 'remediated',
+      findingId: 'a6bfa2f07893be4f3c3174d5af7e2f80',
+      eventId: '29cc9880-571c-ca45-f9d4-6f8592ecc0fe',
+    });
     expect(result.notification).toEqual({ subject: message?.subject, published: true, messageId: 'msg-1' });
   });
 
@@ -153,7 +200,9 @@ describe('quarantine-public-bucket safety rules', () => {
     const result = await invoke(loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json'));
 
     expect(result.status).toBe('already-compliant');
-    expect(result.targets[0]?.notes).toContain('ACLs are disabled (object ownership BucketOwnerEnforced): the ACL grants nothing and is left alone');
+    expect(result.targets[0]?.notes).toContain(
+      'ACLs are disabled (object ownership BucketOwnerEnforced): the ACL grants nothing and is left alone',
+    );
     expect(writesTo(mock)).toEqual([]);
     expect(published()[0]?.subject).toMatch(/^ml-guard ALREADY-COMPLIANT/);
   });
@@ -202,7 +251,11 @@ describe('quarantine-public-bucket safety rules', () => {
     await expect(invoke(loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json'))).rejects.toThrow(/RetryLaterError/);
 
     expect(writesTo(mock)).toEqual([]);
-    expect(published()[0]?.json).toMatchObject({ status: 'failed', reason: 'could not read bucket policy: nothing changed, to be safe', journal: { retry: true } });
+    expect(published()[0]?.json).toMatchObject({
+      status: 'failed',
+      reason: 'could not read bucket policy: nothing changed, to be safe',
+      journal: { retry: true },
+    });
   });
 
   it('sends no write call in dry-run and reports every step it would take', async () => {
@@ -220,7 +273,9 @@ describe('quarantine-public-bucket safety rules', () => {
 
   it('plans from the event alone in dry-run when no state can be read, and says what it could not read', async () => {
     const mock = mockClient(S3Client);
-    mock.onAnyCommand().rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    mock
+      .onAnyCommand()
+      .rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
 
     const result = await dryRun(loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json'));
 
@@ -228,7 +283,13 @@ describe('quarantine-public-bucket safety rules', () => {
     expect(result.targets[0]?.notes?.[0]).toBe(
       'could not read the tags, public access block, bucket policy, ACL, ownership controls: CredentialsProviderError: Could not load credentials from any providers',
     );
-    expect(result.targets[0]?.steps.map((s) => s.kind)).toEqual(['savePriorState', 'blockPublicAccess', 'removePublicAclGrants', 'removePublicPolicyStatements', 'tagQuarantined']);
+    expect(result.targets[0]?.steps.map((s) => s.kind)).toEqual([
+      'savePriorState',
+      'blockPublicAccess',
+      'removePublicAclGrants',
+      'removePublicPolicyStatements',
+      'tagQuarantined',
+    ]);
     expect(writesTo(mock)).toEqual([]);
   });
 
@@ -258,7 +319,10 @@ describe('quarantine-public-bucket policies and ACLs', () => {
 
     const result = await invoke(loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json'));
 
-    expect(result.targets[0]?.steps.find((s) => s.kind === 'removePublicPolicyStatements')).toMatchObject({ outcome: 'done', detail: 'policy deleted' });
+    expect(result.targets[0]?.steps.find((s) => s.kind === 'removePublicPolicyStatements')).toMatchObject({
+      outcome: 'done',
+      detail: 'policy deleted',
+    });
     expect(mock.commandCalls(PutObjectCommand)).toHaveLength(1);
     expect(buckets[GD_BUCKET]?.policy).toBeUndefined();
   });
@@ -284,7 +348,9 @@ describe('quarantine-public-bucket policies and ACLs', () => {
     const { mock } = fakeS3({ [GD_BUCKET]: publicBucket() });
     mock.on(PutBucketAclCommand).rejects(s3Error('SlowDown', 503, 'Please reduce your request rate.'));
 
-    await expect(invoke(loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json'))).rejects.toThrow(/RetryLaterError: work left for a retry/);
+    await expect(invoke(loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json'))).rejects.toThrow(
+      /RetryLaterError: work left for a retry/,
+    );
 
     const result = published()[0]?.json;
     expect(result.status).toBe('partial');
@@ -343,17 +409,25 @@ describe('quarantine-public-bucket triggers', () => {
 
     expect(result.status).toBe('notified');
     expect(result.reason).toMatch(/^GuardDuty sample finding/);
-    expect(result.targets).toEqual([expect.objectContaining({ target: expect.objectContaining({ id: 'bucketName' }), status: 'notified' })]);
+    expect(result.targets).toEqual([
+      expect.objectContaining({ target: expect.objectContaining({ id: 'bucketName' }), status: 'notified' }),
+    ]);
     expect(mock.calls()).toHaveLength(0);
     expect(published()).toHaveLength(1);
   });
 
   it.each([
     ['config/s3-bucket-public-read-prohibited-compliant.json', 'bucket ml-model-artifacts-123456789012 is COMPLIANT, not NON_COMPLIANT'],
-    ['guardduty/unauthorizedaccess-iamuser-toripcaller-sample.json', 'GuardDuty finding type UnauthorizedAccess:IAMUser/TorIPCaller is not one that quarantine-public-bucket handles'],
+    [
+      'guardduty/unauthorizedaccess-iamuser-toripcaller-sample.json',
+      'GuardDuty finding type UnauthorizedAccess:IAMUser/TorIPCaller is not one that quarantine-public-bucket handles',
+    ],
     ['cloudwatch/alarm-state-change-single-metric-ec2-cpu.json', 'CloudWatch alarms are not handled by quarantine-public-bucket'],
     ['invalid/guardduty-finding-without-resource.json', 'GuardDuty finding rejected: resource: expected object'],
-    ['invalid/config-configuration-item-change.json', 'events from source "aws.config" with detail-type "Config Configuration Item Change" are not handled'],
+    [
+      'invalid/config-configuration-item-change.json',
+      'events from source "aws.config" with detail-type "Config Configuration Item Change" are not handled',
+    ],
     ['invalid/guardduty-sns-wrapped.json', expect.stringMatching(/^EventBridge envelope rejected: /)],
   ])('ignores %s with a reason, calling nothing', async (path, reason) => {
     const mock = mockClient(S3Client);
@@ -379,7 +453,7 @@ describe('quarantine-public-bucket on doubtful input', () => {
   it.each([
     ['null', null],
     ['empty', []],
-  ])('notifies, and reads or changes nothing, when the finding\'s bucket list is %s', async (_label, details) => {
+  ])("notifies, and reads or changes nothing, when the finding's bucket list is %s", async (_label, details) => {
     // Prepare
     const mock = mockClient(S3Client);
     const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
@@ -389,7 +463,11 @@ describe('quarantine-public-bucket on doubtful input', () => {
     const result = await invoke(event);
 
     // Assess
-    expect(result).toMatchObject({ status: 'notified', reason: 'the finding names no bucket: nothing was read or changed, a person should look', targets: [] });
+    expect(result).toMatchObject({
+      status: 'notified',
+      reason: 'the finding names no bucket: nothing was read or changed, a person should look',
+      targets: [],
+    });
     expect(mock.calls()).toHaveLength(0);
     expect(published()).toHaveLength(1);
     expect(published()[0]?.text).toContain('the finding names no bucket');
@@ -412,7 +490,7 @@ describe('quarantine-public-bucket on doubtful input', () => {
     expect(mock.calls()).toHaveLength(0);
   });
 
-  it('writes a trigger tag S3 accepts when the finding id holds characters outside S3\'s tag charset', async () => {
+  it("writes a trigger tag S3 accepts when the finding id holds characters outside S3's tag charset", async () => {
     // Prepare
     const { mock } = fakeS3({ [GD_BUCKET]: publicBucket() });
     const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
@@ -431,7 +509,7 @@ describe('quarantine-public-bucket on doubtful input', () => {
   });
 });
 
-describe('quarantine-public-bucket keeps its notification inside SNS\'s limit', () => {
+describe("quarantine-public-bucket keeps its notification inside SNS's limit", () => {
   it('publishes a bounded, valid notification for a finding with a 600,000-character id and 30 huge bucket names', async () => {
     // Prepare
     const mock = mockClient(S3Client);
@@ -439,7 +517,11 @@ describe('quarantine-public-bucket keeps its notification inside SNS\'s limit', 
     const event = loadEvent('guardduty/policy-s3-bucketblockpublicaccessdisabled.json');
     event.detail.id = 'f'.repeat(600_000);
     const [first] = event.detail.resource.s3BucketDetails;
-    event.detail.resource.s3BucketDetails = Array.from({ length: 30 }, (_, i) => ({ ...first, name: `${i}-${'b'.repeat(30_000)}`, arn: `arn:aws:s3:::${i}-${'b'.repeat(30_000)}` }));
+    event.detail.resource.s3BucketDetails = Array.from({ length: 30 }, (_, i) => ({
+      ...first,
+      name: `${i}-${'b'.repeat(30_000)}`,
+      arn: `arn:aws:s3:::${i}-${'b'.repeat(30_000)}`,
+    }));
 
     // Act
     const result = await invoke(event);
@@ -448,7 +530,10 @@ describe('quarantine-public-bucket keeps its notification inside SNS\'s limit', 
     expect(result.status).toBe('limit-exceeded');
     expect(mock.calls()).toHaveLength(0);
     const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
-    const attributes = Object.entries(input?.MessageAttributes ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? ''), 0);
+    const attributes = Object.entries(input?.MessageAttributes ?? {}).reduce(
+      (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? ''),
+      0,
+    );
     expect(Buffer.byteLength(input?.Message ?? '') + Buffer.byteLength(input?.Subject ?? '') + attributes).toBeLessThanOrEqual(262_144);
     const [message] = published();
     expect(message?.json).toMatchObject({ status: 'limit-exceeded' });
@@ -457,7 +542,11 @@ describe('quarantine-public-bucket keeps its notification inside SNS\'s limit', 
     // The log line of the outcome fits one CloudWatch Logs event (256 KB), and says where the whole result is.
     const logged = info.mock.calls.find(([text]) => text === 'event handled')?.[1] as { result: Record<string, unknown> };
     expect(Buffer.byteLength(JSON.stringify(logged))).toBeLessThan(256 * 1024);
-    expect(logged.result).toMatchObject({ status: 'limit-exceeded', targetCount: 30, truncated: expect.stringContaining('the journal hold it whole') });
+    expect(logged.result).toMatchObject({
+      status: 'limit-exceeded',
+      targetCount: 30,
+      truncated: expect.stringContaining('the journal hold it whole'),
+    });
   });
 
   it('ignores an event of a foreign source with a 1 MB detail-type, returning and logging a bounded reason', async () => {

@@ -13,8 +13,19 @@ describe('isPublicGrant', () => {
     ['AuthenticatedUsers (any AWS account)', { Grantee: { Type: 'Group', URI: AUTHENTICATED_USERS }, Permission: 'WRITE' }, true],
     ['LogDelivery (S3 server access logging)', { Grantee: { Type: 'Group', URI: LOG_DELIVERY }, Permission: 'WRITE' }, false],
     ['a group without URI', { Grantee: { Type: 'Group' }, Permission: 'READ' }, false],
-    ['the AllUsers URI on a grantee that is not a group', { Grantee: { Type: 'CanonicalUser', ID: 'abc', URI: ALL_USERS }, Permission: 'READ' }, false],
-    ['the bucket owner', { Grantee: { Type: 'CanonicalUser', ID: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be' }, Permission: 'FULL_CONTROL' }, false],
+    [
+      'the AllUsers URI on a grantee that is not a group',
+      { Grantee: { Type: 'CanonicalUser', ID: 'abc', URI: ALL_USERS }, Permission: 'READ' },
+      false,
+    ],
+    [
+      'the bucket owner',
+      {
+        Grantee: { Type: 'CanonicalUser', ID: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be' },
+        Permission: 'FULL_CONTROL',
+      },
+      false,
+    ],
     ['an e-mail grantee', { Grantee: { Type: 'AmazonCustomerByEmail', EmailAddress: 'a@example.com' }, Permission: 'READ' }, false],
     ['a grant without grantee', { Permission: 'READ' }, false],
   ])('%s -> public: %s', (_, grant, expected) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPublicStatement, splitPublicStatements, type PolicyStatement } from '../../functions/quarantine-public-bucket/public-policy.js';
+import { isPublicStatement, type PolicyStatement, splitPublicStatements } from '../../functions/quarantine-public-bucket/public-policy.js';
 
 /**
  * One row per statement shape, principal form and condition operator that decides whether a bucket policy statement
@@ -8,7 +8,12 @@ import { isPublicStatement, splitPublicStatements, type PolicyStatement } from '
  * leaves a bucket open to the internet or removes a statement that was not public.
  */
 const BUCKET = 'arn:aws:s3:::ml-training-data/*';
-const allow = (extra: Partial<PolicyStatement>): PolicyStatement => ({ Effect: 'Allow', Action: 's3:GetObject', Resource: BUCKET, ...extra });
+const allow = (extra: Partial<PolicyStatement>): PolicyStatement => ({
+  Effect: 'Allow',
+  Action: 's3:GetObject',
+  Resource: BUCKET,
+  ...extra,
+});
 const everyoneIf = (Condition: PolicyStatement['Condition']) => allow({ Principal: '*', Condition });
 
 describe('isPublicStatement: who the statement names', () => {
@@ -20,10 +25,18 @@ describe('isPublicStatement: who the statement names', () => {
     ['Principal {"AWS": [two accounts]}', allow({ Principal: { AWS: ['111122223333', '444455556666'] } }), false],
     ['Principal {"AWS": []}', allow({ Principal: { AWS: [] } }), false],
     ['Principal {"Service": a service}', allow({ Principal: { Service: 'logging.s3.amazonaws.com' } }), false],
-    ['Principal {"CanonicalUser": an id}', allow({ Principal: { CanonicalUser: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be' } }), false],
+    [
+      'Principal {"CanonicalUser": an id}',
+      allow({ Principal: { CanonicalUser: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be' } }),
+      false,
+    ],
     ['Principal null', allow({ Principal: null }), false],
     ['no Principal at all', allow({}), false],
-    ['Principal "arn:aws:iam::111122223333:root" (a string that is not "*")', allow({ Principal: 'arn:aws:iam::111122223333:root' }), false],
+    [
+      'Principal "arn:aws:iam::111122223333:root" (a string that is not "*")',
+      allow({ Principal: 'arn:aws:iam::111122223333:root' }),
+      false,
+    ],
     // Allow with NotPrincipal grants everyone except the principals named: public whatever it names.
     ['NotPrincipal an account', allow({ NotPrincipal: { AWS: 'arn:aws:iam::111122223333:root' } }), true],
     ['NotPrincipal "*" (still an Allow to everyone it does not exclude)', allow({ NotPrincipal: '*' }), true],
@@ -33,7 +46,10 @@ describe('isPublicStatement: who the statement names', () => {
 
   it.each<[string, PolicyStatement]>([
     ['Deny to "*"', { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: BUCKET }],
-    ['Deny with NotPrincipal', { Effect: 'Deny', NotPrincipal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 's3:*', Resource: BUCKET }],
+    [
+      'Deny with NotPrincipal',
+      { Effect: 'Deny', NotPrincipal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 's3:*', Resource: BUCKET },
+    ],
     ['no Effect', { Principal: '*', Action: 's3:GetObject', Resource: BUCKET }],
   ])('%s -> not public: it allows nothing', (_, statement) => {
     expect(isPublicStatement(statement)).toBe(false);
@@ -81,7 +97,11 @@ describe('isPublicStatement: conditions that pin who may call (S3 "The meaning o
     // A set operator without negation still pins the value.
     ['ForAnyValue:StringEquals aws:SourceVpce', { 'ForAnyValue:StringEquals': { 'aws:SourceVpce': 'vpce-1a2b3c4d' } }, false],
     // One pinning operator is enough, whatever else the condition says.
-    ['a negated operator and a pinning one', { StringNotEquals: { 'aws:SourceVpce': 'vpce-0' }, StringEquals: { 'aws:SourceAccount': '111122223333' } }, false],
+    [
+      'a negated operator and a pinning one',
+      { StringNotEquals: { 'aws:SourceVpce': 'vpce-0' }, StringEquals: { 'aws:SourceAccount': '111122223333' } },
+      false,
+    ],
     ['a pinning key among unrelated ones', { StringEquals: { 'aws:UserAgent': 'x', 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } }, false],
     // Malformed or empty conditions pin nothing.
     ['an empty Condition', {}, true],
@@ -130,7 +150,14 @@ describe('splitPublicStatements', () => {
       allow({ Sid: 'PublicRead', Principal: '*' }),
       allow({ Sid: 'Partner', Principal: { AWS: 'arn:aws:iam::111122223333:root' } }),
       allow({ Sid: 'PublicList', Principal: { AWS: '*' }, Action: 's3:ListBucket' }),
-      { Sid: 'DenyHttp', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: BUCKET, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+      {
+        Sid: 'DenyHttp',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: BUCKET,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
     ];
     const policy = JSON.stringify({ Version: '2012-10-17', Id: 'ml-data', Statement: statements });
 

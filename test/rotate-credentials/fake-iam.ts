@@ -13,9 +13,9 @@ import {
   NoSuchEntityException,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
+  type Tag,
   UnmodifiableEntityException,
   UpdateAccessKeyCommand,
-  type Tag,
 } from '@aws-sdk/client-iam';
 import {
   DescribeSecretCommand,
@@ -69,7 +69,8 @@ const userArn = (name: string, path = '/') => `arn:aws:iam::${ACCOUNT}:user${pat
 const roleArn = (name: string, path = '/') => `arn:aws:iam::${ACCOUNT}:role${path}${name}`;
 export const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${name}-AbCdEf`;
 
-const noSuchEntity = (what: string) => new NoSuchEntityException({ $metadata: { httpStatusCode: 404 }, message: `The ${what} cannot be found.` });
+const noSuchEntity = (what: string) =>
+  new NoSuchEntityException({ $metadata: { httpStatusCode: 404 }, message: `The ${what} cannot be found.` });
 
 /** Answers `items` a page at a time, as IAM does with MaxItems, IsTruncated and Marker. */
 function page<T>(items: T[], marker: string | undefined, pageSize: number) {
@@ -107,16 +108,34 @@ export function fakeIam(account: FakeAccount, { pageSize = 100, now = () => new 
   };
   const secret = (id: string | undefined) => {
     const s = secrets.find((x) => x.name === id || secretArn(x.name) === id);
-    if (!s) throw new ResourceNotFoundException({ $metadata: { httpStatusCode: 400 }, message: "Secrets Manager can't find the specified secret." });
+    if (!s)
+      throw new ResourceNotFoundException({
+        $metadata: { httpStatusCode: 400 },
+        message: "Secrets Manager can't find the specified secret.",
+      });
     return s;
   };
 
   iam.on(GetUserCommand).callsFake(({ UserName }) => {
     const u = user(UserName);
-    return { User: { UserName, UserId: u.id, Arn: userArn(UserName as string, u.path), Path: u.path ?? '/', CreateDate: new Date('2020-01-01T00:00:00Z') } };
+    return {
+      User: {
+        UserName,
+        UserId: u.id,
+        Arn: userArn(UserName as string, u.path),
+        Path: u.path ?? '/',
+        CreateDate: new Date('2020-01-01T00:00:00Z'),
+      },
+    };
   });
   iam.on(ListUsersCommand).callsFake(({ Marker }) => {
-    const all = Object.entries(users).map(([name, u]) => ({ UserName: name, UserId: u.id, Arn: userArn(name, u.path), Path: u.path ?? '/', CreateDate: new Date('2020-01-01T00:00:00Z') }));
+    const all = Object.entries(users).map(([name, u]) => ({
+      UserName: name,
+      UserId: u.id,
+      Arn: userArn(name, u.path),
+      Path: u.path ?? '/',
+      CreateDate: new Date('2020-01-01T00:00:00Z'),
+    }));
     const { items, ...rest } = page(all, Marker, pageSize);
     return { Users: items, ...rest };
   });
@@ -160,7 +179,15 @@ export function fakeIam(account: FakeAccount, { pageSize = 100, now = () => new 
   });
   iam.on(GetRoleCommand).callsFake(({ RoleName }) => {
     const r = role(RoleName);
-    return { Role: { RoleName, RoleId: r.id, Arn: roleArn(RoleName as string, r.path), Path: r.path ?? '/', CreateDate: new Date('2020-01-01T00:00:00Z') } };
+    return {
+      Role: {
+        RoleName,
+        RoleId: r.id,
+        Arn: roleArn(RoleName as string, r.path),
+        Path: r.path ?? '/',
+        CreateDate: new Date('2020-01-01T00:00:00Z'),
+      },
+    };
   });
   iam.on(ListRoleTagsCommand).callsFake(({ RoleName, Marker }) => {
     const { items, ...rest } = page(role(RoleName).tags ?? [], Marker, pageSize);
@@ -196,7 +223,10 @@ export function fakeIam(account: FakeAccount, { pageSize = 100, now = () => new 
   sm.on(GetSecretValueCommand).callsFake(({ SecretId }) => {
     const s = secret(SecretId);
     if (s.value === undefined) {
-      throw new ResourceNotFoundException({ $metadata: { httpStatusCode: 400 }, message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT" });
+      throw new ResourceNotFoundException({
+        $metadata: { httpStatusCode: 400 },
+        message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
+      });
     }
     return { ARN: secretArn(s.name), Name: s.name, SecretString: s.value, VersionStages: ['AWSCURRENT'] };
   });
@@ -211,7 +241,14 @@ export function fakeIam(account: FakeAccount, { pageSize = 100, now = () => new 
 }
 
 /** The IAM and Secrets Manager commands that change something; a dry-run must send none of them. */
-export const WRITE_COMMANDS = [UpdateAccessKeyCommand, CreateAccessKeyCommand, PutUserPolicyCommand, PutRolePolicyCommand, PutSecretValueCommand];
+export const WRITE_COMMANDS = [
+  UpdateAccessKeyCommand,
+  CreateAccessKeyCommand,
+  PutUserPolicyCommand,
+  PutRolePolicyCommand,
+  PutSecretValueCommand,
+];
 
 /** The secret value ml-guard reads and writes: the key id and its secret access key, as JSON. */
-export const keyInSecret = (accessKeyId: string, secretAccessKey = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYOLDSECRET') => JSON.stringify({ AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey });
+export const keyInSecret = (accessKeyId: string, secretAccessKey = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYOLDSECRET') =>
+  JSON.stringify({ AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey });

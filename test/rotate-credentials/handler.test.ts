@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   CreateAccessKeyCommand,
   GetUserCommand,
@@ -17,19 +18,18 @@ import {
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { execFileSync } from 'node:child_process';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import { describeError } from '../../functions/core/errors.js';
 import { logger } from '../../functions/core/observability.js';
-import type { EventResult } from '../../functions/core/remediation/result.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
+import type { EventResult } from '../../functions/core/remediation/result.js';
 import * as iamAdapter from '../../functions/rotate-credentials/aws.js';
 import { handler, rotateCredentials } from '../../functions/rotate-credentials/handler.js';
 import { loadEvent } from '../support/events.js';
 import { handlerHarness } from '../support/handler-harness.js';
-import { ACCOUNT, fakeIam, keyInSecret, secretArn, WRITE_COMMANDS, type FakeAccount, type FakeUser } from './fake-iam.js';
+import { ACCOUNT, type FakeAccount, type FakeUser, fakeIam, keyInSecret, secretArn, WRITE_COMMANDS } from './fake-iam.js';
 
 const NOW = new Date('2026-11-26T03:00:00.250Z');
 /** NOW rounded up to the second, as the revocation policy states it. */
@@ -52,9 +52,11 @@ const SECRET = 'ml-pipeline-bot/access-key';
 const ROLE = 'ml-batch-inference';
 const OLD_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYOLDSECRET';
 
-
 const revocation = (before: string) =>
-  JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': before } } } });
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': before } } },
+  });
 
 /** An IAM user whose key is compromised, tagged with the secret that holds that key (and the secret naming it back). */
 function rotatableUser(overrides: Partial<FakeUser> = {}): FakeAccount {
@@ -62,7 +64,10 @@ function rotatableUser(overrides: Partial<FakeUser> = {}): FakeAccount {
     users: {
       [USER]: {
         id: USER_ID,
-        tags: [{ Key: 'team', Value: 'ml-platform' }, { Key: 'ml-guard:access-key-secret', Value: SECRET }],
+        tags: [
+          { Key: 'team', Value: 'ml-platform' },
+          { Key: 'ml-guard:access-key-secret', Value: SECRET },
+        ],
         keys: [{ id: KEY, status: 'Active', created: daysAgo(30) }],
         ...overrides,
       },
@@ -81,7 +86,12 @@ const { sns, context, published } = handlerHarness({
 
 const invoke = (event: unknown) => handler(event, context) as Promise<EventResult>;
 const run = (event: unknown, env: Record<string, string> = {}) =>
-  remediate(event, rotateCredentials, { functionName: 'rotate-credentials', config: loadConfig({ ...process.env, ...env }), aws: iamAdapter, now: () => NOW });
+  remediate(event, rotateCredentials, {
+    functionName: 'rotate-credentials',
+    config: loadConfig({ ...process.env, ...env }),
+    aws: iamAdapter,
+    now: () => NOW,
+  });
 const dryRun = (event: unknown) => run(event, { REMEDIATION_MODE: 'dry-run' });
 
 type Fake = ReturnType<typeof fakeIam>;
@@ -95,7 +105,7 @@ const writes = (fake: Fake) =>
 const callId = (call: unknown) => (call as { callId: number }).callId;
 
 describe('rotate-credentials on an IAM user whose key a finding names', () => {
-  it('revokes the user\'s sessions, rotates the key into its secret, then deactivates it', async () => {
+  it("revokes the user's sessions, rotates the key into its secret, then deactivates it", async () => {
     // Prepare
     const fake = fakeIam(rotatableUser(), { now: () => NOW });
 
@@ -120,7 +130,9 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
       [KEY, 'Inactive'],
       [newKey, 'Active'],
     ]);
-    expect(result.targets[0]?.steps[1]?.detail).toBe(`new key ${newKey} is the current value of ${SECRET} (version version-1); ${KEY} is kept as AWSPREVIOUS`);
+    expect(result.targets[0]?.steps[1]?.detail).toBe(
+      `new key ${newKey} is the current value of ${SECRET} (version version-1); ${KEY} is kept as AWSPREVIOUS`,
+    );
   });
 
   it('notifies with the key, the steps and how to undo each', async () => {
@@ -214,7 +226,9 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
     const [revoke, rotate, deactivate] = result.targets[0]?.steps ?? [];
     expect(revoke?.outcome).toBe('done');
     expect(rotate).toMatchObject({ outcome: 'failed' });
-    expect(rotate?.summary).toContain(`(${USER} already has 2 access keys, the most IAM allows: IAM will refuse; no other key is deactivated or deleted to make room)`);
+    expect(rotate?.summary).toContain(
+      `(${USER} already has 2 access keys, the most IAM allows: IAM will refuse; no other key is deactivated or deleted to make room)`,
+    );
     expect(rotate?.detail).toBe(
       `AccessKeyLimitError: IAM user ${USER} already has 2 access keys, the most IAM allows: no replacement was made, and no other key was deactivated or deleted to make room; delete the key that is no longer used, then rotate ${KEY} by hand`,
     );
@@ -232,7 +246,12 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
     // Prepare
     const fake = fakeIam(rotatableUser(), { now: () => NOW });
     fake.sm.on(PutSecretValueCommand).rejects(
-      new SecretsManagerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Access to KMS is not allowed' }),
+      new SecretsManagerServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Access to KMS is not allowed',
+      }),
     );
 
     // Act
@@ -286,13 +305,23 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
   });
 
   it('moves the revocation forward when an update of the finding reports activity after it', async () => {
-    const fake = fakeIam({ users: { [USER]: { id: USER_ID, keys: [{ id: KEY, status: 'Inactive', created: daysAgo(30) }], policies: { AWSRevokeOlderSessions: revocation('2026-11-25T00:00:00Z') } } } });
+    const fake = fakeIam({
+      users: {
+        [USER]: {
+          id: USER_ID,
+          keys: [{ id: KEY, status: 'Inactive', created: daysAgo(30) }],
+          policies: { AWSRevokeOlderSessions: revocation('2026-11-25T00:00:00Z') },
+        },
+      },
+    });
     const event = loadEvent(TOR);
     event.detail.service.eventLastSeen = '2026-11-26T02:40:00Z';
 
     const result = await invoke(event);
 
-    expect(writes(fake)).toEqual([['PutUserPolicyCommand', { UserName: USER, PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revocation(REVOKED_BEFORE) }]]);
+    expect(writes(fake)).toEqual([
+      ['PutUserPolicyCommand', { UserName: USER, PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revocation(REVOKED_BEFORE) }],
+    ]);
     expect(result.targets[0]?.steps[0]?.summary).toBe(
       `Move the inline policy AWSRevokeOlderSessions of ${USER} forward to deny every session issued before ${REVOKED_BEFORE} (it denied those before 2026-11-25T00:00:00Z)`,
     );
@@ -300,7 +329,13 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
 
   it('does not deactivate again a key that is already inactive', async () => {
     const fake = fakeIam({
-      users: { [USER]: { id: USER_ID, keys: [{ id: KEY, status: 'Inactive', created: daysAgo(30) }], policies: { AWSRevokeOlderSessions: revocation('2026-11-26T03:00:05Z') } } },
+      users: {
+        [USER]: {
+          id: USER_ID,
+          keys: [{ id: KEY, status: 'Inactive', created: daysAgo(30) }],
+          policies: { AWSRevokeOlderSessions: revocation('2026-11-26T03:00:05Z') },
+        },
+      },
     });
 
     const result = await invoke(loadEvent(TOR));
@@ -314,13 +349,15 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
     expect(writes(fake)).toEqual([]);
   });
 
-  it('changes no key that is not one of the user\'s, and still revokes the user\'s sessions', async () => {
+  it("changes no key that is not one of the user's, and still revokes the user's sessions", async () => {
     const fake = fakeIam({ users: { [USER]: { id: USER_ID, keys: [{ id: OTHER_KEY, status: 'Active', created: daysAgo(3) }] } } });
 
     const result = await invoke(loadEvent(TOR));
 
     expect(writes(fake).map(([command]) => command)).toEqual(['PutUserPolicyCommand']);
-    expect(result.targets[0]?.notes).toContain(`access key ${KEY} is not a key of ${USER} (deleted, or of another user): no key was deactivated`);
+    expect(result.targets[0]?.notes).toContain(
+      `access key ${KEY} is not a key of ${USER} (deleted, or of another user): no key was deactivated`,
+    );
   });
 
   it('revokes the sessions of temporary credentials and deactivates no key, since the finding does not name the long-term one', async () => {
@@ -334,9 +371,13 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
     expect(result.targets[0]?.notes?.[0]).toMatch(/^ASIAQCONSOLESESSION1 is a temporary credential: the session revocation denies it/);
   });
 
-  it('reads every page of the user\'s tags and keys', async () => {
+  it("reads every page of the user's tags and keys", async () => {
     const account = rotatableUser({
-      tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }, { Key: 'ml-guard:exempt', Value: 'break-glass user' }],
+      tags: [
+        { Key: 'a', Value: '1' },
+        { Key: 'b', Value: '2' },
+        { Key: 'ml-guard:exempt', Value: 'break-glass user' },
+      ],
       keys: [
         { id: OTHER_KEY, status: 'Active', created: daysAgo(3) },
         { id: KEY, status: 'Active', created: daysAgo(30) },
@@ -351,7 +392,10 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
       [USER, undefined],
       [USER, '1'],
     ]);
-    expect(result).toMatchObject({ status: 'skipped', reason: `the IAM user ${USER} carries the exemption tag ml-guard:exempt=break-glass user` });
+    expect(result).toMatchObject({
+      status: 'skipped',
+      reason: `the IAM user ${USER} carries the exemption tag ml-guard:exempt=break-glass user`,
+    });
   });
 
   it('does not use a secret that does not name the user back, and reads no value from it', async () => {
@@ -385,7 +429,9 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
   it('does not take a role ARN, or a user of another account, for the user', async () => {
     fakeIam(rotatableUser());
 
-    const result = await run(loadEvent(TOR), { PROTECTED_PRINCIPALS: `arn:aws:iam::${ACCOUNT}:role/${USER},arn:aws:iam::999999999999:user/${USER}` });
+    const result = await run(loadEvent(TOR), {
+      PROTECTED_PRINCIPALS: `arn:aws:iam::${ACCOUNT}:role/${USER},arn:aws:iam::999999999999:user/${USER}`,
+    });
 
     expect(result.status).toBe('remediated');
   });
@@ -411,44 +457,62 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
 
     expect(writes(fake).map(([command]) => command)).toEqual(['PutUserPolicyCommand', 'UpdateAccessKeyCommand']);
     expect(fake.secrets[0]?.value).toBe(keyInSecret(KEY, OLD_SECRET_ACCESS_KEY));
-    expect(result.targets[0]?.notes).toContain(`no replacement key: the secret ${SECRET} carries the exemption tag ml-guard:exempt=migrating, so ml-guard does not write to it`);
+    expect(result.targets[0]?.notes).toContain(
+      `no replacement key: the secret ${SECRET} carries the exemption tag ml-guard:exempt=migrating, so ml-guard does not write to it`,
+    );
   });
 
   it.each([
     ['cannot be read (DecryptionFailure)', undefined, `could not be read, so it may hold ${KEY}: if it does,`],
-    ['holds the key in a format it cannot rotate', `aws_access_key_id=${KEY}`, `holds ${KEY} in a format ml-guard cannot rotate (not a {"AccessKeyId", "SecretAccessKey"} JSON value):`],
-  ])('still deactivates the compromised key when its secret %s, and warns that the secret\'s consumers may break', async (_, value, says) => {
-    // Prepare
-    const account = rotatableUser();
-    if (value) account.secrets![0]!.value = value;
-    const fake = fakeIam(account);
-    if (!value) {
-      fake.sm.on(GetSecretValueCommand).rejects(new DecryptionFailure({ $metadata: { httpStatusCode: 400 }, message: "Secrets Manager can't decrypt the protected secret text using the provided KMS key." }));
-    }
+    [
+      'holds the key in a format it cannot rotate',
+      `aws_access_key_id=${KEY}`,
+      `holds ${KEY} in a format ml-guard cannot rotate (not a {"AccessKeyId", "SecretAccessKey"} JSON value):`,
+    ],
+  ])(
+    "still deactivates the compromised key when its secret %s, and warns that the secret's consumers may break",
+    async (_, value, says) => {
+      // Prepare
+      const account = rotatableUser();
+      if (value) account.secrets![0]!.value = value;
+      const fake = fakeIam(account);
+      if (!value) {
+        fake.sm.on(GetSecretValueCommand).rejects(
+          new DecryptionFailure({
+            $metadata: { httpStatusCode: 400 },
+            message: "Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
+          }),
+        );
+      }
 
-    // Act
-    const result = await invoke(loadEvent(TOR));
+      // Act
+      const result = await invoke(loadEvent(TOR));
 
-    // Assess
-    expect(result.status).toBe('remediated');
-    expect(writes(fake)).toEqual([
-      ['PutUserPolicyCommand', { UserName: USER, PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revocation(REVOKED_BEFORE) }],
-      ['UpdateAccessKeyCommand', { UserName: USER, AccessKeyId: KEY, Status: 'Inactive' }],
-    ]);
-    expect(fake.users[USER]?.keys.map((k) => [k.id, k.status])).toEqual([[KEY, 'Inactive']]);
-    expect(result.targets[0]?.notes).toContain(
-      `no replacement key: the secret ${SECRET} ${says} its consumers break once ${KEY} is inactive (containment comes first: an attacker may hold the key); store a new key there by hand`,
-    );
-  });
+      // Assess
+      expect(result.status).toBe('remediated');
+      expect(writes(fake)).toEqual([
+        ['PutUserPolicyCommand', { UserName: USER, PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revocation(REVOKED_BEFORE) }],
+        ['UpdateAccessKeyCommand', { UserName: USER, AccessKeyId: KEY, Status: 'Inactive' }],
+      ]);
+      expect(fake.users[USER]?.keys.map((k) => [k.id, k.status])).toEqual([[KEY, 'Inactive']]);
+      expect(result.targets[0]?.notes).toContain(
+        `no replacement key: the secret ${SECRET} ${says} its consumers break once ${KEY} is inactive (containment comes first: an attacker may hold the key); store a new key there by hand`,
+      );
+    },
+  );
 
-  it('changes nothing in enforce mode when the user\'s tags cannot be read', async () => {
+  it("changes nothing in enforce mode when the user's tags cannot be read", async () => {
     const fake = fakeIam(rotatableUser());
-    fake.iam.on(ListUserTagsCommand).rejects(Object.assign(new Error('User is not authorized to perform: iam:ListUserTags'), { name: 'AccessDenied' }));
+    fake.iam
+      .on(ListUserTagsCommand)
+      .rejects(Object.assign(new Error('User is not authorized to perform: iam:ListUserTags'), { name: 'AccessDenied' }));
 
     const result = await invoke(loadEvent(TOR));
 
     expect(result.status).toBe('failed');
-    expect(result.reason).toBe('could not read its tags: nothing changed, to be safe (the account, protection and exemption could not be checked)');
+    expect(result.reason).toBe(
+      'could not read its tags: nothing changed, to be safe (the account, protection and exemption could not be checked)',
+    );
     expect(result.targets[0]?.steps.every((s) => s.outcome === 'not-run')).toBe(true);
     expect(writes(fake)).toEqual([]);
   });
@@ -463,12 +527,19 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
   });
 
   it('acts on the user an AnomalousBehavior finding names', async () => {
-    const fake = fakeIam({ users: { 'feature-store-sync': { id: 'AIDAIOSFODNN7FEATURE', keys: [{ id: 'AKIAJFEATURESTOREEX1', status: 'Active', created: daysAgo(5) }] } } });
+    const fake = fakeIam({
+      users: {
+        'feature-store-sync': { id: 'AIDAIOSFODNN7FEATURE', keys: [{ id: 'AKIAJFEATURESTOREEX1', status: 'Active', created: daysAgo(5) }] },
+      },
+    });
 
     const result = await invoke(loadEvent(ANOMALOUS));
 
     expect(result.status).toBe('remediated');
-    expect(writes(fake)).toContainEqual(['UpdateAccessKeyCommand', { UserName: 'feature-store-sync', AccessKeyId: 'AKIAJFEATURESTOREEX1', Status: 'Inactive' }]);
+    expect(writes(fake)).toContainEqual([
+      'UpdateAccessKeyCommand',
+      { UserName: 'feature-store-sync', AccessKeyId: 'AKIAJFEATURESTOREEX1', Status: 'Inactive' },
+    ]);
   });
 });
 
@@ -484,7 +555,9 @@ describe('rotate-credentials in dry-run', () => {
       ['rotateKeyIntoSecret', 'would-do'],
       ['deactivateAccessKey', 'would-do'],
     ]);
-    expect(result.targets[0]?.steps[1]?.summary).toBe(`Create a new access key for ${USER} and store it in the secret ${SECRET}, which holds ${KEY}`);
+    expect(result.targets[0]?.steps[1]?.summary).toBe(
+      `Create a new access key for ${USER} and store it in the secret ${SECRET}, which holds ${KEY}`,
+    );
     expect(writes(fake)).toEqual([]);
     expect(published()[0]?.text).toContain('Dry-run: nothing was changed.');
   });
@@ -511,13 +584,15 @@ describe('rotate-credentials in dry-run', () => {
 });
 
 describe('rotate-credentials on an assumed role', () => {
-  it('revokes the role\'s active sessions with AWSRevokeOlderSessions, as the IAM console does', async () => {
+  it("revokes the role's active sessions with AWSRevokeOlderSessions, as the IAM console does", async () => {
     const fake = fakeIam({ roles: { [ROLE]: { id: 'AROAJBATCHINFERENCE1', path: '/ml/' } } });
 
     const result = await invoke(loadEvent(ASSUMED_ROLE));
 
     expect(result.status).toBe('remediated');
-    expect(writes(fake)).toEqual([['PutRolePolicyCommand', { RoleName: ROLE, PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revocation(REVOKED_BEFORE) }]]);
+    expect(writes(fake)).toEqual([
+      ['PutRolePolicyCommand', { RoleName: ROLE, PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revocation(REVOKED_BEFORE) }],
+    ]);
     expect(result.targets[0]?.target).toEqual({ type: 'AWS::IAM::Role', id: ROLE, arn: `arn:aws:iam::${ACCOUNT}:role/ml/${ROLE}` });
     expect(result.targets[0]?.steps[0]?.undo).toBe(`aws iam delete-role-policy --role-name ${ROLE} --policy-name AWSRevokeOlderSessions`);
   });
@@ -572,7 +647,9 @@ describe('rotate-credentials on an assumed role', () => {
   });
 
   it('leaves an existing AWSRevokeOlderSessions that is later than the activity the finding saw', async () => {
-    const fake = fakeIam({ roles: { [ROLE]: { id: 'AROAJBATCHINFERENCE1', policies: { AWSRevokeOlderSessions: revocation('2026-11-20T08:00:00Z') } } } });
+    const fake = fakeIam({
+      roles: { [ROLE]: { id: 'AROAJBATCHINFERENCE1', policies: { AWSRevokeOlderSessions: revocation('2026-11-20T08:00:00Z') } } },
+    });
 
     const result = await invoke(loadEvent(ASSUMED_ROLE));
 
@@ -591,13 +668,16 @@ describe('rotate-credentials on an assumed role', () => {
     expect(published()).toHaveLength(1);
   });
 
-  it('never revokes the sessions of the stack\'s own roles, named by ARN in PROTECTED_PRINCIPALS', async () => {
+  it("never revokes the sessions of the stack's own roles, named by ARN in PROTECTED_PRINCIPALS", async () => {
     const fake = fakeIam({ roles: { [ROLE]: { id: 'AROAJBATCHINFERENCE1' } } });
     const ownRoles = `,arn:aws:iam::${ACCOUNT}:role/ml-guard-RotateCredentialsRole-1A2B3C,arn:aws:iam::${ACCOUNT}:role/${ROLE}`;
 
     const result = await run(loadEvent(ASSUMED_ROLE), { PROTECTED_PRINCIPALS: ownRoles });
 
-    expect(result).toMatchObject({ status: 'skipped', reason: `the IAM role ${ROLE} is protected (PROTECTED_PRINCIPALS: arn:aws:iam::${ACCOUNT}:role/${ROLE}): nothing is changed` });
+    expect(result).toMatchObject({
+      status: 'skipped',
+      reason: `the IAM role ${ROLE} is protected (PROTECTED_PRINCIPALS: arn:aws:iam::${ACCOUNT}:role/${ROLE}): nothing is changed`,
+    });
     expect(writes(fake)).toEqual([]);
   });
 
@@ -619,7 +699,9 @@ describe('rotate-credentials on principals no API can contain', () => {
 
     expect(result.status).toBe('notified');
     expect(result.targets[0]).toMatchObject({ target: { type: 'AWS account root user', id: ACCOUNT }, severity: 'CRITICAL' });
-    expect(result.targets[0]?.reason).toBe(`the root user of account ${ACCOUNT} was used (API ListBuckets from 198.51.100.0): no API can disable or restrict it, so a person must act now`);
+    expect(result.targets[0]?.reason).toBe(
+      `the root user of account ${ACCOUNT} was used (API ListBuckets from 198.51.100.0): no API can disable or restrict it, so a person must act now`,
+    );
     expect(iam.calls()).toHaveLength(0);
     const [message] = published();
     expect(message?.attributes.severity).toBe('CRITICAL');
@@ -642,7 +724,10 @@ describe('rotate-credentials on principals no API can contain', () => {
 
     const result = await invoke(loadEvent(FEDERATED));
 
-    expect(result).toMatchObject({ status: 'notified', targets: [expect.objectContaining({ target: { type: 'FederatedUser principal', id: 'ci-deployer' } })] });
+    expect(result).toMatchObject({
+      status: 'notified',
+      targets: [expect.objectContaining({ target: { type: 'FederatedUser principal', id: 'ci-deployer' } })],
+    });
     expect(iam.calls()).toHaveLength(0);
   });
 });
@@ -684,7 +769,9 @@ describe('rotate-credentials on Config access-keys-rotated', () => {
     const result = await invoke(loadEvent(CONFIG));
 
     expect(writes(fake)).toEqual([['UpdateAccessKeyCommand', { UserName: USER, AccessKeyId: KEY, Status: 'Inactive' }]]);
-    expect(result.targets[0]?.steps[0]?.summary).toBe(`Deactivate access key ${KEY} of ${USER} (created ${daysAgo(91).toISOString().slice(0, 10)}, 91 days ago); it is kept, not deleted`);
+    expect(result.targets[0]?.steps[0]?.summary).toBe(
+      `Deactivate access key ${KEY} of ${USER} (created ${daysAgo(91).toISOString().slice(0, 10)}, 91 days ago); it is kept, not deleted`,
+    );
   });
 
   it('deactivates the key its secret holds only once a replacement is stored', async () => {
@@ -745,7 +832,10 @@ describe('rotate-credentials on Config access-keys-rotated', () => {
 
     const result = await invoke(loadEvent(CONFIG));
 
-    expect(result).toMatchObject({ status: 'already-compliant', reason: `no active access key of ${USER} is older than 90 days (MAX_ACCESS_KEY_AGE_DAYS): nothing to change` });
+    expect(result).toMatchObject({
+      status: 'already-compliant',
+      reason: `no active access key of ${USER} is older than 90 days (MAX_ACCESS_KEY_AGE_DAYS): nothing to change`,
+    });
     expect(writes(fake)).toEqual([]);
   });
 
@@ -803,10 +893,17 @@ describe('rotate-credentials on Config access-keys-rotated', () => {
       `${id} is left active: the secret ${SECRET} could not be read, so it may hold this key, whose consumers would break; rotate it into the secret by hand, then deactivate it (aws iam update-access-key --user-name ${USER} --access-key-id ${id} --status Inactive)`;
 
     it.each([
-      ['InternalServiceError', new InternalServiceError({ $metadata: { httpStatusCode: 500 }, message: 'An error occurred on the server side.' }), 'retried'],
+      [
+        'InternalServiceError',
+        new InternalServiceError({ $metadata: { httpStatusCode: 500 }, message: 'An error occurred on the server side.' }),
+        'retried',
+      ],
       [
         'DecryptionFailure (a customer managed KMS key the function may not use)',
-        new DecryptionFailure({ $metadata: { httpStatusCode: 400 }, message: "Secrets Manager can't decrypt the protected secret text using the provided KMS key." }),
+        new DecryptionFailure({
+          $metadata: { httpStatusCode: 400 },
+          message: "Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
+        }),
         'not retried',
       ],
       ['AccessDeniedException', unmodeled('AccessDeniedException', 'Access to KMS is not allowed'), 'not retried'],
@@ -830,7 +927,9 @@ describe('rotate-credentials on Config access-keys-rotated', () => {
         expect(result.journal).not.toHaveProperty('retry');
       }
       expect(result.status).toBe('failed');
-      expect(result.reason).toBe(`the secret ${SECRET} could not be read, so it may hold any of the old keys: none was deactivated (see notes)`);
+      expect(result.reason).toBe(
+        `the secret ${SECRET} could not be read, so it may hold any of the old keys: none was deactivated (see notes)`,
+      );
       expect(fake.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(0);
       expect(writes(fake)).toEqual([]);
       expect(keyStates(fake)).toEqual(bothActive);
@@ -838,13 +937,19 @@ describe('rotate-credentials on Config access-keys-rotated', () => {
         [`Deactivate access key ${KEY} of ${USER}`, 'not-run'],
         [`Deactivate access key ${OTHER_KEY} of ${USER}`, 'not-run'],
       ]);
-      expect(result.targets[0]?.notes).toEqual([`could not read the secret: ${describeError(error)}`, unreadNote(KEY), unreadNote(OTHER_KEY)]);
+      expect(result.targets[0]?.notes).toEqual([
+        `could not read the secret: ${describeError(error)}`,
+        unreadNote(KEY),
+        unreadNote(OTHER_KEY),
+      ]);
       expect(published()[0]?.subject).toMatch(/^ml-guard FAILED: /);
     });
 
     it('deactivates none of the old keys when the secret cannot even be described, since whether it exists is unknown', async () => {
       const fake = fakeIam(twoOldKeys());
-      fake.sm.on(DescribeSecretCommand).rejects(unmodeled('AccessDeniedException', 'User is not authorized to perform: secretsmanager:DescribeSecret'));
+      fake.sm
+        .on(DescribeSecretCommand)
+        .rejects(unmodeled('AccessDeniedException', 'User is not authorized to perform: secretsmanager:DescribeSecret'));
 
       const result = await invoke(loadEvent(CONFIG));
 
@@ -884,7 +989,9 @@ describe('rotate-credentials on Config access-keys-rotated', () => {
 
       // Assess
       expect(result.status).toBe('failed');
-      expect(result.reason).toBe(`the secret ${SECRET} holds ${KEY} in a format ml-guard cannot rotate: no key was deactivated (see notes)`);
+      expect(result.reason).toBe(
+        `the secret ${SECRET} holds ${KEY} in a format ml-guard cannot rotate: no key was deactivated (see notes)`,
+      );
       expect(writes(fake)).toEqual([]);
       expect(keyStates(fake)).toEqual(bothActive);
       expect(result.targets[0]?.notes).toEqual([
@@ -895,12 +1002,18 @@ describe('rotate-credentials on Config access-keys-rotated', () => {
 
     it('deactivates no old key when the secret holds one as a binary value', async () => {
       const fake = fakeIam(twoOldKeys());
-      fake.sm.on(GetSecretValueCommand).resolves({ ARN: secretArn(SECRET), Name: SECRET, SecretBinary: new TextEncoder().encode(`${OTHER_KEY}:${OLD_SECRET_ACCESS_KEY}`) });
+      fake.sm.on(GetSecretValueCommand).resolves({
+        ARN: secretArn(SECRET),
+        Name: SECRET,
+        SecretBinary: new TextEncoder().encode(`${OTHER_KEY}:${OLD_SECRET_ACCESS_KEY}`),
+      });
 
       const result = await invoke(loadEvent(CONFIG));
 
       expect(result.status).toBe('failed');
-      expect(result.reason).toBe(`the secret ${SECRET} holds ${OTHER_KEY} in a format ml-guard cannot rotate: no key was deactivated (see notes)`);
+      expect(result.reason).toBe(
+        `the secret ${SECRET} holds ${OTHER_KEY} in a format ml-guard cannot rotate: no key was deactivated (see notes)`,
+      );
       expect(writes(fake)).toEqual([]);
       expect(keyStates(fake)).toEqual(bothActive);
     });
@@ -918,7 +1031,9 @@ describe('rotate-credentials on Config access-keys-rotated', () => {
         ['UpdateAccessKeyCommand', { UserName: USER, AccessKeyId: KEY, Status: 'Inactive' }],
         ['UpdateAccessKeyCommand', { UserName: USER, AccessKeyId: OTHER_KEY, Status: 'Inactive' }],
       ]);
-      expect(result.targets[0]?.notes).toEqual([`the secret ${SECRET} holds none of the old keys (${KEY}, ${OTHER_KEY}): no rotation needed`]);
+      expect(result.targets[0]?.notes).toEqual([
+        `the secret ${SECRET} holds none of the old keys (${KEY}, ${OTHER_KEY}): no rotation needed`,
+      ]);
     });
 
     it('deactivates the old keys when the secret the tag names does not exist', async () => {
@@ -933,7 +1048,9 @@ describe('rotate-credentials on Config access-keys-rotated', () => {
         [KEY, 'Inactive'],
         [OTHER_KEY, 'Inactive'],
       ]);
-      expect(result.targets[0]?.notes).toEqual([`no replacement key: the secret ${SECRET} named by the tag ml-guard:access-key-secret does not exist`]);
+      expect(result.targets[0]?.notes).toEqual([
+        `no replacement key: the secret ${SECRET} named by the tag ml-guard:access-key-secret does not exist`,
+      ]);
     });
   });
 });
@@ -963,8 +1080,14 @@ describe('rotate-credentials triggers', () => {
   });
 
   it.each([
-    [(e: any) => (e.detail.severity = 3.9), 'GuardDuty finding 4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5 has severity 3.9, below SEVERITY_THRESHOLD 4'],
-    [(e: any) => (e.detail.type = 'Recon:IAMUser/MaliciousIPCaller.Custom'), 'GuardDuty finding type Recon:IAMUser/MaliciousIPCaller.Custom is not one that rotate-credentials handles'],
+    [
+      (e: any) => (e.detail.severity = 3.9),
+      'GuardDuty finding 4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5 has severity 3.9, below SEVERITY_THRESHOLD 4',
+    ],
+    [
+      (e: any) => (e.detail.type = 'Recon:IAMUser/MaliciousIPCaller.Custom'),
+      'GuardDuty finding type Recon:IAMUser/MaliciousIPCaller.Custom is not one that rotate-credentials handles',
+    ],
   ])('ignores a credential finding changed by %s, calling nothing', async (change, reason) => {
     const iam = mockClient(IAMClient);
     const event = loadEvent(TOR);
@@ -977,15 +1100,27 @@ describe('rotate-credentials triggers', () => {
   });
 
   it.each([
-    ['guardduty/policy-s3-bucketblockpublicaccessdisabled.json', 'GuardDuty finding type Policy:S3/BucketBlockPublicAccessDisabled is not one that rotate-credentials handles'],
-    ['guardduty/backdoor-ec2-ccactivity-dns-sample.json', 'GuardDuty finding type Backdoor:EC2/C&CActivity.B!DNS is not one that rotate-credentials handles'],
+    [
+      'guardduty/policy-s3-bucketblockpublicaccessdisabled.json',
+      'GuardDuty finding type Policy:S3/BucketBlockPublicAccessDisabled is not one that rotate-credentials handles',
+    ],
+    [
+      'guardduty/backdoor-ec2-ccactivity-dns-sample.json',
+      'GuardDuty finding type Backdoor:EC2/C&CActivity.B!DNS is not one that rotate-credentials handles',
+    ],
     ['config/access-keys-rotated-compliant.json', `user ${USER_ID} is COMPLIANT, not NON_COMPLIANT`],
-    ['config/s3-bucket-public-read-prohibited-noncompliant.json', 'Config rule s3-bucket-public-read-prohibited is not one that rotate-credentials handles'],
+    [
+      'config/s3-bucket-public-read-prohibited-noncompliant.json',
+      'Config rule s3-bucket-public-read-prohibited is not one that rotate-credentials handles',
+    ],
     ['cloudwatch/alarm-state-change-single-metric-ec2-cpu.json', 'CloudWatch alarms are not handled by rotate-credentials'],
     ['invalid/guardduty-finding-without-resource.json', 'GuardDuty finding rejected: resource: expected object'],
     ['invalid/guardduty-bare-finding.json', expect.stringMatching(/^EventBridge envelope rejected: /)],
     ['invalid/guardduty-pascalcase-hybrid.json', expect.stringMatching(/^GuardDuty finding rejected: /)],
-    ['invalid/config-configuration-item-change.json', 'events from source "aws.config" with detail-type "Config Configuration Item Change" are not handled'],
+    [
+      'invalid/config-configuration-item-change.json',
+      'events from source "aws.config" with detail-type "Config Configuration Item Change" are not handled',
+    ],
   ])('ignores %s with a reason, calling nothing', async (path, reason) => {
     const iam = mockClient(IAMClient);
     const sm = mockClient(SecretsManagerClient);

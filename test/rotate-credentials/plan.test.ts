@@ -2,17 +2,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import { ConfigError } from '../../functions/core/errors.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
+import { protectedEntryFor } from '../../functions/core/principals.js';
 import { executePlan } from '../../functions/core/remediation/execute.js';
 import type { PlanContext } from '../../functions/core/remediation/remediate.js';
 import type { Plan } from '../../functions/core/remediation/types.js';
-import type { IamAdapter } from '../../functions/rotate-credentials/observe.js';
-import { runners } from '../../functions/rotate-credentials/runners.js';
-import type { RotateStep } from '../../functions/rotate-credentials/steps.js';
-import type { UserState } from '../../functions/rotate-credentials/observe.js';
+import type { IamAdapter, UserState } from '../../functions/rotate-credentials/observe.js';
 import { planTarget } from '../../functions/rotate-credentials/plan.js';
-import { protectedEntryFor } from '../../functions/core/principals.js';
 import { coversSessions, revocationPolicy, revocationTime, revokedBefore } from '../../functions/rotate-credentials/revocation.js';
+import { runners } from '../../functions/rotate-credentials/runners.js';
 import { loadSettings } from '../../functions/rotate-credentials/settings.js';
+import type { RotateStep } from '../../functions/rotate-credentials/steps.js';
 import type { UserKeyTarget } from '../../functions/rotate-credentials/targets.js';
 import { loadEvent } from '../support/events.js';
 
@@ -24,7 +23,13 @@ const context = (env: Record<string, string> = {}): PlanContext => ({
 });
 /** What the executor makes of a plan in a mode: enforce mode holds back a plan it could not verify. */
 const decided = (plan: Plan<RotateStep>, dryRun: boolean) => executePlan(plan, runners, {} as IamAdapter, { dryRun });
-const target: UserKeyTarget = { kind: 'user-key', account: '123456789012', trigger: 'guardduty:f', userName: 'bot', accessKeyId: 'AKIAI44QH8DHBEXAMPLE' };
+const target: UserKeyTarget = {
+  kind: 'user-key',
+  account: '123456789012',
+  trigger: 'guardduty:f',
+  userName: 'bot',
+  accessKeyId: 'AKIAI44QH8DHBEXAMPLE',
+};
 const user = { name: 'bot', id: 'AIDAJQABLZS4A3QDU576Q', arn: 'arn:aws:iam::123456789012:user/bot', path: '/' };
 const state = (over: Partial<UserState> = {}): UserState => ({
   kind: 'user',
@@ -46,14 +51,21 @@ describe('the session-revocation policy', () => {
   it('is the document the IAM console writes: deny everything to tokens issued before the time', () => {
     expect(JSON.parse(revocationPolicy('2026-11-26T03:00:00Z'))).toEqual({
       Version: '2012-10-17',
-      Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-26T03:00:00Z' } } },
+      Statement: {
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-26T03:00:00Z' } },
+      },
     });
   });
 
   it('reads the time back from a console-made policy, with statements as a list or an object', () => {
     const listed = JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-01-01T00:00:00Z' } } }],
+      Statement: [
+        { Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-01-01T00:00:00Z' } } },
+      ],
     });
 
     expect(revokedBefore(revocationPolicy('2026-11-26T03:00:00Z'))).toBe('2026-11-26T03:00:00Z');
@@ -62,9 +74,39 @@ describe('the session-revocation policy', () => {
 
   it.each([
     ['not JSON', 'not json'],
-    ['an Allow', JSON.stringify({ Statement: { Effect: 'Allow', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-01-01T00:00:00Z' } } } })],
-    ['a deny of some actions only', JSON.stringify({ Statement: { Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-01-01T00:00:00Z' } } } })],
-    ['a deny with another condition too', JSON.stringify({ Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-01-01T00:00:00Z' }, Bool: { 'aws:MultiFactorAuthPresent': 'false' } } } })],
+    [
+      'an Allow',
+      JSON.stringify({
+        Statement: {
+          Effect: 'Allow',
+          Action: '*',
+          Resource: '*',
+          Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-01-01T00:00:00Z' } },
+        },
+      }),
+    ],
+    [
+      'a deny of some actions only',
+      JSON.stringify({
+        Statement: {
+          Effect: 'Deny',
+          Action: 's3:*',
+          Resource: '*',
+          Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-01-01T00:00:00Z' } },
+        },
+      }),
+    ],
+    [
+      'a deny with another condition too',
+      JSON.stringify({
+        Statement: {
+          Effect: 'Deny',
+          Action: '*',
+          Resource: '*',
+          Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-01-01T00:00:00Z' }, Bool: { 'aws:MultiFactorAuthPresent': 'false' } },
+        },
+      }),
+    ],
   ])('does not take %s for a revocation', (_, document) => {
     expect(revokedBefore(document)).toBeUndefined();
   });
@@ -108,9 +150,9 @@ describe('protected principals', () => {
   });
 
   it('protects a role named by an assumed-role ARN of it', () => {
-    expect(protectedEntryFor({ kind: 'role', name: 'Ops', account: '123456789012' }, ['arn:aws:sts::123456789012:assumed-role/Ops/session-1'])).toBe(
-      'arn:aws:sts::123456789012:assumed-role/Ops/session-1',
-    );
+    expect(
+      protectedEntryFor({ kind: 'role', name: 'Ops', account: '123456789012' }, ['arn:aws:sts::123456789012:assumed-role/Ops/session-1']),
+    ).toBe('arn:aws:sts::123456789012:assumed-role/Ops/session-1');
   });
 });
 
@@ -125,16 +167,30 @@ describe('settings', () => {
   });
 
   it('tolerates the empty item an empty ProtectedPrincipals parameter leaves in the joined list', () => {
-    const config = loadConfig({ PROTECTED_PRINCIPALS: ',arn:aws:iam::123456789012:role/stack-RotateCredentialsRole-1AB, arn:aws:iam::123456789012:role/stack-NotifyRole-2CD' });
+    const config = loadConfig({
+      PROTECTED_PRINCIPALS:
+        ',arn:aws:iam::123456789012:role/stack-RotateCredentialsRole-1AB, arn:aws:iam::123456789012:role/stack-NotifyRole-2CD',
+    });
 
-    expect(config.protectedPrincipals).toEqual(['arn:aws:iam::123456789012:role/stack-RotateCredentialsRole-1AB', 'arn:aws:iam::123456789012:role/stack-NotifyRole-2CD']);
+    expect(config.protectedPrincipals).toEqual([
+      'arn:aws:iam::123456789012:role/stack-RotateCredentialsRole-1AB',
+      'arn:aws:iam::123456789012:role/stack-NotifyRole-2CD',
+    ]);
     expect(() => loadSettings({}, config.protectedPrincipals)).not.toThrow();
   });
 
   it.each([
     [{ MAX_ACCESS_KEY_AGE_DAYS: '0' }, [], 'invalid environment: MAX_ACCESS_KEY_AGE_DAYS: expected a whole number of days from 1 to 9999'],
-    [{ MAX_ACCESS_KEY_AGE_DAYS: '90.5' }, [], 'invalid environment: MAX_ACCESS_KEY_AGE_DAYS: expected a whole number of days from 1 to 9999'],
-    [{}, ['arn:aws:iam::123456789012:group/admins'], 'invalid environment: PROTECTED_PRINCIPALS: "arn:aws:iam::123456789012:group/admins" is not an IAM user or role name, nor an IAM user, role or assumed-role ARN'],
+    [
+      { MAX_ACCESS_KEY_AGE_DAYS: '90.5' },
+      [],
+      'invalid environment: MAX_ACCESS_KEY_AGE_DAYS: expected a whole number of days from 1 to 9999',
+    ],
+    [
+      {},
+      ['arn:aws:iam::123456789012:group/admins'],
+      'invalid environment: PROTECTED_PRINCIPALS: "arn:aws:iam::123456789012:group/admins" is not an IAM user or role name, nor an IAM user, role or assumed-role ARN',
+    ],
   ])('refuses %j with protected %j', (env, principals, message) => {
     expect(() => loadSettings(env, principals)).toThrow(ConfigError);
     expect(() => loadSettings(env, principals)).toThrow(message);
@@ -144,7 +200,9 @@ describe('settings', () => {
     vi.stubEnv('MAX_ACCESS_KEY_AGE_DAYS', 'ninety');
     vi.resetModules();
 
-    await expect(import('../../functions/rotate-credentials/handler.js')).rejects.toThrow('MAX_ACCESS_KEY_AGE_DAYS: expected a whole number of days');
+    await expect(import('../../functions/rotate-credentials/handler.js')).rejects.toThrow(
+      'MAX_ACCESS_KEY_AGE_DAYS: expected a whole number of days',
+    );
   });
 });
 
@@ -172,13 +230,20 @@ describe('planTarget for a compromised user key (pure)', () => {
   it('skips a user whose ARN names another account than the finding', () => {
     const plan = planTarget(target, state({ user: { ...user, arn: 'arn:aws:iam::999999999999:user/bot' } }), context());
 
-    expect(plan).toMatchObject({ hold: 'skipped', reason: 'the IAM user bot belongs to account 999999999999, not 123456789012 which the event is about' });
+    expect(plan).toMatchObject({
+      hold: 'skipped',
+      reason: 'the IAM user bot belongs to account 999999999999, not 123456789012 which the event is about',
+    });
   });
 
   it('rotates a key its secret holds even when the key is already inactive, so the secret works again', () => {
     const inactive = state({
       keys: [{ accessKeyId: 'AKIAI44QH8DHBEXAMPLE', status: 'Inactive', createDate: new Date('2026-10-01T00:00:00Z') }],
-      secret: { ref: 's', metadata: { arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf', name: 's', tags: [], rotationEnabled: false }, holds: 'AKIAI44QH8DHBEXAMPLE' },
+      secret: {
+        ref: 's',
+        metadata: { arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf', name: 's', tags: [], rotationEnabled: false },
+        holds: 'AKIAI44QH8DHBEXAMPLE',
+      },
     });
 
     const plan = planTarget(target, inactive, context());

@@ -28,13 +28,19 @@ describe('selectTargets', () => {
     });
   });
 
-  it('keeps the role id of an assumed role\'s principalId, without the session name', () => {
-    const selection = selectTargets(parseEvent(loadEvent('guardduty/unauthorizedaccess-iamuser-maliciousipcaller-custom-assumedrole.json')), config);
+  it("keeps the role id of an assumed role's principalId, without the session name", () => {
+    const selection = selectTargets(
+      parseEvent(loadEvent('guardduty/unauthorizedaccess-iamuser-maliciousipcaller-custom-assumedrole.json')),
+      config,
+    );
 
-    expect(selection).toMatchObject({ action: 'remediate', targets: [{ kind: 'role', roleName: 'ml-batch-inference', principalId: 'AROAJBATCHINFERENCE1' }] });
+    expect(selection).toMatchObject({
+      action: 'remediate',
+      targets: [{ kind: 'role', roleName: 'ml-batch-inference', principalId: 'AROAJBATCHINFERENCE1' }],
+    });
   });
 
-  it('keeps no principal id when the finding\'s is not an IAM unique id of the principal\'s kind', () => {
+  it("keeps no principal id when the finding's is not an IAM unique id of the principal's kind", () => {
     const event = loadEvent('guardduty/unauthorizedaccess-iamuser-toripcaller.json');
     event.detail.resource.accessKeyDetails.principalId = 'AROAJBATCHINFERENCE1:session';
 
@@ -65,7 +71,11 @@ describe('selectTargets', () => {
     const principal = fc.record(
       {
         accessKeyId: fc.oneof(fc.string(), fc.constant(null), fc.constantFrom('AKIAI44QH8DHBEXAMPLE', 'ASIAQCONSOLESESSION1')),
-        userType: fc.oneof(fc.string(), fc.constant(null), fc.constantFrom('IAMUser', 'AssumedRole', 'Root', 'FederatedUser', 'AWSService')),
+        userType: fc.oneof(
+          fc.string(),
+          fc.constant(null),
+          fc.constantFrom('IAMUser', 'AssumedRole', 'Root', 'FederatedUser', 'AWSService'),
+        ),
         userName: fc.oneof(fc.string(), fc.constant(null), fc.constantFrom('bot', 'Role+=,.@-_1')),
         principalId: fc.oneof(fc.string(), fc.anything()),
       },
@@ -74,21 +84,26 @@ describe('selectTargets', () => {
     const severity = fc.oneof(fc.double({ noNaN: true }), fc.anything());
 
     fc.assert(
-      fc.property(principal, severity, fc.oneof(fc.anything(), fc.constantFrom('Policy:IAMUser/RootCredentialUsage', 'PenTest:IAMUser/KaliLinux')), (details, sev, type) => {
-        const event = structuredClone(base);
-        event.detail.resource.accessKeyDetails = details;
-        event.detail.severity = sev;
-        event.detail.type = type;
-        let parsed;
-        try {
-          parsed = parseEvent(event);
-        } catch (error) {
-          expect(error).toBeInstanceOf(InvalidEventError);
-          return;
-        }
-        const selection = selectTargets(parsed, config);
-        expect(['remediate', 'ignore', 'notify']).toContain(selection.action);
-      }),
+      fc.property(
+        principal,
+        severity,
+        fc.oneof(fc.anything(), fc.constantFrom('Policy:IAMUser/RootCredentialUsage', 'PenTest:IAMUser/KaliLinux')),
+        (details, sev, type) => {
+          const event = structuredClone(base);
+          event.detail.resource.accessKeyDetails = details;
+          event.detail.severity = sev;
+          event.detail.type = type;
+          let parsed: ReturnType<typeof parseEvent>;
+          try {
+            parsed = parseEvent(event);
+          } catch (error) {
+            expect(error).toBeInstanceOf(InvalidEventError);
+            return;
+          }
+          const selection = selectTargets(parsed, config);
+          expect(['remediate', 'ignore', 'notify']).toContain(selection.action);
+        },
+      ),
       { numRuns: 300 },
     );
   });

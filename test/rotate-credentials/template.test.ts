@@ -42,7 +42,7 @@ describe('rotate-credentials EventBridge rules', () => {
     'guardduty/policy-s3-bucketblockpublicaccessdisabled.json',
     'guardduty/policy-s3-bucketpublicaccessgranted.json',
     'guardduty/backdoor-ec2-ccactivity-dns-sample.json',
-  ])('does not route %s, although an S3 finding names the caller\'s access key too', (path) => {
+  ])("does not route %s, although an S3 finding names the caller's access key too", (path) => {
     expect(matchesPattern(findingRule, loadEvent(path))).toBe(false);
   });
 
@@ -112,17 +112,24 @@ describe('rotate-credentials role and settings in template.yaml', () => {
     expect(write('secretsmanager:GetSecretValue')?.Condition).toEqual({ Null: { 'aws:ResourceTag/ml-guard:access-key-user': 'false' } });
   });
 
-  it('denies itself any change to the stack\'s own roles', () => {
+  it("denies itself any change to the stack's own roles", () => {
     const roles = ['RotateCredentialsRole', 'QuarantinePublicBucketRole', 'StopCompromisedTrainingJobRole', 'NotifyRole'];
     const deny = statements.find((s) => s.Effect === 'Deny');
 
-    expect(deny).toMatchObject({ Action: 'iam:PutRolePolicy', condition: 'Enforce', Resource: roles.map((r) => ({ 'Fn::GetAtt': [r, 'Arn'] })) });
+    expect(deny).toMatchObject({
+      Action: 'iam:PutRolePolicy',
+      condition: 'Enforce',
+      Resource: roles.map((r) => ({ 'Fn::GetAtt': [r, 'Arn'] })),
+    });
   });
 
   it('passes its settings, with the defaults the function uses', () => {
     const variables = template.Resources.RotateCredentialsFunction?.Properties.Environment.Variables;
 
-    expect(variables).toMatchObject({ ACCESS_KEY_SECRET_TAG_KEY: { Ref: 'AccessKeySecretTagKey' }, MAX_ACCESS_KEY_AGE_DAYS: { Ref: 'MaxAccessKeyAgeDays' } });
+    expect(variables).toMatchObject({
+      ACCESS_KEY_SECRET_TAG_KEY: { Ref: 'AccessKeySecretTagKey' },
+      MAX_ACCESS_KEY_AGE_DAYS: { Ref: 'MaxAccessKeyAgeDays' },
+    });
     expect(template.Parameters?.AccessKeySecretTagKey?.Default).toBe('ml-guard:access-key-secret');
     expect(template.Parameters?.MaxAccessKeyAgeDays?.Default).toBe(90);
   });

@@ -17,8 +17,10 @@ function makefileRules(): Map<string, string[]> {
   let current: string[] | undefined;
   for (const line of readFileSync(join(ROOT, 'Makefile'), 'utf8').split('\n')) {
     if (line.startsWith('\t')) current?.push(line.slice(1));
-    else if (/^[^#\s][^:]*:/.test(line)) rules.set(line.slice(0, line.indexOf(':')), (current = []));
-    else if (line.trim() && !line.startsWith('#')) current = undefined;
+    else if (/^[^#\s][^:]*:/.test(line)) {
+      current = [];
+      rules.set(line.slice(0, line.indexOf(':')), current);
+    } else if (line.trim() && !line.startsWith('#')) current = undefined;
   }
   return rules;
 }
@@ -44,9 +46,15 @@ describe('sam build (BuildMethod: makefile) and npm run build', () => {
   // What `make build-<LogicalId> ARTIFACTS_DIR=<dir>` runs, without needing make: the test runs the recipe itself.
   it.each(FUNCTIONS)('puts what the Handler of $functionLogicalId names in the artifacts, the same files as npm run build', (f) => {
     const artifacts = mkdtempSync(join(tmpdir(), `sam-${f.functionLogicalId}-`));
-    const [file, exported] = (template.Resources[f.functionLogicalId]?.Properties.Handler as string).split('.');
+    const handler = template.Resources[f.functionLogicalId]?.Properties.Handler;
+    if (typeof handler !== 'string') throw new Error(`${f.functionLogicalId} has no Handler`);
+    const [file, exported] = handler.split('.');
 
-    const built = spawnSync(process.execPath, ['scripts/build.mjs', f.name, '--outdir', artifacts], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const built = spawnSync(process.execPath, ['scripts/build.mjs', f.name, '--outdir', artifacts], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
 
     expect(built.stderr).toBe('');
     expect(built.status).toBe(0);
@@ -58,11 +66,19 @@ describe('sam build (BuildMethod: makefile) and npm run build', () => {
     // Started as Lambda starts it: a fresh node importing the entry, with the template's environment.
     const env = { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...functionEnvironment(loadTemplateForBench(), f.functionLogicalId) };
     const entry = pathToFileURL(join(artifacts, `${file}.mjs`)).href;
-    const started = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(entry)}); console.log(typeof m[${JSON.stringify(exported)}]);`], {
-      env,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const started = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(entry)}); console.log(typeof m[${JSON.stringify(exported)}]);`,
+      ],
+      {
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     expect(started.stderr).toBe('');
     expect(started.stdout.trim()).toBe('function');
   });
@@ -80,10 +96,14 @@ describe('sam build (BuildMethod: makefile) and npm run build', () => {
 describe('scripts/symbolicate.mjs', () => {
   it('maps a deployed stack trace back to the TypeScript source with the kept maps', () => {
     const dir = join(ROOT, 'dist', 'notify');
-    const crashed = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(dir, 'handler.mjs')).href)})`], {
-      env: { PATH: process.env.PATH, STATE_TABLE: 'x' },
-      encoding: 'utf8',
-    });
+    const crashed = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(dir, 'handler.mjs')).href)})`],
+      {
+        env: { PATH: process.env.PATH, STATE_TABLE: 'x' },
+        encoding: 'utf8',
+      },
+    );
 
     const mapped = spawnSync(process.execPath, ['scripts/symbolicate.mjs', dir], { cwd: ROOT, input: crashed.stderr, encoding: 'utf8' });
 
@@ -95,7 +115,7 @@ describe('scripts/symbolicate.mjs', () => {
 });
 
 describe('the environment the bench gives each function (scripts/template.mjs)', () => {
-  it('is the template\'s, with NODE_OPTIONS only when the SourceMaps parameter is true', () => {
+  it("is the template's, with NODE_OPTIONS only when the SourceMaps parameter is true", () => {
     const t = loadTemplateForBench();
 
     const byDefault = functionEnvironment(t, 'QuarantinePublicBucketFunction');

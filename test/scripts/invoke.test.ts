@@ -16,25 +16,41 @@ function invoke(...args: string[]) {
 
 describe('npm run invoke', () => {
   it('prints the dry-run plan as JSON on stdout, planned from the event alone when no state can be read', () => {
-    const { code, stdout, stderr } = invoke('quarantine-public-bucket', 'events/guardduty/policy-s3-bucketblockpublicaccessdisabled.json', '--dry-run');
+    const { code, stdout, stderr } = invoke(
+      'quarantine-public-bucket',
+      'events/guardduty/policy-s3-bucketblockpublicaccessdisabled.json',
+      '--dry-run',
+    );
 
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ status: 'planned', mode: 'dry-run', findingId: 'a6bfa2f07893be4f3c3174d5af7e2f80' });
-    expect(result.targets[0].notes[0]).toMatch(/^could not read the tags, public access block, bucket policy, ACL, ownership controls: CredentialsProviderError/);
+    expect(result.targets[0].notes[0]).toMatch(
+      /^could not read the tags, public access block, bucket policy, ACL, ownership controls: CredentialsProviderError/,
+    );
     expect(result.notification).toMatchObject({ published: false, note: 'TOPIC_ARN is not set: not sent' });
     expect(stderr).toContain("AWS_REGION not set; using the event's region eu-west-2");
   });
 
   it('answers an event it does not handle with ignored and a reason', () => {
-    const { code, stdout } = invoke('quarantine-public-bucket', 'events/cloudwatch/alarm-state-change-single-metric-ec2-cpu.json', '--dry-run');
+    const { code, stdout } = invoke(
+      'quarantine-public-bucket',
+      'events/cloudwatch/alarm-state-change-single-metric-ec2-cpu.json',
+      '--dry-run',
+    );
 
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ status: 'ignored', reason: 'CloudWatch alarms are not handled by quarantine-public-bucket' });
+    expect(JSON.parse(stdout)).toMatchObject({
+      status: 'ignored',
+      reason: 'CloudWatch alarms are not handled by quarantine-public-bucket',
+    });
   });
 
   it.each([
-    [['no-such-function', 'events/guardduty/policy-s3-bucketblockpublicaccessdisabled.json'], /^invoke: unknown function "no-such-function" \(known: .*quarantine-public-bucket/],
+    [
+      ['no-such-function', 'events/guardduty/policy-s3-bucketblockpublicaccessdisabled.json'],
+      /^invoke: unknown function "no-such-function" \(known: .*quarantine-public-bucket/,
+    ],
     [['quarantine-public-bucket', 'events/missing.json'], /^invoke: cannot read events\/missing.json: ENOENT/],
     [['quarantine-public-bucket'], /^invoke: usage: npm run invoke -- <function-name> <event.json> \[--dry-run\]/],
     [['quarantine-public-bucket', 'events/README.md'], /^invoke: events\/README.md is not JSON: /],
@@ -56,6 +72,8 @@ describe('npm run invoke', () => {
     const r = spawnSync(TSX, ['scripts/invoke.ts', 'quarantine-public-bucket', join(dir, 'e.json')], { cwd: ROOT, env, encoding: 'utf8' });
 
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/quarantine-public-bucket did not start: invalid environment: TOPIC_ARN, FORENSICS_BUCKET must be set when REMEDIATION_MODE is enforce/);
+    expect(r.stderr).toMatch(
+      /quarantine-public-bucket did not start: invalid environment: TOPIC_ARN, FORENSICS_BUCKET must be set when REMEDIATION_MODE is enforce/,
+    );
   });
 });

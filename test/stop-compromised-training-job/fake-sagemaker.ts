@@ -30,7 +30,12 @@ export const OTHER_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/DataScienceNotebookR
 
 /** A SageMaker error as the SDK raises it for a code without a modeled class (ValidationException, ThrottlingException). */
 export function sagemakerError(name: string, message: string, httpStatusCode = 400): SageMakerServiceException {
-  return new SageMakerServiceException({ name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode }, message });
+  return new SageMakerServiceException({
+    name,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode },
+    message,
+  });
 }
 
 export interface FakeJob {
@@ -89,20 +94,52 @@ export function fakeSageMaker(jobs: FakeJob[], options: { pageSize?: number; tag
   };
   mock.on(ListTrainingJobsCommand).callsFake((input) => {
     const { page, NextToken } = list('training', input);
-    return { TrainingJobSummaries: page.map((j) => ({ TrainingJobName: j.name, TrainingJobArn: jobArn('training', j.name), TrainingJobStatus: 'InProgress', CreationTime: new Date() })), NextToken };
+    return {
+      TrainingJobSummaries: page.map((j) => ({
+        TrainingJobName: j.name,
+        TrainingJobArn: jobArn('training', j.name),
+        TrainingJobStatus: 'InProgress',
+        CreationTime: new Date(),
+      })),
+      NextToken,
+    };
   });
   mock.on(ListProcessingJobsCommand).callsFake((input) => {
     const { page, NextToken } = list('processing', input);
-    return { ProcessingJobSummaries: page.map((j) => ({ ProcessingJobName: j.name, ProcessingJobArn: jobArn('processing', j.name), ProcessingJobStatus: 'InProgress', CreationTime: new Date() })), NextToken };
+    return {
+      ProcessingJobSummaries: page.map((j) => ({
+        ProcessingJobName: j.name,
+        ProcessingJobArn: jobArn('processing', j.name),
+        ProcessingJobStatus: 'InProgress',
+        CreationTime: new Date(),
+      })),
+      NextToken,
+    };
   });
   mock.on(ListTransformJobsCommand).callsFake((input) => {
     const { page, NextToken } = list('transform', input);
-    return { TransformJobSummaries: page.map((j) => ({ TransformJobName: j.name, TransformJobArn: jobArn('transform', j.name), TransformJobStatus: 'InProgress', CreationTime: new Date() })), NextToken };
+    return {
+      TransformJobSummaries: page.map((j) => ({
+        TransformJobName: j.name,
+        TransformJobArn: jobArn('transform', j.name),
+        TransformJobStatus: 'InProgress',
+        CreationTime: new Date(),
+      })),
+      NextToken,
+    };
   });
   mock.on(ListHyperParameterTuningJobsCommand).callsFake((input) => {
     const { page, NextToken } = list('tuning', input);
     return {
-      HyperParameterTuningJobSummaries: page.map((j) => ({ HyperParameterTuningJobName: j.name, HyperParameterTuningJobArn: jobArn('tuning', j.name), HyperParameterTuningJobStatus: 'InProgress', Strategy: 'Bayesian', CreationTime: new Date(), TrainingJobStatusCounters: {}, ObjectiveStatusCounters: {} })),
+      HyperParameterTuningJobSummaries: page.map((j) => ({
+        HyperParameterTuningJobName: j.name,
+        HyperParameterTuningJobArn: jobArn('tuning', j.name),
+        HyperParameterTuningJobStatus: 'InProgress',
+        Strategy: 'Bayesian',
+        CreationTime: new Date(),
+        TrainingJobStatusCounters: {},
+        ObjectiveStatusCounters: {},
+      })),
       NextToken,
     };
   });
@@ -120,11 +157,21 @@ export function fakeSageMaker(jobs: FakeJob[], options: { pageSize?: number; tag
   });
   mock.on(DescribeProcessingJobCommand).callsFake(({ ProcessingJobName }) => {
     const j = find('processing', ProcessingJobName);
-    return { ProcessingJobName: j.name, ProcessingJobArn: jobArn('processing', j.name), ProcessingJobStatus: status(j), RoleArn: j.roleArn };
+    return {
+      ProcessingJobName: j.name,
+      ProcessingJobArn: jobArn('processing', j.name),
+      ProcessingJobStatus: status(j),
+      RoleArn: j.roleArn,
+    };
   });
   mock.on(DescribeTransformJobCommand).callsFake(({ TransformJobName }) => {
     const j = find('transform', TransformJobName);
-    return { TransformJobName: j.name, TransformJobArn: jobArn('transform', j.name), TransformJobStatus: status(j), ModelName: j.modelName };
+    return {
+      TransformJobName: j.name,
+      TransformJobArn: jobArn('transform', j.name),
+      TransformJobStatus: status(j),
+      ModelName: j.modelName,
+    };
   });
   mock.on(DescribeHyperParameterTuningJobCommand).callsFake(({ HyperParameterTuningJobName }) => {
     const j = find('tuning', HyperParameterTuningJobName);
@@ -132,7 +179,12 @@ export function fakeSageMaker(jobs: FakeJob[], options: { pageSize?: number; tag
       HyperParameterTuningJobName: j.name,
       HyperParameterTuningJobArn: jobArn('tuning', j.name),
       HyperParameterTuningJobStatus: status(j),
-      TrainingJobDefinition: { RoleArn: j.roleArn, AlgorithmSpecification: { TrainingInputMode: 'File' }, OutputDataConfig: { S3OutputPath: j.outputPath }, StoppingCondition: {} },
+      TrainingJobDefinition: {
+        RoleArn: j.roleArn,
+        AlgorithmSpecification: { TrainingInputMode: 'File' },
+        OutputDataConfig: { S3OutputPath: j.outputPath },
+        StoppingCondition: {},
+      },
     };
   });
   mock.on(DescribeModelCommand).callsFake(({ ModelName }) => {
@@ -151,7 +203,8 @@ export function fakeSageMaker(jobs: FakeJob[], options: { pageSize?: number; tag
 
   const stop = (kind: JobKind) => (input: Record<string, string | undefined>) => {
     const j = find(kind, Object.values(input)[0]);
-    if (status(j) !== 'InProgress') throw sagemakerError('ValidationException', `The job ${j.name} is in status ${status(j)} and cannot be stopped.`);
+    if (status(j) !== 'InProgress')
+      throw sagemakerError('ValidationException', `The job ${j.name} is in status ${status(j)} and cannot be stopped.`);
     j.status = 'Stopping';
     return {};
   };

@@ -11,13 +11,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as sagemaker from '../../functions/core/aws/sagemaker.js';
 import { loadConfig } from '../../functions/core/config.js';
-import type { EventResult } from '../../functions/core/remediation/result.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
+import type { EventResult } from '../../functions/core/remediation/result.js';
 import { handler, stopCompromisedTrainingJob } from '../../functions/stop-compromised-training-job/handler.js';
 import { MODEL_ARTIFACTS_NOTE } from '../../functions/stop-compromised-training-job/plan.js';
 import { allEventPaths, loadEvent } from '../support/events.js';
 import { handlerHarness } from '../support/handler-harness.js';
-import { fakeSageMaker, job, jobArn, OTHER_ROLE_ARN, ROLE_ARN, sagemakerError, writesTo, type FakeJob } from './fake-sagemaker.js';
+import { type FakeJob, fakeSageMaker, job, jobArn, OTHER_ROLE_ARN, ROLE_ARN, sagemakerError, writesTo } from './fake-sagemaker.js';
 
 const NOW = new Date('2026-11-26T03:00:00.000Z');
 const EXFIL = 'guardduty/stop-training-job-instancecredentialexfiltration-outsideaws.json';
@@ -42,7 +42,10 @@ const run = (event: unknown, env: Record<string, string>) =>
     now: () => NOW,
   });
 const stopOf = (name: string) => ['StopTrainingJobCommand', { TrainingJobName: name }];
-const tagOf = (kind: FakeJob['kind'], name: string, tag = STOPPED_BY) => ['AddTagsCommand', { ResourceArn: jobArn(kind, name), Tags: [tag] }];
+const tagOf = (kind: FakeJob['kind'], name: string, tag = STOPPED_BY) => [
+  'AddTagsCommand',
+  { ResourceArn: jobArn(kind, name), Tags: [tag] },
+];
 
 /** Jobs of every kind: some run with the compromised role (with and without a path), some with another role. */
 const mixedJobs = (): FakeJob[] => [
@@ -70,7 +73,10 @@ describe('stop-compromised-training-job on a compromised-role finding', () => {
     // Assess
     expect(result.status).toBe('remediated');
     expect(result.targets[0]?.steps.map((s) => [s.summary, s.outcome])).toEqual([
-      [`Stop training job train-a and tag it ml-guard:stopped-by=guardduty:${FINDING_ID} (model artifacts: s3://ml-models/train-a/)`, 'done'],
+      [
+        `Stop training job train-a and tag it ml-guard:stopped-by=guardduty:${FINDING_ID} (model artifacts: s3://ml-models/train-a/)`,
+        'done',
+      ],
       [`Stop training job train-b and tag it ml-guard:stopped-by=guardduty:${FINDING_ID}`, 'done'],
       [`Stop training job train-c and tag it ml-guard:stopped-by=guardduty:${FINDING_ID}`, 'done'],
       [`Stop processing job features-1 and tag it ml-guard:stopped-by=guardduty:${FINDING_ID}`, 'done'],
@@ -111,7 +117,10 @@ describe('stop-compromised-training-job on a compromised-role finding', () => {
 
     // Assess
     expect(result).toMatchObject({ status: 'remediated', findingId });
-    expect(writesTo(mock)).toEqual([stopOf('train-a'), tagOf('training', 'train-a', { Key: 'ml-guard:stopped-by', Value: `guardduty:${findingId}` })]);
+    expect(writesTo(mock)).toEqual([
+      stopOf('train-a'),
+      tagOf('training', 'train-a', { Key: 'ml-guard:stopped-by', Value: `guardduty:${findingId}` }),
+    ]);
   });
 
   it('only notifies about a GuardDuty sample finding, reading and changing nothing', async () => {
@@ -128,7 +137,7 @@ describe('stop-compromised-training-job on a compromised-role finding', () => {
     expect(published()).toHaveLength(1);
   });
 
-  it('reads every page of a job\'s tags and skips the job when it carries the exemption tag', async () => {
+  it("reads every page of a job's tags and skips the job when it carries the exemption tag", async () => {
     // Prepare
     const tags = [...Array.from({ length: 55 }, (_, i) => ({ Key: `team:${i}`, Value: 'x' })), { Key: 'ml-guard:exempt', Value: 'SEC-42' }];
     const { mock } = fakeSageMaker([job('training', 'train-a', { tags }), job('training', 'train-b')], { tagPageSize: 50 });
@@ -185,7 +194,7 @@ describe('stop-compromised-training-job on a compromised-role finding', () => {
     expect(writesTo(mock)).toEqual([stopOf('train-a'), stopOf('train-b'), tagOf('training', 'train-b')]);
   });
 
-  it('reports a ValidationException for a job still in progress as that job\'s failure', async () => {
+  it("reports a ValidationException for a job still in progress as that job's failure", async () => {
     // Prepare
     const { mock } = fakeSageMaker([job('training', 'train-a')]);
     mock.on(StopTrainingJobCommand).rejects(sagemakerError('ValidationException', 'Something about the request is wrong.'));
@@ -195,7 +204,10 @@ describe('stop-compromised-training-job on a compromised-role finding', () => {
 
     // Assess
     expect(result.status).toBe('failed');
-    expect(result.targets[0]?.steps[0]).toMatchObject({ outcome: 'failed', detail: 'ValidationException: Something about the request is wrong.' });
+    expect(result.targets[0]?.steps[0]).toMatchObject({
+      outcome: 'failed',
+      detail: 'ValidationException: Something about the request is wrong.',
+    });
     expect(mock.commandCalls(AddTagsCommand)).toHaveLength(0);
   });
 
@@ -216,8 +228,13 @@ describe('stop-compromised-training-job on a compromised-role finding', () => {
       ['stopTrainingJob', 'done', 'stopping'],
       ['stopProcessingJob', 'done', 'stopping'],
     ]);
-    expect(writesTo(mock).filter(([name]) => name === 'AddTagsCommand')).toEqual([tagOf('training', 'train-b'), tagOf('processing', 'features-1')]);
-    expect(published()[0]?.text).toContain(`[FAILED] Stop training job train-a and tag it ml-guard:stopped-by=guardduty:${FINDING_ID} (ThrottlingException: Rate exceeded)`);
+    expect(writesTo(mock).filter(([name]) => name === 'AddTagsCommand')).toEqual([
+      tagOf('training', 'train-b'),
+      tagOf('processing', 'features-1'),
+    ]);
+    expect(published()[0]?.text).toContain(
+      `[FAILED] Stop training job train-a and tag it ml-guard:stopped-by=guardduty:${FINDING_ID} (ThrottlingException: Rate exceeded)`,
+    );
   });
 
   it('still reports a job as stopped when only its tag could not be added', async () => {
@@ -232,14 +249,18 @@ describe('stop-compromised-training-job on a compromised-role finding', () => {
     expect(result.status).toBe('remediated');
     expect(result.targets[0]?.steps[0]).toMatchObject({
       outcome: 'done',
-      detail: 'stopping; the tag ml-guard:stopped-by could not be added: AccessDeniedException: not authorized to perform: sagemaker:AddTags',
+      detail:
+        'stopping; the tag ml-guard:stopped-by could not be added: AccessDeniedException: not authorized to perform: sagemaker:AddTags',
     });
   });
 
   it('stops none of the jobs, and lists every one, when they are more than MAX_JOBS_PER_EVENT', async () => {
     // Prepare
     const names = Array.from({ length: 26 }, (_, i) => `train-${String(i).padStart(2, '0')}`);
-    const { mock } = fakeSageMaker(names.map((n) => job('training', n)), { pageSize: 10 });
+    const { mock } = fakeSageMaker(
+      names.map((n) => job('training', n)),
+      { pageSize: 10 },
+    );
 
     // Act
     const result = await invoke(loadEvent(EXFIL));
@@ -257,7 +278,9 @@ describe('stop-compromised-training-job on a compromised-role finding', () => {
   it('stops nothing in enforce mode when a kind of job cannot be listed', async () => {
     // Prepare
     const { mock } = fakeSageMaker([job('training', 'train-a')]);
-    mock.on(ListProcessingJobsCommand).rejects(sagemakerError('AccessDeniedException', 'not authorized to perform: sagemaker:ListProcessingJobs'));
+    mock
+      .on(ListProcessingJobsCommand)
+      .rejects(sagemakerError('AccessDeniedException', 'not authorized to perform: sagemaker:ListProcessingJobs'));
 
     // Act
     const result = await invoke(loadEvent(EXFIL));
@@ -274,7 +297,9 @@ describe('stop-compromised-training-job on a compromised-role finding', () => {
     const { mock } = fakeSageMaker(mixedJobs(), { models });
 
     // Act
-    const result = await run(loadEvent(EXFIL), { PROTECTED_PRINCIPALS: 'arn:aws:iam::883606788610:role/service-role/SageMakerTrainingRole' });
+    const result = await run(loadEvent(EXFIL), {
+      PROTECTED_PRINCIPALS: 'arn:aws:iam::883606788610:role/service-role/SageMakerTrainingRole',
+    });
 
     // Assess
     expect(result.status).toBe('skipped');
@@ -302,7 +327,9 @@ describe('stop-compromised-training-job on a compromised-role finding', () => {
   it('plans from the event alone in dry-run when no credentials are found, and says what it could not read', async () => {
     // Prepare
     const mock = mockClient(SageMakerClient);
-    mock.onAnyCommand().rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    mock
+      .onAnyCommand()
+      .rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
 
     // Act
     const result = await run(loadEvent(EXFIL), { REMEDIATION_MODE: 'dry-run' });
@@ -349,7 +376,10 @@ describe('stop-compromised-training-job on a training-job alarm', () => {
     // Assess
     expect(result).toMatchObject({ status: 'remediated', findingId: 'ml-guard-training-cpu-high', source: 'cloudwatch' });
     expect(mock.commandCalls(ListTrainingJobsCommand)).toHaveLength(0);
-    expect(writesTo(mock)).toEqual([stopOf(ALARM_JOB), tagOf('training', ALARM_JOB, { Key: 'ml-guard:stopped-by', Value: 'cloudwatch:ml-guard-training-cpu-high' })]);
+    expect(writesTo(mock)).toEqual([
+      stopOf(ALARM_JOB),
+      tagOf('training', ALARM_JOB, { Key: 'ml-guard:stopped-by', Value: 'cloudwatch:ml-guard-training-cpu-high' }),
+    ]);
   });
 
   it('stops the training job of a metric-math alarm once, though two of its hosts are in the alarm', async () => {
@@ -373,7 +403,9 @@ describe('stop-compromised-training-job on a training-job alarm', () => {
 
     // Assess
     expect(result.status).toBe('notified');
-    expect(result.targets).toEqual([expect.objectContaining({ target: expect.objectContaining({ id: 'ml-guard-training-composite' }), status: 'notified' })]);
+    expect(result.targets).toEqual([
+      expect.objectContaining({ target: expect.objectContaining({ id: 'ml-guard-training-composite' }), status: 'notified' }),
+    ]);
     expect(mock.calls()).toHaveLength(0);
     expect(published()[0]?.text).toContain('ALARM(ml-guard-training-cpu-high) OR ALARM(ml-guard-training-total-cpu)');
   });
@@ -403,7 +435,9 @@ describe('stop-compromised-training-job on a training-job alarm', () => {
 
     // Assess
     expect(result.status).toBe('already-compliant');
-    expect(result.targets[0]?.notes).toEqual(['skipped training job fraud-detector-2026-11-26-01-00: SageMaker has no training job of that name in us-east-1']);
+    expect(result.targets[0]?.notes).toEqual([
+      'skipped training job fraud-detector-2026-11-26-01-00: SageMaker has no training job of that name in us-east-1',
+    ]);
     expect(writesTo(mock)).toEqual([]);
   });
 
@@ -413,15 +447,22 @@ describe('stop-compromised-training-job on a training-job alarm', () => {
     const event = loadEvent('cloudwatch/stop-training-job-alarm-metric-math.json');
     event.detail.configuration.metrics[2].metricStat.metric.dimensions.Host = 'fraud-detector-typo/algo-1';
     const { mock } = fakeSageMaker([job('training', ALARM_JOB)]);
-    mock.on(DescribeTrainingJobCommand, { TrainingJobName: 'fraud-detector-typo' }).rejects(sagemakerError('ValidationException', 'Requested resource not found.'));
+    mock
+      .on(DescribeTrainingJobCommand, { TrainingJobName: 'fraud-detector-typo' })
+      .rejects(sagemakerError('ValidationException', 'Requested resource not found.'));
 
     // Act
     const result = await invoke(event);
 
     // Assess
     expect(result.status).toBe('remediated');
-    expect(writesTo(mock)).toEqual([stopOf(ALARM_JOB), tagOf('training', ALARM_JOB, { Key: 'ml-guard:stopped-by', Value: 'cloudwatch:ml-guard-training-total-cpu' })]);
-    expect(result.targets[0]?.notes).toContain('skipped training job fraud-detector-typo: SageMaker has no training job of that name in us-east-1');
+    expect(writesTo(mock)).toEqual([
+      stopOf(ALARM_JOB),
+      tagOf('training', ALARM_JOB, { Key: 'ml-guard:stopped-by', Value: 'cloudwatch:ml-guard-training-total-cpu' }),
+    ]);
+    expect(result.targets[0]?.notes).toContain(
+      'skipped training job fraud-detector-typo: SageMaker has no training job of that name in us-east-1',
+    );
   });
 
   it('does not stop a job the alarm names when it runs with a protected role', async () => {
@@ -429,7 +470,10 @@ describe('stop-compromised-training-job on a training-job alarm', () => {
     const { mock } = fakeSageMaker([job('training', ALARM_JOB, { roleArn: 'arn:aws:iam::123456789012:role/ops/BreakGlassTraining' })]);
 
     // Act
-    const result = await run(loadEvent('cloudwatch/stop-training-job-alarm-single-metric.json'), { REMEDIATION_MODE: 'enforce', PROTECTED_PRINCIPALS: 'breakglasstraining' });
+    const result = await run(loadEvent('cloudwatch/stop-training-job-alarm-single-metric.json'), {
+      REMEDIATION_MODE: 'enforce',
+      PROTECTED_PRINCIPALS: 'breakglasstraining',
+    });
 
     // Assess
     expect(result.status).toBe('skipped');
@@ -454,10 +498,19 @@ describe('stop-compromised-training-job on a training-job alarm', () => {
 
 describe('stop-compromised-training-job on events it does not handle', () => {
   it.each([
-    ['guardduty/policy-s3-bucketblockpublicaccessdisabled.json', 'GuardDuty finding type Policy:S3/BucketBlockPublicAccessDisabled is not one that stop-compromised-training-job handles'],
-    ['guardduty/unauthorizedaccess-iamuser-toripcaller-sample.json', 'the principal of GuardDuty finding 36b01b60fc22bb4edb19d62d9899e953 has userType IAMUser, not AssumedRole'],
+    [
+      'guardduty/policy-s3-bucketblockpublicaccessdisabled.json',
+      'GuardDuty finding type Policy:S3/BucketBlockPublicAccessDisabled is not one that stop-compromised-training-job handles',
+    ],
+    [
+      'guardduty/unauthorizedaccess-iamuser-toripcaller-sample.json',
+      'the principal of GuardDuty finding 36b01b60fc22bb4edb19d62d9899e953 has userType IAMUser, not AssumedRole',
+    ],
     ['config/s3-bucket-public-read-prohibited-noncompliant.json', 'AWS Config events are not handled by stop-compromised-training-job'],
-    ['cloudwatch/alarm-state-change-single-metric-ec2-cpu.json', 'alarm ServerCpuTooHigh does not start with ALARM_NAME_PREFIX "ml-guard-"'],
+    [
+      'cloudwatch/alarm-state-change-single-metric-ec2-cpu.json',
+      'alarm ServerCpuTooHigh does not start with ALARM_NAME_PREFIX "ml-guard-"',
+    ],
     ...allEventPaths()
       .filter((p) => p.startsWith('invalid/'))
       .map((p) => [p, expect.stringMatching(/rejected|not handled/)] as [string, unknown]),
@@ -508,12 +561,21 @@ describe('stop-compromised-training-job notifications', () => {
     expect(message?.text).toContain('SageMakerTrainingRole (AssumedRole)');
     expect(message?.text).toContain('198.51.100.0');
     expect(message?.text).toContain(FINDING_ID);
-    expect(message?.text).toContain(`[done] Stop training job train-a and tag it ml-guard:stopped-by=guardduty:${FINDING_ID} (model artifacts: s3://ml-models/train-a/)`);
+    expect(message?.text).toContain(
+      `[done] Stop training job train-a and tag it ml-guard:stopped-by=guardduty:${FINDING_ID} (model artifacts: s3://ml-models/train-a/)`,
+    );
     expect(message?.text).toContain(`[done] Stop processing job features-1 and tag it ml-guard:stopped-by=guardduty:${FINDING_ID}`);
     expect(message?.text).toContain('skipped training job train-b: carries the exemption tag ml-guard:exempt=SEC-42');
     expect(message?.text).toContain(MODEL_ARTIFACTS_NOTE);
-    expect(message?.text).toContain('a stopped job cannot be resumed: start a new training job with the same settings (SageMaker console: Training jobs > train-a > Clone)');
-    expect(message?.attributes).toEqual({ source: 'guardduty', severity: 'HIGH', status: 'remediated', function: 'stop-compromised-training-job' });
+    expect(message?.text).toContain(
+      'a stopped job cannot be resumed: start a new training job with the same settings (SageMaker console: Training jobs > train-a > Clone)',
+    );
+    expect(message?.attributes).toEqual({
+      source: 'guardduty',
+      severity: 'HIGH',
+      status: 'remediated',
+      function: 'stop-compromised-training-job',
+    });
     expect(message?.json).toMatchObject({ status: 'remediated', findingId: FINDING_ID, eventId: '3f6d1c2a-8b4e-4f7a-9c1d-2e5b6a7c8d01' });
     expect(message?.json.targets[0].notes).toContain('skipped training job train-b: carries the exemption tag ml-guard:exempt=SEC-42');
     expect(result.notification).toEqual({ subject: message?.subject, published: true, messageId: 'msg-1' });

@@ -5,12 +5,11 @@ import { parseEvent } from '../../functions/core/events/parse.js';
 import { executePlan } from '../../functions/core/remediation/execute.js';
 import type { PlanContext } from '../../functions/core/remediation/remediate.js';
 import type { Plan } from '../../functions/core/remediation/types.js';
-import type { SageMakerAdapter } from '../../functions/stop-compromised-training-job/observe.js';
+import type { JobsState, ObservedJob, SageMakerAdapter } from '../../functions/stop-compromised-training-job/observe.js';
+import { MODEL_ARTIFACTS_NOTE, planTarget } from '../../functions/stop-compromised-training-job/plan.js';
 import { runners } from '../../functions/stop-compromised-training-job/runners.js';
 import type { StopStep } from '../../functions/stop-compromised-training-job/steps.js';
-import type { JobsState, ObservedJob } from '../../functions/stop-compromised-training-job/observe.js';
-import { MODEL_ARTIFACTS_NOTE, planTarget } from '../../functions/stop-compromised-training-job/plan.js';
-import { selectTargets, type StopTarget } from '../../functions/stop-compromised-training-job/targets.js';
+import { type StopTarget, selectTargets } from '../../functions/stop-compromised-training-job/targets.js';
 import { loadEvent } from '../support/events.js';
 import { jobArn, OTHER_ROLE_ARN, ROLE_ARN } from './fake-sagemaker.js';
 
@@ -24,13 +23,18 @@ function decided(plan: Plan<StopStep>, context: PlanContext) {
 }
 
 function contextFor(path: string, env: Record<string, string> = {}, dryRun = false): PlanContext {
-  const config = loadConfig({ TOPIC_ARN: 'arn:aws:sns:us-east-1:883606788610:ml-guard', REMEDIATION_MODE: dryRun ? 'dry-run' : 'enforce', ...env });
+  const config = loadConfig({
+    TOPIC_ARN: 'arn:aws:sns:us-east-1:883606788610:ml-guard',
+    REMEDIATION_MODE: dryRun ? 'dry-run' : 'enforce',
+    ...env,
+  });
   return { event: parseEvent(loadEvent(path)), config, now: NOW };
 }
 
 function targetOf(context: PlanContext): StopTarget {
   const selection = selectTargets(context.event, context.config);
-  if (selection.action !== 'remediate') throw new Error(`expected a target, got ${selection.action}: ${'reason' in selection ? selection.reason : ''}`);
+  if (selection.action !== 'remediate')
+    throw new Error(`expected a target, got ${selection.action}: ${'reason' in selection ? selection.reason : ''}`);
   return selection.targets[0] as StopTarget;
 }
 
@@ -71,7 +75,11 @@ describe('planTarget for a compromised role', () => {
 
     // Assess
     expect(plan.hold).toBeUndefined();
-    expect(plan.target).toEqual({ type: 'AWS::IAM::Role', id: 'SageMakerTrainingRole', arn: 'arn:aws:iam::883606788610:role/SageMakerTrainingRole' });
+    expect(plan.target).toEqual({
+      type: 'AWS::IAM::Role',
+      id: 'SageMakerTrainingRole',
+      arn: 'arn:aws:iam::883606788610:role/SageMakerTrainingRole',
+    });
     expect(plan.steps.map((s) => [s.kind, 'jobName' in s ? s.jobName : s.jobKind])).toEqual([
       ['stopTrainingJob', 'train-a'],
       ['stopTrainingJob', 'train-b'],
@@ -84,7 +92,8 @@ describe('planTarget for a compromised role', () => {
       jobName: 'train-b',
       jobArn: jobArn('training', 'train-b'),
       tag: { Key: 'ml-guard:stopped-by', Value: 'guardduty:b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1' },
-      summary: 'Stop training job train-b and tag it ml-guard:stopped-by=guardduty:b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1 (model artifacts: s3://models/train-b/)',
+      summary:
+        'Stop training job train-b and tag it ml-guard:stopped-by=guardduty:b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1 (model artifacts: s3://models/train-b/)',
       undo: 'a stopped job cannot be resumed: start a new training job with the same settings (SageMaker console: Training jobs > train-b > Clone)',
     });
     expect(plan.notes).toEqual([MODEL_ARTIFACTS_NOTE]);
@@ -93,7 +102,10 @@ describe('planTarget for a compromised role', () => {
   it('skips a job carrying the exemption tag and says why', () => {
     // Prepare
     const context = contextFor(FINDING);
-    const jobs = [described('training', 'keep-me', { tags: [{ Key: 'ml-guard:exempt', Value: 'SEC-42' }] }), described('training', 'stop-me')];
+    const jobs = [
+      described('training', 'keep-me', { tags: [{ Key: 'ml-guard:exempt', Value: 'SEC-42' }] }),
+      described('training', 'stop-me'),
+    ];
 
     // Act
     const plan = planTarget(targetOf(context), state(jobs), context);
@@ -118,7 +130,9 @@ describe('planTarget for a compromised role', () => {
   it('skips jobs that are no longer in progress', () => {
     // Prepare
     const context = contextFor(FINDING);
-    const jobs = ['Stopping', 'Stopped', 'Completed', 'Failed'].map((status) => described('training', `job-${status.toLowerCase()}`, { status }));
+    const jobs = ['Stopping', 'Stopped', 'Completed', 'Failed'].map((status) =>
+      described('training', `job-${status.toLowerCase()}`, { status }),
+    );
 
     // Act
     const plan = planTarget(targetOf(context), state(jobs), context);
@@ -176,7 +190,9 @@ describe('planTarget for a compromised role', () => {
       'skipped hyperparameter tuning job hpo-run: stopping it would also stop its training job hpo-run-001-abc, which carries the exemption tag ml-guard:exempt=SEC-7',
     );
     expect(plan.notes).toContain('skipped training job hpo-run-001-abc: carries the exemption tag ml-guard:exempt=SEC-7');
-    expect(plan.notes).toContain(`training job hpo-run-002-def was started by ${hpo}: that may start new jobs with the same role; stop or fix it too`);
+    expect(plan.notes).toContain(
+      `training job hpo-run-002-def was started by ${hpo}: that may start new jobs with the same role; stop or fix it too`,
+    );
   });
 
   it('does not stop a job that also runs with a protected role', () => {
@@ -204,7 +220,9 @@ describe('planTarget for a compromised role', () => {
     const plan = planTarget(targetOf(context), state(jobs), context);
 
     // Assess
-    expect(plan.notes).toEqual([`processing job drift-check was started by ${schedule}: that may start new jobs with the same role; stop or fix it too`]);
+    expect(plan.notes).toEqual([
+      `processing job drift-check was started by ${schedule}: that may start new jobs with the same role; stop or fix it too`,
+    ]);
   });
 
   it('stops none and lists them all when more jobs than MAX_JOBS_PER_EVENT would stop', () => {
@@ -225,14 +243,20 @@ describe('planTarget for a compromised role', () => {
     // Prepare
     const context = contextFor(FINDING, { MAX_JOBS_PER_EVENT: '2' });
     const hpo = jobArn('tuning', 'hpo-run');
-    const jobs = [described('tuning', 'hpo-run'), described('training', 'hpo-run-001', { startedBy: hpo }), described('training', 'hpo-run-002', { startedBy: hpo })];
+    const jobs = [
+      described('tuning', 'hpo-run'),
+      described('training', 'hpo-run-001', { startedBy: hpo }),
+      described('training', 'hpo-run-002', { startedBy: hpo }),
+    ];
 
     // Act
     const plan = planTarget(targetOf(context), state(jobs), context);
 
     // Assess
     expect(plan.hold).toBe('limit-exceeded');
-    expect(plan.reason).toBe('3 jobs would be stopped (2 of them with their tuning job), more than MAX_JOBS_PER_EVENT (2): none was stopped, a person decides');
+    expect(plan.reason).toBe(
+      '3 jobs would be stopped (2 of them with their tuning job), more than MAX_JOBS_PER_EVENT (2): none was stopped, a person decides',
+    );
   });
 
   it('names at most three parts it could not read in the reason, and every part in the notes', async () => {
@@ -246,7 +270,9 @@ describe('planTarget for a compromised role', () => {
 
     // Assess
     expect(result.reason).toBe('could not read training job a, training job b, training job c and 2 more: nothing was stopped, to be safe');
-    expect(plan.notes).toContain('could not read training job a, training job b, training job c, training job d, training job e: ThrottlingException: Rate exceeded');
+    expect(plan.notes).toContain(
+      'could not read training job a, training job b, training job c, training job d, training job e: ThrottlingException: Rate exceeded',
+    );
   });
 
   it('stops them when exactly MAX_JOBS_PER_EVENT jobs run with the role', () => {
@@ -273,7 +299,8 @@ describe('planTarget for a compromised role', () => {
     expect(plan).toMatchObject({
       hold: 'skipped',
       steps: [],
-      reason: 'the role SageMakerTrainingRole is a protected principal (PROTECTED_PRINCIPALS: SageMakerTrainingRole): ml-guard does not stop its jobs',
+      reason:
+        'the role SageMakerTrainingRole is a protected principal (PROTECTED_PRINCIPALS: SageMakerTrainingRole): ml-guard does not stop its jobs',
     });
   });
 
@@ -283,7 +310,11 @@ describe('planTarget for a compromised role', () => {
     const unreadable = [{ part: 'the processing jobs in progress', error: 'AccessDeniedException: not authorized' }];
 
     // Act
-    const plan = planTarget(targetOf(context), state([described('training', 'train-a')], { unlisted: ['processing'], unreadable }), context);
+    const plan = planTarget(
+      targetOf(context),
+      state([described('training', 'train-a')], { unlisted: ['processing'], unreadable }),
+      context,
+    );
     const result = await decided(plan, context);
 
     // Assess
@@ -296,7 +327,9 @@ describe('planTarget for a compromised role', () => {
   it('plans in dry-run what it would do once the jobs it could not list can be read', () => {
     // Prepare
     const context = contextFor(FINDING, {}, true);
-    const unreadable = [{ part: 'the training jobs in progress', error: 'CredentialsProviderError: Could not load credentials from any providers' }];
+    const unreadable = [
+      { part: 'the training jobs in progress', error: 'CredentialsProviderError: Could not load credentials from any providers' },
+    ];
 
     // Act
     const plan = planTarget(targetOf(context), state([], { unlisted: ['training'], unreadable }), context);
@@ -304,7 +337,11 @@ describe('planTarget for a compromised role', () => {
     // Assess
     expect(plan.hold).toBeUndefined();
     expect(plan.steps).toEqual([
-      { kind: 'stopUnlistedJobs', jobKind: 'training', summary: 'Stop every training job in progress that runs with role SageMakerTrainingRole (they could not be listed)' },
+      {
+        kind: 'stopUnlistedJobs',
+        jobKind: 'training',
+        summary: 'Stop every training job in progress that runs with role SageMakerTrainingRole (they could not be listed)',
+      },
     ]);
     expect(plan.notes).toEqual([
       'could not read the training jobs in progress: CredentialsProviderError: Could not load credentials from any providers',
@@ -320,7 +357,10 @@ describe('planTarget for a compromised role', () => {
     const plan = planTarget(targetOf(context), state([], { examined: 7 }), context);
 
     // Assess
-    expect(plan).toMatchObject({ steps: [], reason: 'no SageMaker job in progress runs with role SageMakerTrainingRole (7 job(s) in progress examined)' });
+    expect(plan).toMatchObject({
+      steps: [],
+      reason: 'no SageMaker job in progress runs with role SageMakerTrainingRole (7 job(s) in progress examined)',
+    });
     expect(plan.hold).toBeUndefined();
   });
 
@@ -330,7 +370,11 @@ describe('planTarget for a compromised role', () => {
     const tags = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
 
     // Act
-    const plan = planTarget(targetOf(context), state([described('training', 'full', { tags, roleArns: [ROLE_ARN, OTHER_ROLE_ARN] })]), context);
+    const plan = planTarget(
+      targetOf(context),
+      state([described('training', 'full', { tags, roleArns: [ROLE_ARN, OTHER_ROLE_ARN] })]),
+      context,
+    );
 
     // Assess
     expect(plan.steps[0]).toMatchObject({ kind: 'stopTrainingJob', jobName: 'full', summary: 'Stop training job full' });
@@ -349,8 +393,18 @@ describe('planTarget for an alarm', () => {
     const plan = planTarget(targetOf(context), state([described('training', name)]), context);
 
     // Assess
-    expect(plan.target).toEqual({ type: 'AWS::CloudWatch::Alarm', id: 'ml-guard-training-cpu-high', arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ml-guard-training-cpu-high' });
-    expect(plan.steps).toEqual([expect.objectContaining({ kind: 'stopTrainingJob', jobName: name, tag: { Key: 'ml-guard:stopped-by', Value: 'cloudwatch:ml-guard-training-cpu-high' } })]);
+    expect(plan.target).toEqual({
+      type: 'AWS::CloudWatch::Alarm',
+      id: 'ml-guard-training-cpu-high',
+      arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ml-guard-training-cpu-high',
+    });
+    expect(plan.steps).toEqual([
+      expect.objectContaining({
+        kind: 'stopTrainingJob',
+        jobName: name,
+        tag: { Key: 'ml-guard:stopped-by', Value: 'cloudwatch:ml-guard-training-cpu-high' },
+      }),
+    ]);
   });
 
   it('does not stop a named job that runs with a protected role, and says so', () => {
@@ -363,7 +417,9 @@ describe('planTarget for an alarm', () => {
 
     // Assess
     expect(plan).toMatchObject({ hold: 'skipped', steps: [], reason: 'nothing stopped: 1 job(s) exempt or protected (see notes)' });
-    expect(plan.notes).toEqual([`skipped training job ${name}: runs with the protected role SageMakerTrainingRole (PROTECTED_PRINCIPALS: SageMakerTrainingRole)`]);
+    expect(plan.notes).toEqual([
+      `skipped training job ${name}: runs with the protected role SageMakerTrainingRole (PROTECTED_PRINCIPALS: SageMakerTrainingRole)`,
+    ]);
   });
 
   it('says which named jobs do not exist and which are finished, and changes nothing', () => {
@@ -371,7 +427,11 @@ describe('planTarget for an alarm', () => {
     const context = contextFor(ALARM);
 
     // Act
-    const plan = planTarget(targetOf(context), state([described('training', 'done-job', { status: 'Completed' })], { notFound: ['gone-job'] }), context);
+    const plan = planTarget(
+      targetOf(context),
+      state([described('training', 'done-job', { status: 'Completed' })], { notFound: ['gone-job'] }),
+      context,
+    );
 
     // Assess
     expect(plan).toMatchObject({ steps: [], reason: 'no training job named by the alarm is in progress' });
@@ -396,7 +456,8 @@ describe('planTarget for an alarm', () => {
       expect.objectContaining({
         kind: 'stopTrainingJob',
         jobName: 'fraud-detector-2026-11-26-01-00',
-        summary: 'Stop training job fraud-detector-2026-11-26-01-00 if it is still in progress, and tag it ml-guard:stopped-by=cloudwatch:ml-guard-training-cpu-high (its state could not be read)',
+        summary:
+          'Stop training job fraud-detector-2026-11-26-01-00 if it is still in progress, and tag it ml-guard:stopped-by=cloudwatch:ml-guard-training-cpu-high (its state could not be read)',
       }),
     ]);
     expect(plan.steps[0]).not.toHaveProperty('jobArn');

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidEventError } from '../../functions/core/errors.js';
 import { loadConfig } from '../../functions/core/config.js';
-import { ConfigError } from '../../functions/core/errors.js';
+import { ConfigError, InvalidEventError } from '../../functions/core/errors.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { isSameRole, protectedEntryFor, roleRef } from '../../functions/stop-compromised-training-job/roles.js';
 import { loadSettings } from '../../functions/stop-compromised-training-job/settings.js';
@@ -13,11 +12,15 @@ const select = (event: unknown, env: Record<string, string> = {}) => selectTarge
 
 describe('selectTargets on GuardDuty findings', () => {
   it.each([
-    ['guardduty/stop-training-job-instancecredentialexfiltration-outsideaws.json', '883606788610', 'guardduty:b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1'],
+    [
+      'guardduty/stop-training-job-instancecredentialexfiltration-outsideaws.json',
+      '883606788610',
+      'guardduty:b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1',
+    ],
     ['guardduty/stop-training-job-credentialaccess-anomalousbehavior.json', '883606788610', 'guardduty:b81d7e3c4a5f46e2a9d0c1b2e3f4a5d3'],
     ['guardduty/stop-training-job-maliciousipcaller-custom.json', '123456789012', 'guardduty:b81d7e3c4a5f46e2a9d0c1b2e3f4a5d4'],
     ['guardduty/stop-training-job-toripcaller-sample.json', '883606788610', 'guardduty:b81d7e3c4a5f46e2a9d0c1b2e3f4a5d2'],
-  ])('names the role of %s, in the finding\'s account', (path, account, trigger) => {
+  ])("names the role of %s, in the finding's account", (path, account, trigger) => {
     // Act
     const selection = select(loadEvent(path));
 
@@ -47,7 +50,10 @@ describe('selectTargets on GuardDuty findings', () => {
     const selection = select(event);
 
     // Assess
-    expect(selection).toEqual({ action: 'ignore', reason: 'GuardDuty finding b81d7e3c4a5f46e2a9d0c1b2e3f4a5d3 has severity 2, below SEVERITY_THRESHOLD 4' });
+    expect(selection).toEqual({
+      action: 'ignore',
+      reason: 'GuardDuty finding b81d7e3c4a5f46e2a9d0c1b2e3f4a5d3 has severity 2, below SEVERITY_THRESHOLD 4',
+    });
   });
 
   it('takes a finding at exactly the threshold', () => {
@@ -63,11 +69,31 @@ describe('selectTargets on GuardDuty findings', () => {
   });
 
   it.each([
-    ['an IAM user', (d: any) => (d.resource.accessKeyDetails.userType = 'IAMUser'), 'the principal of GuardDuty finding b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1 has userType IAMUser, not AssumedRole'],
-    ['no access key', (d: any) => (d.resource.resourceType = 'Instance'), 'GuardDuty finding b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1 is about resource type Instance, not AccessKey'],
-    ['another finding type', (d: any) => (d.type = 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B'), 'GuardDuty finding type UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B is not one that stop-compromised-training-job handles'],
-    ['no role name', (d: any) => delete d.resource.accessKeyDetails.userName, 'GuardDuty finding b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1 names no valid role (accessKeyDetails.userName: null)'],
-    ['a role name IAM would refuse', (d: any) => (d.resource.accessKeyDetails.userName = 'role/with/slashes'), 'GuardDuty finding b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1 names no valid role (accessKeyDetails.userName: "role/with/slashes")'],
+    [
+      'an IAM user',
+      (d: any) => (d.resource.accessKeyDetails.userType = 'IAMUser'),
+      'the principal of GuardDuty finding b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1 has userType IAMUser, not AssumedRole',
+    ],
+    [
+      'no access key',
+      (d: any) => (d.resource.resourceType = 'Instance'),
+      'GuardDuty finding b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1 is about resource type Instance, not AccessKey',
+    ],
+    [
+      'another finding type',
+      (d: any) => (d.type = 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B'),
+      'GuardDuty finding type UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B is not one that stop-compromised-training-job handles',
+    ],
+    [
+      'no role name',
+      (d: any) => delete d.resource.accessKeyDetails.userName,
+      'GuardDuty finding b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1 names no valid role (accessKeyDetails.userName: null)',
+    ],
+    [
+      'a role name IAM would refuse',
+      (d: any) => (d.resource.accessKeyDetails.userName = 'role/with/slashes'),
+      'GuardDuty finding b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1 names no valid role (accessKeyDetails.userName: "role/with/slashes")',
+    ],
   ])('declines a finding about %s', (_case, change, reason) => {
     // Prepare
     const event = loadEvent('guardduty/stop-training-job-instancecredentialexfiltration-outsideaws.json');
@@ -95,29 +121,36 @@ describe('selectTargets on GuardDuty findings', () => {
     ]);
   });
 
-  it.each(['SageMakerTrainingRole', 'sagemakertrainingrole', 'arn:aws:iam::883606788610:role/service-role/SageMakerTrainingRole', 'arn:aws:sts::883606788610:assumed-role/SageMakerTrainingRole/SageMaker'])(
-    'marks the role protected by the PROTECTED_PRINCIPALS entry %s',
-    (entry) => {
-      // Act
-      const selection = select(loadEvent('guardduty/stop-training-job-instancecredentialexfiltration-outsideaws.json'), { PROTECTED_PRINCIPALS: `other,${entry}` });
+  it.each([
+    'SageMakerTrainingRole',
+    'sagemakertrainingrole',
+    'arn:aws:iam::883606788610:role/service-role/SageMakerTrainingRole',
+    'arn:aws:sts::883606788610:assumed-role/SageMakerTrainingRole/SageMaker',
+  ])('marks the role protected by the PROTECTED_PRINCIPALS entry %s', (entry) => {
+    // Act
+    const selection = select(loadEvent('guardduty/stop-training-job-instancecredentialexfiltration-outsideaws.json'), {
+      PROTECTED_PRINCIPALS: `other,${entry}`,
+    });
 
-      // Assess
-      if (selection.action !== 'remediate') throw new Error('expected a target');
-      expect(selection.targets[0]).toMatchObject({ protectedBy: entry });
-    },
-  );
+    // Assess
+    if (selection.action !== 'remediate') throw new Error('expected a target');
+    expect(selection.targets[0]).toMatchObject({ protectedBy: entry });
+  });
 
-  it.each(['arn:aws:iam::111122223333:role/SageMakerTrainingRole', 'arn:aws:iam::883606788610:user/SageMakerTrainingRole', 'SageMakerTrainingRole2'])(
-    'does not take %s for the role',
-    (entry) => {
-      // Act
-      const selection = select(loadEvent('guardduty/stop-training-job-instancecredentialexfiltration-outsideaws.json'), { PROTECTED_PRINCIPALS: entry });
+  it.each([
+    'arn:aws:iam::111122223333:role/SageMakerTrainingRole',
+    'arn:aws:iam::883606788610:user/SageMakerTrainingRole',
+    'SageMakerTrainingRole2',
+  ])('does not take %s for the role', (entry) => {
+    // Act
+    const selection = select(loadEvent('guardduty/stop-training-job-instancecredentialexfiltration-outsideaws.json'), {
+      PROTECTED_PRINCIPALS: entry,
+    });
 
-      // Assess
-      if (selection.action !== 'remediate') throw new Error('expected a target');
-      expect(selection.targets[0]).not.toHaveProperty('protectedBy');
-    },
-  );
+    // Assess
+    if (selection.action !== 'remediate') throw new Error('expected a target');
+    expect(selection.targets[0]).not.toHaveProperty('protectedBy');
+  });
 });
 
 describe('selectTargets on CloudWatch alarms', () => {
@@ -169,16 +202,31 @@ describe('selectTargets on CloudWatch alarms', () => {
       action: 'notify',
       reason:
         'composite alarm ml-guard-training-composite names no metric, so no training job: nothing was stopped; look at the alarms its rule combines: ALARM(ml-guard-training-cpu-high) OR ALARM(ml-guard-training-total-cpu)',
-      targets: [{ type: 'AWS::CloudWatch::Alarm', id: 'ml-guard-training-composite', arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ml-guard-training-composite' }],
+      targets: [
+        {
+          type: 'AWS::CloudWatch::Alarm',
+          id: 'ml-guard-training-composite',
+          arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ml-guard-training-composite',
+        },
+      ],
     });
   });
 
   it.each([
-    ['its name lacks the prefix', (e: any) => (e.detail.alarmName = 'training-cpu-high'), 'alarm training-cpu-high does not start with ALARM_NAME_PREFIX "ml-guard-"'],
+    [
+      'its name lacks the prefix',
+      (e: any) => (e.detail.alarmName = 'training-cpu-high'),
+      'alarm training-cpu-high does not start with ALARM_NAME_PREFIX "ml-guard-"',
+    ],
     ['it went back to OK', (e: any) => (e.detail.state.value = 'OK'), 'alarm ml-guard-training-cpu-high changed to OK, not ALARM'],
     [
-      'its metric is not a training job\'s',
-      (e: any) => (e.detail.configuration.metrics[0].metricStat.metric = { namespace: 'AWS/EC2', name: 'CPUUtilization', dimensions: { InstanceId: 'i-1' } }),
+      "its metric is not a training job's",
+      (e: any) =>
+        (e.detail.configuration.metrics[0].metricStat.metric = {
+          namespace: 'AWS/EC2',
+          name: 'CPUUtilization',
+          dimensions: { InstanceId: 'i-1' },
+        }),
       'alarm ml-guard-training-cpu-high: its metrics name no training job',
     ],
     [
@@ -227,12 +275,13 @@ describe('selectTargets on CloudWatch alarms', () => {
 describe('role matching', () => {
   const role = roleRef('SageMakerTrainingRole', '883606788610', 'aws');
 
-  it.each(['arn:aws:iam::883606788610:role/SageMakerTrainingRole', 'arn:aws:iam::883606788610:role/service-role/team/SageMakerTrainingRole', 'arn:aws:iam::883606788610:role/SAGEMAKERTRAININGROLE'])(
-    'takes %s for the role (same account, same name, any path)',
-    (arn) => {
-      expect(isSameRole(arn, role)).toBe(true);
-    },
-  );
+  it.each([
+    'arn:aws:iam::883606788610:role/SageMakerTrainingRole',
+    'arn:aws:iam::883606788610:role/service-role/team/SageMakerTrainingRole',
+    'arn:aws:iam::883606788610:role/SAGEMAKERTRAININGROLE',
+  ])('takes %s for the role (same account, same name, any path)', (arn) => {
+    expect(isSameRole(arn, role)).toBe(true);
+  });
 
   it.each([
     'arn:aws:iam::111122223333:role/SageMakerTrainingRole',
@@ -278,21 +327,25 @@ describe('selectTargets at the event boundary', () => {
   ])('returns a selection for any change to a field of %s, or the event is rejected as invalid', (path) => {
     // Prepare
     const sample = loadEvent(path);
-    const paths = [['detail'], ['detail', 'resource'], ['detail', 'resource', 'accessKeyDetails'], ['detail', 'configuration'], ['detail', 'state']];
-    const mutated = fc
-      .tuple(fc.constantFrom(...paths), fc.nat(), fc.anything())
-      .map(([at, n, value]) => {
-        const event = structuredClone(sample);
-        const parent = at.reduce((o: any, k) => (o && typeof o === 'object' ? o[k] : undefined), event);
-        const keys = parent && typeof parent === 'object' ? Object.keys(parent) : [];
-        if (keys.length) parent[keys[n % keys.length] as string] = value;
-        return event;
-      });
+    const paths = [
+      ['detail'],
+      ['detail', 'resource'],
+      ['detail', 'resource', 'accessKeyDetails'],
+      ['detail', 'configuration'],
+      ['detail', 'state'],
+    ];
+    const mutated = fc.tuple(fc.constantFrom(...paths), fc.nat(), fc.anything()).map(([at, n, value]) => {
+      const event = structuredClone(sample);
+      const parent = at.reduce((o: any, k) => (o && typeof o === 'object' ? o[k] : undefined), event);
+      const keys = parent && typeof parent === 'object' ? Object.keys(parent) : [];
+      if (keys.length) parent[keys[n % keys.length] as string] = value;
+      return event;
+    });
 
     // Act / Assess
     fc.assert(
       fc.property(mutated, (raw) => {
-        let parsed;
+        let parsed: ReturnType<typeof parseEvent>;
         try {
           parsed = parseEvent(raw);
         } catch (error) {

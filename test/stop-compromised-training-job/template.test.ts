@@ -7,12 +7,15 @@ const template = loadTemplate();
 const fn = template.Resources.StopCompromisedTrainingJobFunction;
 
 describe('stop-compromised-training-job in template.yaml', () => {
-  it('passes the AlarmNamePrefix and MaxJobsPerEvent parameters to the function, with the function\'s own defaults', () => {
+  it("passes the AlarmNamePrefix and MaxJobsPerEvent parameters to the function, with the function's own defaults", () => {
     // Act
     const defaults = loadSettings({});
 
     // Assess
-    expect(fn?.Properties.Environment.Variables).toMatchObject({ ALARM_NAME_PREFIX: { Ref: 'AlarmNamePrefix' }, MAX_JOBS_PER_EVENT: { Ref: 'MaxJobsPerEvent' } });
+    expect(fn?.Properties.Environment.Variables).toMatchObject({
+      ALARM_NAME_PREFIX: { Ref: 'AlarmNamePrefix' },
+      MAX_JOBS_PER_EVENT: { Ref: 'MaxJobsPerEvent' },
+    });
     expect(template.Parameters?.AlarmNamePrefix).toMatchObject({ Type: 'String', Default: defaults.alarmNamePrefix });
     expect(template.Parameters?.MaxJobsPerEvent).toMatchObject({ Type: 'Number', Default: defaults.maxJobsPerEvent });
   });
@@ -23,7 +26,8 @@ describe('stop-compromised-training-job in template.yaml', () => {
 
     // Act
     const alarmName = events.TrainingJobAlarm.Properties.Pattern.detail.alarmName;
-    const findings = eventBridgeRules(template, 'StopCompromisedTrainingJobFunction').find((r) => r.name === 'CompromisedRoleFinding')?.pattern as any;
+    const findings = eventBridgeRules(template, 'StopCompromisedTrainingJobFunction').find((r) => r.name === 'CompromisedRoleFinding')
+      ?.pattern as any;
 
     // Assess
     expect(alarmName).toEqual([{ prefix: { Ref: 'AlarmNamePrefix' } }]);

@@ -1,6 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 
 /**
@@ -41,7 +41,10 @@ export function dynaliteServer() {
       new CreateTableCommand({
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, ...(hashOnly ? [] : [{ AttributeName: 'sk', AttributeType: 'S' as const }])],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          ...(hashOnly ? [] : [{ AttributeName: 'sk', AttributeType: 'S' as const }]),
+        ],
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, ...(hashOnly ? [] : [{ AttributeName: 'sk', KeyType: 'RANGE' as const }])],
       }),
     );

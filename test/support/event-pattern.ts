@@ -20,8 +20,7 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The leaf values of an event field: arrays are flattened, objects and absence give none. */
-const leaves = (v: unknown): unknown[] =>
-  v === undefined || isObject(v) ? [] : Array.isArray(v) ? v.flatMap(leaves) : [v];
+const leaves = (v: unknown): unknown[] => (v === undefined || isObject(v) ? [] : Array.isArray(v) ? v.flatMap(leaves) : [v]);
 
 export function matchesPattern(pattern: unknown, event: unknown): boolean {
   if (!isObject(pattern)) throw new Error(`An event pattern must be an object: ${JSON.stringify(pattern)}`);

@@ -5,16 +5,16 @@ import {
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
   GetPublicAccessBlockCommand,
+  type Grant,
   NoSuchBucket,
+  type Owner,
+  type PublicAccessBlockConfiguration,
   PutBucketAclCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
   S3Client,
-  type Grant,
-  type Owner,
-  type PublicAccessBlockConfiguration,
   type Tag,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -31,12 +31,18 @@ export interface FakeBucket {
 
 export const OWNER: Owner = { ID: '89cb63da4b300f2cbb24354e2b51a573c56087fdc9b0c1de9cfde8b473f78c39' };
 export const ownerFullControl: Grant = { Grantee: { Type: 'CanonicalUser', ID: OWNER.ID }, Permission: 'FULL_CONTROL' };
-export const allUsersRead: Grant = { Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' };
+export const allUsersRead: Grant = {
+  Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' },
+  Permission: 'READ',
+};
 export const authenticatedUsersWrite: Grant = {
   Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers' },
   Permission: 'WRITE',
 };
-export const logDeliveryWrite: Grant = { Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/s3/LogDelivery' }, Permission: 'WRITE' };
+export const logDeliveryWrite: Grant = {
+  Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/s3/LogDelivery' },
+  Permission: 'WRITE',
+};
 
 /**
  * S3 answered by aws-sdk-client-mock as S3 would for the buckets given: reads return the current state (with S3's
@@ -58,7 +64,8 @@ export function fakeS3(buckets: Record<string, FakeBucket>) {
   });
   mock.on(GetPublicAccessBlockCommand).callsFake(({ Bucket }) => {
     const b = bucket(Bucket);
-    if (!b.publicAccessBlock) throw s3Error('NoSuchPublicAccessBlockConfiguration', 404, 'The public access block configuration was not found');
+    if (!b.publicAccessBlock)
+      throw s3Error('NoSuchPublicAccessBlockConfiguration', 404, 'The public access block configuration was not found');
     return { PublicAccessBlockConfiguration: b.publicAccessBlock };
   });
   mock.on(GetBucketPolicyCommand).callsFake(({ Bucket }) => {
@@ -99,7 +106,8 @@ export function fakeS3(buckets: Record<string, FakeBucket>) {
   });
   mock.on(PutObjectCommand).callsFake(({ Bucket, Key, Body, IfNoneMatch }) => {
     const id = `${Bucket}/${Key}`;
-    if (IfNoneMatch === '*' && objects.has(id)) throw s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
+    if (IfNoneMatch === '*' && objects.has(id))
+      throw s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
     objects.set(id, String(Body));
     return { ETag: '"etag"' };
   });

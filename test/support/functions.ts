@@ -3,10 +3,13 @@ import type { Remediation } from '../../functions/core/remediation/remediate.js'
 import type { Runners, StepBase } from '../../functions/core/remediation/types.js';
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
 import { observeIamActions as quarantineReads } from '../../functions/quarantine-public-bucket/observe.js';
-import { stopCompromisedTrainingJob } from '../../functions/stop-compromised-training-job/handler.js';
-import { listIamActions as stopJobLists, observeIamActions as stopJobReads } from '../../functions/stop-compromised-training-job/observe.js';
 import { rotateCredentials } from '../../functions/rotate-credentials/handler.js';
 import { observeIamActions as rotateReads } from '../../functions/rotate-credentials/observe.js';
+import { stopCompromisedTrainingJob } from '../../functions/stop-compromised-training-job/handler.js';
+import {
+  listIamActions as stopJobLists,
+  observeIamActions as stopJobReads,
+} from '../../functions/stop-compromised-training-job/observe.js';
 import { notifyUnderTest } from '../notify/under-test.js';
 
 /**
@@ -28,7 +31,14 @@ export interface FunctionUnderTest {
 }
 
 /** What every function may do: write its logs and traces, notify, and dead-letter. */
-export const BASE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'sns:Publish', 'sqs:SendMessage'];
+export const BASE_ACTIONS = [
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'sns:Publish',
+  'sqs:SendMessage',
+];
 
 export const FUNCTIONS: FunctionUnderTest[] = [
   {

@@ -24,7 +24,14 @@ export interface HarnessOptions {
  * (`MessageId: msg-1`) and recorded, each published notification read as a subscriber would. After each test, every
  * command sent through the mocked clients must be an IAM action the function declares (test/support/functions.ts).
  */
-export function handlerHarness({ functionName, now, region = 'eu-west-2', account = '123456789012', restore = [], alsoRuns = [] }: HarnessOptions) {
+export function handlerHarness({
+  functionName,
+  now,
+  region = 'eu-west-2',
+  account = '123456789012',
+  restore = [],
+  alsoRuns = [],
+}: HarnessOptions) {
   const sns = mockClient(SNSClient);
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['Date'], now });

@@ -1,6 +1,6 @@
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
-import { JSON_MARKER } from '../../functions/core/notify/format.js';
 import type { ChatNotification } from '../../functions/core/notify/chat.js';
+import { JSON_MARKER } from '../../functions/core/notify/format.js';
 
 /** A published notification, taken apart: what a person reads, the machine-readable result, the chat payload, the attributes. */
 export interface ReadNotification {

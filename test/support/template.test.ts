@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchesPattern } from './event-pattern.js';
-import { actionsOf, eventBridgeRules, loadTemplate, policyStatements } from './template.js';
 import type { Template } from './template.js';
+import { actionsOf, eventBridgeRules, loadTemplate, policyStatements } from './template.js';
 
 const guardDutyFinding = {
   version: '0',
@@ -19,7 +19,10 @@ const guardDutyFinding = {
     severity: 5.5,
     resource: {
       resourceType: 'S3Bucket',
-      s3BucketDetails: [{ name: 'training-data', type: 'Destination' }, { name: 'logs', type: 'Source' }],
+      s3BucketDetails: [
+        { name: 'training-data', type: 'Destination' },
+        { name: 'logs', type: 'Source' },
+      ],
     },
     service: { action: { networkConnectionAction: { remoteIpDetails: { ipAddressV4: '10.0.0.33' } } } },
     tags: ['ml', 'Production'],
@@ -564,12 +567,7 @@ describe('template helpers', () => {
     const actions = actionsOf(statements);
 
     // Assess
-    expect([...actions].sort()).toEqual([
-      's3:GetBucketPolicy',
-      's3:PutBucketPolicy',
-      's3:PutBucketPublicAccessBlock',
-      'sns:Publish',
-    ]);
+    expect([...actions].sort()).toEqual(['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:PutBucketPublicAccessBlock', 'sns:Publish']);
     expect(actions.has('s3:DeleteBucket')).toBe(false);
   });
 });

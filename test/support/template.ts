@@ -4,8 +4,8 @@
  * CloudFormation short forms (`!Ref`, `!Sub`, ...) become their long JSON form.
  */
 import { readFileSync } from 'node:fs';
-import { Pair, Scalar, YAMLMap, parseDocument } from 'yaml';
 import type { CollectionTag, ScalarTag } from 'yaml';
+import { Pair, parseDocument, Scalar, YAMLMap } from 'yaml';
 
 export interface Resource {
   Type: string;
@@ -42,8 +42,23 @@ export interface PolicyStatement {
 }
 
 const INTRINSICS = [
-  'Ref', 'Condition', 'GetAtt', 'Sub', 'If', 'Equals', 'Not', 'And', 'Or', 'Join', 'Select', 'Split',
-  'FindInMap', 'GetAZs', 'ImportValue', 'Base64', 'Cidr',
+  'Ref',
+  'Condition',
+  'GetAtt',
+  'Sub',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'Join',
+  'Select',
+  'Split',
+  'FindInMap',
+  'GetAZs',
+  'ImportValue',
+  'Base64',
+  'Cidr',
 ];
 
 const longName = (name: string) => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`);
@@ -122,8 +137,7 @@ function withParameterDefaults(template: Template, value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withParameterDefaults(template, v)]));
 }
 
-const both = (outer: string | undefined, inner: string | undefined) =>
-  outer && inner ? `${outer} && ${inner}` : (outer ?? inner);
+const both = (outer: string | undefined, inner: string | undefined) => (outer && inner ? `${outer} && ${inner}` : (outer ?? inner));
 
 const isNoValue = (v: unknown) => isRecord(v) && v.Ref === 'AWS::NoValue';
 

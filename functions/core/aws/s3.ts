@@ -5,15 +5,15 @@ import {
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
   GetPublicAccessBlockCommand,
+  type Grant,
+  type Owner,
+  type PublicAccessBlockConfiguration,
   PutBucketAclCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
   S3Client,
-  type Grant,
-  type Owner,
-  type PublicAccessBlockConfiguration,
   type Tag,
 } from '@aws-sdk/client-s3';
 import { errorName, MlGuardError } from '../errors.js';
@@ -97,9 +97,7 @@ export const ALL_PUBLIC_ACCESS_BLOCKED: Required<PublicAccessBlockConfiguration>
 };
 
 export async function blockAllPublicAccess(ref: BucketRef): Promise<void> {
-  await s3Client().send(
-    new PutPublicAccessBlockCommand({ ...ids(ref), PublicAccessBlockConfiguration: ALL_PUBLIC_ACCESS_BLOCKED }),
-  );
+  await s3Client().send(new PutPublicAccessBlockCommand({ ...ids(ref), PublicAccessBlockConfiguration: ALL_PUBLIC_ACCESS_BLOCKED }));
 }
 
 export async function putBucketAcl(ref: BucketRef, owner: Owner, grants: Grant[]): Promise<void> {

@@ -86,15 +86,24 @@ async function listPage(kind: JobKind, NextToken: string | undefined): Promise<{
   switch (kind) {
     case 'training': {
       const out = await sm.send(new ListTrainingJobsCommand(input));
-      return page(out.NextToken, (out.TrainingJobSummaries ?? []).map((j) => summary(kind, j.TrainingJobName, j.TrainingJobArn)));
+      return page(
+        out.NextToken,
+        (out.TrainingJobSummaries ?? []).map((j) => summary(kind, j.TrainingJobName, j.TrainingJobArn)),
+      );
     }
     case 'processing': {
       const out = await sm.send(new ListProcessingJobsCommand(input));
-      return page(out.NextToken, (out.ProcessingJobSummaries ?? []).map((j) => summary(kind, j.ProcessingJobName, j.ProcessingJobArn)));
+      return page(
+        out.NextToken,
+        (out.ProcessingJobSummaries ?? []).map((j) => summary(kind, j.ProcessingJobName, j.ProcessingJobArn)),
+      );
     }
     case 'transform': {
       const out = await sm.send(new ListTransformJobsCommand(input));
-      return page(out.NextToken, (out.TransformJobSummaries ?? []).map((j) => summary(kind, j.TransformJobName, j.TransformJobArn)));
+      return page(
+        out.NextToken,
+        (out.TransformJobSummaries ?? []).map((j) => summary(kind, j.TransformJobName, j.TransformJobArn)),
+      );
     }
     case 'tuning': {
       const out = await sm.send(new ListHyperParameterTuningJobsCommand(input));
@@ -202,7 +211,9 @@ export async function listTags(resourceArn: string): Promise<Tag[]> {
   const seen = new Set<string>();
   let token: string | undefined;
   do {
-    const out = await sagemakerClient().send(new ListTagsCommand({ ResourceArn: resourceArn, MaxResults: 50, ...(token ? { NextToken: token } : {}) }));
+    const out = await sagemakerClient().send(
+      new ListTagsCommand({ ResourceArn: resourceArn, MaxResults: 50, ...(token ? { NextToken: token } : {}) }),
+    );
     tags.push(...(out.Tags ?? []));
     token = out.NextToken || undefined;
     if (token && seen.has(token)) throw new Error(`SageMaker returned the same NextToken twice while listing the tags of ${resourceArn}`);

@@ -1,4 +1,4 @@
-import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
+import { type MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { clientOptions } from './client-options.js';
 
 let client: SNSClient | undefined;

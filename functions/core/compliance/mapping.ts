@@ -1,4 +1,12 @@
-import { FRAMEWORK_ORDER, FRAMEWORKS, type Framework, type HipaaCitation, type Iso27001Control, type Nist80053Control, type PciDssRequirement } from './controls.js';
+import {
+  FRAMEWORK_ORDER,
+  FRAMEWORKS,
+  type Framework,
+  type HipaaCitation,
+  type Iso27001Control,
+  type Nist80053Control,
+  type PciDssRequirement,
+} from './controls.js';
 
 /**
  * Pure data: for every kind of event the functions handle and every kind of step they take, the property of
@@ -32,20 +40,56 @@ const mapping = (cia: readonly Cia[], controls: Controls, reason: string): Contr
 
 // Control sets shared by several kinds.
 const PUBLIC_ACCESS: Controls = { hipaa: ['164.312(a)(1)'], pciDss: ['1.4.4'], iso27001: ['A.5.15', 'A.8.3'], nist80053: ['AC-3', 'SC-7'] };
-const CREDENTIAL_MISUSE: Controls = { hipaa: ['164.308(a)(6)(ii)', '164.312(d)'], pciDss: ['12.10.5'], iso27001: ['A.5.17', 'A.5.25'], nist80053: ['IA-5', 'SI-4'] };
-const THREAT_DETECTED: Controls = { hipaa: ['164.308(a)(1)(ii)(D)', '164.308(a)(6)(ii)'], pciDss: ['11.5.1', '12.10.5'], iso27001: ['A.5.25', 'A.8.16'], nist80053: ['SI-4'] };
-const LOGGING_STOPPED: Controls = { hipaa: ['164.312(b)'], pciDss: ['10.2.1.6', '10.7.2'], iso27001: ['A.8.15'], nist80053: ['AU-5', 'AU-9'] };
-const DETECTION_STOPPED: Controls = { hipaa: ['164.308(a)(1)(ii)(D)'], pciDss: ['10.7.2', '11.5.1'], iso27001: ['A.8.16'], nist80053: ['SI-4'] };
-const ML_ASSET_REMOVED: Controls = { hipaa: ['164.308(a)(1)(ii)(D)'], pciDss: ['10.2.1.7'], iso27001: ['A.8.15', 'A.8.16'], nist80053: ['AU-6', 'SI-4'] };
+const CREDENTIAL_MISUSE: Controls = {
+  hipaa: ['164.308(a)(6)(ii)', '164.312(d)'],
+  pciDss: ['12.10.5'],
+  iso27001: ['A.5.17', 'A.5.25'],
+  nist80053: ['IA-5', 'SI-4'],
+};
+const THREAT_DETECTED: Controls = {
+  hipaa: ['164.308(a)(1)(ii)(D)', '164.308(a)(6)(ii)'],
+  pciDss: ['11.5.1', '12.10.5'],
+  iso27001: ['A.5.25', 'A.8.16'],
+  nist80053: ['SI-4'],
+};
+const LOGGING_STOPPED: Controls = {
+  hipaa: ['164.312(b)'],
+  pciDss: ['10.2.1.6', '10.7.2'],
+  iso27001: ['A.8.15'],
+  nist80053: ['AU-5', 'AU-9'],
+};
+const DETECTION_STOPPED: Controls = {
+  hipaa: ['164.308(a)(1)(ii)(D)'],
+  pciDss: ['10.7.2', '11.5.1'],
+  iso27001: ['A.8.16'],
+  nist80053: ['SI-4'],
+};
+const ML_ASSET_REMOVED: Controls = {
+  hipaa: ['164.308(a)(1)(ii)(D)'],
+  pciDss: ['10.2.1.7'],
+  iso27001: ['A.8.15', 'A.8.16'],
+  nist80053: ['AU-6', 'SI-4'],
+};
 const SERVING_MONITORED: Controls = { hipaa: [], pciDss: [], iso27001: ['A.8.16'], nist80053: ['SI-4'] };
 const CONTAINMENT: Controls = { hipaa: ['164.308(a)(6)(ii)'], pciDss: ['12.10.1'], iso27001: ['A.5.26'], nist80053: ['IR-4'] };
 
-const PUBLIC_BUCKET_FINDING = mapping(['confidentiality', 'integrity'], PUBLIC_ACCESS, 'A bucket is, or may become, open to anyone: its objects can be read, or with a public write grant changed, without authorization');
-const COMPROMISED_CREDENTIALS = mapping(['confidentiality', 'integrity'], CREDENTIAL_MISUSE, 'Credentials are used from where or in a way their owner would not: someone else may hold them');
+const PUBLIC_BUCKET_FINDING = mapping(
+  ['confidentiality', 'integrity'],
+  PUBLIC_ACCESS,
+  'A bucket is, or may become, open to anyone: its objects can be read, or with a public write grant changed, without authorization',
+);
+const COMPROMISED_CREDENTIALS = mapping(
+  ['confidentiality', 'integrity'],
+  CREDENTIAL_MISUSE,
+  'Credentials are used from where or in a way their owner would not: someone else may hold them',
+);
 
 /** GuardDuty threat purposes (the first part of a finding type) and what each puts at stake. */
 const THREAT_PURPOSES: Record<string, [readonly Cia[], string]> = {
-  AttackSequence: [['confidentiality', 'integrity', 'availability'], 'GuardDuty correlated several signals into a likely attack in progress'],
+  AttackSequence: [
+    ['confidentiality', 'integrity', 'availability'],
+    'GuardDuty correlated several signals into a likely attack in progress',
+  ],
   Backdoor: [['integrity', 'availability'], 'A resource appears to be controlled by an attacker'],
   Behavior: [['integrity'], 'A resource behaves unlike its baseline'],
   CredentialAccess: [['confidentiality'], 'Someone is trying to obtain credentials'],
@@ -72,14 +116,18 @@ const CLOUDTRAIL_BLINDING: Record<string, string> = {
   'cloudtrail:cloudtrail.amazonaws.com:UpdateTrail': 'A trail was changed: it may record less, or deliver elsewhere',
   'cloudtrail:cloudtrail.amazonaws.com:PutEventSelectors': 'The events a trail records were changed: it may record less',
   'cloudtrail:config.amazonaws.com:StopConfigurationRecorder': 'AWS Config stopped recording configuration changes',
-  'cloudtrail:config.amazonaws.com:DeleteConfigurationRecorder': 'The AWS Config recorder was deleted: configuration changes are no longer recorded',
-  'cloudtrail:config.amazonaws.com:DeleteDeliveryChannel': 'The AWS Config delivery channel was deleted: configuration history is no longer delivered',
+  'cloudtrail:config.amazonaws.com:DeleteConfigurationRecorder':
+    'The AWS Config recorder was deleted: configuration changes are no longer recorded',
+  'cloudtrail:config.amazonaws.com:DeleteDeliveryChannel':
+    'The AWS Config delivery channel was deleted: configuration history is no longer delivered',
 };
 
 const CLOUDTRAIL_DETECTION_OFF: Record<string, string> = {
   'cloudtrail:guardduty.amazonaws.com:DeleteDetector': 'The GuardDuty detector was deleted: threats are no longer detected',
-  'cloudtrail:guardduty.amazonaws.com:UpdateDetector': 'The GuardDuty detector was changed (an update with enable false suspends it): threats may no longer be detected',
-  'cloudtrail:guardduty.amazonaws.com:DisassociateFromAdministratorAccount': 'The account left its GuardDuty administrator: its findings no longer reach the security team',
+  'cloudtrail:guardduty.amazonaws.com:UpdateDetector':
+    'The GuardDuty detector was changed (an update with enable false suspends it): threats may no longer be detected',
+  'cloudtrail:guardduty.amazonaws.com:DisassociateFromAdministratorAccount':
+    'The account left its GuardDuty administrator: its findings no longer reach the security team',
 };
 
 const CLOUDTRAIL_ML_ASSET: Record<string, [readonly Cia[], string]> = {
@@ -87,9 +135,18 @@ const CLOUDTRAIL_ML_ASSET: Record<string, [readonly Cia[], string]> = {
   'cloudtrail:sagemaker.amazonaws.com:DeleteModel': [['availability'], 'A model was deleted'],
   'cloudtrail:sagemaker.amazonaws.com:DeleteEndpoint': [['availability'], 'A serving endpoint was deleted'],
   'cloudtrail:sagemaker.amazonaws.com:DeleteEndpointConfig': [['availability'], 'An endpoint configuration was deleted'],
-  'cloudtrail:sagemaker.amazonaws.com:DeleteModelPackage': [['availability', 'integrity'], 'A registered model version was deleted from the model registry'],
-  'cloudtrail:sagemaker.amazonaws.com:DeleteModelPackageGroup': [['availability', 'integrity'], 'A model group was deleted from the model registry'],
-  'cloudtrail:sagemaker.amazonaws.com:DeleteMonitoringSchedule': [['integrity', 'availability'], 'A Model Monitor schedule was deleted: drift and quality are no longer watched'],
+  'cloudtrail:sagemaker.amazonaws.com:DeleteModelPackage': [
+    ['availability', 'integrity'],
+    'A registered model version was deleted from the model registry',
+  ],
+  'cloudtrail:sagemaker.amazonaws.com:DeleteModelPackageGroup': [
+    ['availability', 'integrity'],
+    'A model group was deleted from the model registry',
+  ],
+  'cloudtrail:sagemaker.amazonaws.com:DeleteMonitoringSchedule': [
+    ['integrity', 'availability'],
+    'A Model Monitor schedule was deleted: drift and quality are no longer watched',
+  ],
   'cloudtrail:sagemaker.amazonaws.com:DeleteNotebookInstance': [['availability'], 'A notebook instance was deleted'],
 };
 
@@ -131,13 +188,21 @@ export const EVENT_MAPPINGS: Readonly<Record<string, ControlMapping>> = {
   'guardduty:Policy:S3/BucketBlockPublicAccessDisabled': PUBLIC_BUCKET_FINDING,
   'guardduty:Policy:S3/BucketAnonymousAccessGranted': PUBLIC_BUCKET_FINDING,
   'guardduty:Policy:S3/BucketPublicAccessGranted': PUBLIC_BUCKET_FINDING,
-  'config:S3_BUCKET_PUBLIC_READ_PROHIBITED': mapping(['confidentiality'], PUBLIC_ACCESS, 'A bucket allows public read access: anyone can read its objects'),
+  'config:S3_BUCKET_PUBLIC_READ_PROHIBITED': mapping(
+    ['confidentiality'],
+    PUBLIC_ACCESS,
+    'A bucket allows public read access: anyone can read its objects',
+  ),
   'config:S3_BUCKET_PUBLIC_WRITE_PROHIBITED': mapping(
     ['integrity'],
     { ...PUBLIC_ACCESS, hipaa: ['164.312(a)(1)', '164.312(c)(1)'] },
     'A bucket allows public write access: anyone can change or replace its objects',
   ),
-  'config:S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED': mapping(['confidentiality', 'integrity'], PUBLIC_ACCESS, 'A bucket does not block public access: a public grant or policy takes effect'),
+  'config:S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED': mapping(
+    ['confidentiality', 'integrity'],
+    PUBLIC_ACCESS,
+    'A bucket does not block public access: a public grant or policy takes effect',
+  ),
 
   // rotate-credentials and stop-compromised-training-job
   'guardduty:Policy:IAMUser/RootCredentialUsage': mapping(
@@ -175,26 +240,53 @@ export const EVENT_MAPPINGS: Readonly<Record<string, ControlMapping>> = {
     { hipaa: ['164.312(a)(2)(iv)'], pciDss: ['3.5.1'], iso27001: ['A.8.24'], nist80053: ['SC-28'] },
     'An endpoint configuration names no KMS key for the storage volumes of its instances',
   ),
-  'alarm:sagemaker-endpoint': mapping(['availability'], SERVING_MONITORED, 'A serving endpoint alarm fired: predictions may be slow, failing or unavailable'),
-  'alarm:model-monitor': mapping(['integrity'], SERVING_MONITORED, 'Model Monitor found drift or a quality violation: predictions may be wrong'),
+  'alarm:sagemaker-endpoint': mapping(
+    ['availability'],
+    SERVING_MONITORED,
+    'A serving endpoint alarm fired: predictions may be slow, failing or unavailable',
+  ),
+  'alarm:model-monitor': mapping(
+    ['integrity'],
+    SERVING_MONITORED,
+    'Model Monitor found drift or a quality violation: predictions may be wrong',
+  ),
   'alarm:named': mapping(['availability'], SERVING_MONITORED, 'An alarm named as an ML serving alarm fired'),
 
   // section 4: someone blinds the auditors, or an ML asset disappears (not routed yet)
-  'guardduty:Stealth:IAMUser/CloudTrailLoggingDisabled': mapping(['integrity'], LOGGING_STOPPED, 'CloudTrail logging was disabled: API calls are no longer recorded'),
-  'guardduty:Stealth:IAMUser/LoggingConfigurationModified': mapping(['integrity'], LOGGING_STOPPED, 'A logging configuration was changed: activity may no longer be recorded'),
-  'guardduty:Stealth:S3/ServerAccessLoggingDisabled': mapping(['integrity'], LOGGING_STOPPED, 'S3 server access logging was disabled: access to the bucket is no longer recorded'),
+  'guardduty:Stealth:IAMUser/CloudTrailLoggingDisabled': mapping(
+    ['integrity'],
+    LOGGING_STOPPED,
+    'CloudTrail logging was disabled: API calls are no longer recorded',
+  ),
+  'guardduty:Stealth:IAMUser/LoggingConfigurationModified': mapping(
+    ['integrity'],
+    LOGGING_STOPPED,
+    'A logging configuration was changed: activity may no longer be recorded',
+  ),
+  'guardduty:Stealth:S3/ServerAccessLoggingDisabled': mapping(
+    ['integrity'],
+    LOGGING_STOPPED,
+    'S3 server access logging was disabled: access to the bucket is no longer recorded',
+  ),
   'guardduty:Stealth:IAMUser/PasswordPolicyChange': mapping(
     ['confidentiality'],
     { hipaa: ['164.312(d)'], pciDss: ['8.3.6'], iso27001: ['A.5.17', 'A.8.5'], nist80053: ['IA-5'] },
     'The account password policy was weakened',
   ),
-  ...Object.fromEntries(Object.entries(CLOUDTRAIL_BLINDING).map(([kind, reason]) => [kind, mapping(['integrity'], LOGGING_STOPPED, reason)])),
-  ...Object.fromEntries(Object.entries(CLOUDTRAIL_DETECTION_OFF).map(([kind, reason]) => [kind, mapping(['integrity'], DETECTION_STOPPED, reason)])),
+  ...Object.fromEntries(
+    Object.entries(CLOUDTRAIL_BLINDING).map(([kind, reason]) => [kind, mapping(['integrity'], LOGGING_STOPPED, reason)]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(CLOUDTRAIL_DETECTION_OFF).map(([kind, reason]) => [kind, mapping(['integrity'], DETECTION_STOPPED, reason)]),
+  ),
   ...Object.fromEntries(Object.entries(CLOUDTRAIL_ML_ASSET).map(([kind, [cia, reason]]) => [kind, mapping(cia, ML_ASSET_REMOVED, reason)])),
 
   // notify: every other finding, by its threat purpose (the broadest, so last)
   ...Object.fromEntries(
-    Object.entries(THREAT_PURPOSES).map(([purpose, [cia, reason]]) => [`guardduty:${purpose}:*`, mapping(cia, THREAT_DETECTED, `${reason} (GuardDuty ${purpose} finding)`)]),
+    Object.entries(THREAT_PURPOSES).map(([purpose, [cia, reason]]) => [
+      `guardduty:${purpose}:*`,
+      mapping(cia, THREAT_DETECTED, `${reason} (GuardDuty ${purpose} finding)`),
+    ]),
   ),
 };
 
@@ -206,9 +298,21 @@ export const STEP_MAPPINGS: Readonly<Record<string, ControlMapping>> = {
     { hipaa: ['164.308(a)(6)(ii)'], pciDss: ['12.10.1'], iso27001: ['A.5.28'], nist80053: ['IR-4'] },
     'Keeps the state before any change, as evidence and to undo it',
   ),
-  blockPublicAccess: mapping(['confidentiality', 'integrity'], { ...PUBLIC_ACCESS, iso27001: ['A.8.3'] }, 'Turns on Block Public Access: no public grant or policy takes effect'),
-  removePublicAclGrants: mapping(['confidentiality', 'integrity'], { ...PUBLIC_ACCESS, iso27001: ['A.8.3'] }, 'Removes ACL grants to everyone and to any AWS account'),
-  removePublicPolicyStatements: mapping(['confidentiality', 'integrity'], { ...PUBLIC_ACCESS, iso27001: ['A.8.3'] }, 'Removes bucket policy statements that allow a public principal'),
+  blockPublicAccess: mapping(
+    ['confidentiality', 'integrity'],
+    { ...PUBLIC_ACCESS, iso27001: ['A.8.3'] },
+    'Turns on Block Public Access: no public grant or policy takes effect',
+  ),
+  removePublicAclGrants: mapping(
+    ['confidentiality', 'integrity'],
+    { ...PUBLIC_ACCESS, iso27001: ['A.8.3'] },
+    'Removes ACL grants to everyone and to any AWS account',
+  ),
+  removePublicPolicyStatements: mapping(
+    ['confidentiality', 'integrity'],
+    { ...PUBLIC_ACCESS, iso27001: ['A.8.3'] },
+    'Removes bucket policy statements that allow a public principal',
+  ),
   tagQuarantined: mapping(
     ['integrity'],
     { hipaa: ['164.308(a)(6)(ii)'], pciDss: ['12.10.1'], iso27001: ['A.5.26'], nist80053: ['IR-5'] },
@@ -216,11 +320,31 @@ export const STEP_MAPPINGS: Readonly<Record<string, ControlMapping>> = {
   ),
 
   // stop-compromised-training-job
-  stopTrainingJob: mapping(['confidentiality', 'integrity'], CONTAINMENT, 'Stops a training job that runs with compromised credentials or fired an alarm'),
-  stopProcessingJob: mapping(['confidentiality', 'integrity'], CONTAINMENT, 'Stops a processing job that runs with compromised credentials'),
-  stopTransformJob: mapping(['confidentiality', 'integrity'], CONTAINMENT, 'Stops a transform job whose model runs with compromised credentials'),
-  stopHyperParameterTuningJob: mapping(['confidentiality', 'integrity'], CONTAINMENT, 'Stops a tuning job, and so its training jobs, that runs with compromised credentials'),
-  stopUnlistedJobs: mapping(['confidentiality', 'integrity'], CONTAINMENT, 'Would stop the jobs of a kind that could not be listed (dry run only)'),
+  stopTrainingJob: mapping(
+    ['confidentiality', 'integrity'],
+    CONTAINMENT,
+    'Stops a training job that runs with compromised credentials or fired an alarm',
+  ),
+  stopProcessingJob: mapping(
+    ['confidentiality', 'integrity'],
+    CONTAINMENT,
+    'Stops a processing job that runs with compromised credentials',
+  ),
+  stopTransformJob: mapping(
+    ['confidentiality', 'integrity'],
+    CONTAINMENT,
+    'Stops a transform job whose model runs with compromised credentials',
+  ),
+  stopHyperParameterTuningJob: mapping(
+    ['confidentiality', 'integrity'],
+    CONTAINMENT,
+    'Stops a tuning job, and so its training jobs, that runs with compromised credentials',
+  ),
+  stopUnlistedJobs: mapping(
+    ['confidentiality', 'integrity'],
+    CONTAINMENT,
+    'Would stop the jobs of a kind that could not be listed (dry run only)',
+  ),
 
   // rotate-credentials
   deactivateAccessKey: mapping(
@@ -267,7 +391,8 @@ export function mappingForStep(kind: string): ControlMapping | undefined {
 export function configRuleIdentifier(ruleName: string): string | undefined {
   if (Object.values(CONFIG_RULE_IDENTIFIERS).includes(ruleName)) return ruleName;
   for (const [rule, identifier] of Object.entries(CONFIG_RULE_IDENTIFIERS)) {
-    const named = ruleName === rule || (ruleName.startsWith(`${rule}-conformance-pack-`) && ruleName.length > `${rule}-conformance-pack-`.length);
+    const named =
+      ruleName === rule || (ruleName.startsWith(`${rule}-conformance-pack-`) && ruleName.length > `${rule}-conformance-pack-`.length);
     const securityHub = ruleName.startsWith(`securityhub-${rule}-`) && ruleName.length > `securityhub-${rule}-`.length;
     if (named || securityHub) return identifier;
   }
@@ -313,5 +438,10 @@ function idsOf(mappings: readonly ControlMapping[], framework: Framework): strin
 }
 
 function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }

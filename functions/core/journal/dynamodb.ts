@@ -1,20 +1,20 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   DynamoDBClient,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
-  type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { clientOptions } from '../aws/client-options.js';
 import { describeError, errorName } from '../errors.js';
 import {
-  JournalConflictError,
-  JournalError,
   type Claim,
   type ClaimRequest,
   type CloseRequest,
   type EventRecord,
+  JournalConflictError,
+  JournalError,
   type JournalStore,
   type TargetRecord,
 } from './journal.js';
@@ -131,7 +131,8 @@ export class DynamoJournal implements JournalStore {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new JournalConflictError(`target ${record.id} of ${key} was written by a later attempt than ${attempt}`);
+      if (isConditionFailure(error))
+        throw new JournalConflictError(`target ${record.id} of ${key} was written by a later attempt than ${attempt}`);
       throw wrap(error, `could not journal target ${record.id} of ${key}`);
     }
   }

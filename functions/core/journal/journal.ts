@@ -159,7 +159,8 @@ export class MemoryJournal implements JournalStore {
 
   async close(key: string, attempt: number, r: CloseRequest): Promise<void> {
     const old = this.events.get(key);
-    if (!old || old.attempts !== attempt) throw new JournalConflictError(`${key} is claimed by attempt ${old?.attempts ?? 'none'}, not ${attempt}`);
+    if (!old || old.attempts !== attempt)
+      throw new JournalConflictError(`${key} is claimed by attempt ${old?.attempts ?? 'none'}, not ${attempt}`);
     this.events.set(key, {
       ...old,
       closed: r.closed,

@@ -1,6 +1,6 @@
 import type { EventResult } from '../remediation/result.js';
-import { boundText, oneLine, QUOTED_VALUE_MAX, safePrefix } from '../text.js';
 import type { Severity } from '../severity.js';
+import { boundText, oneLine, QUOTED_VALUE_MAX, safePrefix } from '../text.js';
 import type { EventFacts } from './describe-event.js';
 
 /**
@@ -56,7 +56,9 @@ export function chatNotification(result: EventResult, facts: EventFacts | undefi
       ...(t.notes ?? []).map((n) => `- note: ${line(n)}`),
     ]),
   ];
-  const undo = result.targets.flatMap((t) => t.steps.flatMap((s) => (s.undo && s.outcome === 'done' ? [`Undo "${s.summary}": ${s.undo}`] : [])));
+  const undo = result.targets.flatMap((t) =>
+    t.steps.flatMap((s) => (s.undo && s.outcome === 'done' ? [`Undo "${s.summary}": ${s.undo}`] : [])),
+  );
   const steps = [...(facts?.consoleUrl ? [`Console: ${facts.consoleUrl}`] : []), ...(facts?.nextSteps ?? []), ...undo]
     .slice(0, CHAT_STEPS)
     .map((s) => cut(oneLine(s), CHAT_STEP_MAX, '...'));

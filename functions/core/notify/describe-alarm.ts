@@ -113,7 +113,11 @@ export function describeAlarm(a: AlarmStateChange, eventTime: string): AlarmDesc
   if (target.endpoint) facts.push(['endpoint', target.endpoint]);
   if (target.variant) facts.push(['variant', target.variant]);
   if (target.endpoint) {
-    facts.push(['model', target.model ?? `not named by the alarm: the model${target.variant ? ` behind variant ${target.variant}` : 's'} of endpoint ${target.endpoint}`]);
+    facts.push([
+      'model',
+      target.model ??
+        `not named by the alarm: the model${target.variant ? ` behind variant ${target.variant}` : 's'} of endpoint ${target.endpoint}`,
+    ]);
   }
   if (target.monitoringSchedule) facts.push(['monitoring schedule', target.monitoringSchedule]);
 
@@ -152,7 +156,9 @@ export function describeAlarm(a: AlarmStateChange, eventTime: string): AlarmDesc
         );
       }
       if (target.endpoint) {
-        steps.push(`See which models and variants serve the endpoint: aws sagemaker describe-endpoint --endpoint-name ${shellQuote(target.endpoint)}${at}`);
+        steps.push(
+          `See which models and variants serve the endpoint: aws sagemaker describe-endpoint --endpoint-name ${shellQuote(target.endpoint)}${at}`,
+        );
       }
       if (a.state.value === 'OK') steps.push('Nothing to do if it stays OK; look at the graph if it keeps changing state');
       return steps;
@@ -187,7 +193,9 @@ function describeMetric(m: AlarmMetric, data: ReasonData | undefined): string {
 
 function unitOf(m: AlarmMetric | undefined): 'microseconds' | undefined {
   const metric = m?.metricStat?.metric;
-  return metric?.namespace === SAGEMAKER_ENDPOINT_NAMESPACE && metric.name && MICROSECOND_METRICS.has(metric.name) ? 'microseconds' : undefined;
+  return metric?.namespace === SAGEMAKER_ENDPOINT_NAMESPACE && metric.name && MICROSECOND_METRICS.has(metric.name)
+    ? 'microseconds'
+    : undefined;
 }
 
 const COMPARISONS = ['greater than or equal to', 'less than or equal to', 'greater than', 'less than'] as const;
@@ -198,7 +206,10 @@ function describeThreshold(a: AlarmStateChange, data: ReasonData | undefined, pr
   const lower = data?.recentLowerThresholds;
   const upper = data?.recentUpperThresholds;
   if (lower?.length || upper?.length) {
-    const bounds = [lower?.length ? `below ${num(lower[0] as number)}` : undefined, upper?.length ? `above ${num(upper[0] as number)}` : undefined];
+    const bounds = [
+      lower?.length ? `below ${num(lower[0] as number)}` : undefined,
+      upper?.length ? `above ${num(upper[0] as number)}` : undefined,
+    ];
     return `outside the expected band (${bounds.filter(Boolean).join(' or ')})`;
   }
   const threshold = data?.threshold ?? thresholdInReason(reason);
@@ -230,11 +241,17 @@ function describeDatapoints(data: ReasonData | undefined, unit: 'microseconds' |
   const suffix = unit === 'microseconds' ? ' microseconds' : '';
   const evaluated = (data?.evaluatedDatapoints ?? []).filter((p) => typeof p.value === 'number');
   if (evaluated.length) {
-    return `${evaluated.slice(0, 10).map((p) => `${num(p.value as number)}${p.timestamp ? ` at ${isoTime(p.timestamp) ?? p.timestamp}` : ''}`).join(', ')}${suffix}`;
+    return `${evaluated
+      .slice(0, 10)
+      .map((p) => `${num(p.value as number)}${p.timestamp ? ` at ${isoTime(p.timestamp) ?? p.timestamp}` : ''}`)
+      .join(', ')}${suffix}`;
   }
   const recent = data?.recentDatapoints ?? [];
   if (!recent.length) return undefined;
-  const window = data?.startDate && data.queryDate ? `, from ${isoTime(data.startDate) ?? data.startDate} to ${isoTime(data.queryDate) ?? data.queryDate}` : '';
+  const window =
+    data?.startDate && data.queryDate
+      ? `, from ${isoTime(data.startDate) ?? data.startDate} to ${isoTime(data.queryDate) ?? data.queryDate}`
+      : '';
   const shown = recent.slice(-10).map(num).join(', ');
   return `${recent.length > 10 ? `${recent.length - 10} earlier, then ` : ''}${shown}${suffix} (oldest first${window})`;
 }

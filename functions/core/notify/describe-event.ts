@@ -1,9 +1,8 @@
-import type { ParsedEvent } from '../events/parse.js';
-import { severityLabel, isSampleFinding, type GuardDutyFinding } from '../events/guardduty.js';
 import type { AlarmStateChange } from '../events/cloudwatch-alarm.js';
+import { type GuardDutyFinding, isSampleFinding, severityLabel } from '../events/guardduty.js';
+import type { ParsedEvent } from '../events/parse.js';
 import type { Severity } from '../severity.js';
 import { describeAlarm } from './describe-alarm.js';
-
 
 /** The facts about an incoming event that every notification repeats, in words and as data. */
 export interface EventFacts {

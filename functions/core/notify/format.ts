@@ -1,8 +1,8 @@
 import type { EventResult } from '../remediation/result.js';
 import type { StepOutcome, TargetResult } from '../remediation/types.js';
-import { boundText, oneLine, QUOTED_VALUE_MAX, REASON_MAX, safePrefix } from '../text.js';
-import { chatNotification, type ChatNotification } from './chat.js';
 import { atLeast, type Severity } from '../severity.js';
+import { boundText, oneLine, QUOTED_VALUE_MAX, REASON_MAX, safePrefix } from '../text.js';
+import { type ChatNotification, chatNotification } from './chat.js';
 import type { EventFacts } from './describe-event.js';
 
 /**
@@ -58,7 +58,10 @@ export function formatNotification(result: EventResult, facts: EventFacts | unde
 
 /** Bytes SNS counts for one publish of the notification: the per-protocol message, the subject and the attributes. */
 export function publishBytes(n: Notification): number {
-  const attributes = Object.entries(n.attributes).reduce((sum, [name, value]) => sum + utf8Bytes(name) + utf8Bytes('String') + utf8Bytes(value), 0);
+  const attributes = Object.entries(n.attributes).reduce(
+    (sum, [name, value]) => sum + utf8Bytes(name) + utf8Bytes('String') + utf8Bytes(value),
+    0,
+  );
   return utf8Bytes(snsMessage(n)) + utf8Bytes(n.subject) + attributes;
 }
 
@@ -118,7 +121,8 @@ function describeTarget(t: TargetResult): string[] {
   const lines = [`${t.target.type} ${field(t.target.id)}: ${t.status}${t.reason ? ` - ${field(t.reason)}` : ''}`];
   for (const s of t.steps) {
     // A step an earlier attempt of this event did: `[done, attempt 1]`.
-    const mark = s.earlierAttempt === undefined ? outcomeMark[s.outcome] : `${outcomeMark[s.outcome].slice(0, -1)}, attempt ${s.earlierAttempt}]`;
+    const mark =
+      s.earlierAttempt === undefined ? outcomeMark[s.outcome] : `${outcomeMark[s.outcome].slice(0, -1)}, attempt ${s.earlierAttempt}]`;
     lines.push(`  ${mark} ${field(s.summary)}${s.detail ? ` (${field(s.detail)})` : ''}`);
     if (s.undo) lines.push(`      undo: ${field(s.undo, UNDO_MAX)}`);
   }
@@ -128,7 +132,10 @@ function describeTarget(t: TargetResult): string[] {
 }
 
 export function severityOf(result: EventResult, facts: EventFacts | undefined): Severity {
-  return atLeast(eventSeverity(result, facts), result.targets.map((t) => t.severity));
+  return atLeast(
+    eventSeverity(result, facts),
+    result.targets.map((t) => t.severity),
+  );
 }
 
 function eventSeverity(result: EventResult, facts: EventFacts | undefined): Severity {
@@ -137,7 +144,6 @@ function eventSeverity(result: EventResult, facts: EventFacts | undefined): Seve
   }
   return facts?.severity ?? 'INFO';
 }
-
 
 /**
  * Printable ASCII, fewer than 100 characters. An action: `ml-guard REMEDIATED: my-bucket - GuardDuty finding Policy:S3/...`.
@@ -181,7 +187,10 @@ export function fitMessage(
 ): string {
   const whole = `${text}\n${JSON_MARKER}\n${JSON.stringify(data)}`;
   if (measure(whole) <= maxBytes) return whole;
-  const summary = JSON.stringify({ truncated: true, ...pick(data, ['status', 'reason', 'function', 'mode', 'eventId', 'findingId', 'source']) }, bounded);
+  const summary = JSON.stringify(
+    { truncated: true, ...pick(data, ['status', 'reason', 'function', 'mode', 'eventId', 'findingId', 'source']) },
+    bounded,
+  );
   const build = (body: string) => `${body}\n${TRUNCATION_NOTE}\n${JSON_MARKER}\n${summary}`;
   if (measure(build(text)) <= maxBytes) return build(text);
   // The longest prefix of the text that fits, found by bisection on its length in UTF-16 units.

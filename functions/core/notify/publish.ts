@@ -1,7 +1,7 @@
 import { publish } from '../aws/sns.js';
 import { describeError, MlGuardError } from '../errors.js';
 import type { NotificationReport } from '../remediation/result.js';
-import { JSON_MARKER, snsMessage, type Notification } from './format.js';
+import { JSON_MARKER, type Notification, snsMessage } from './format.js';
 
 /** Raised when a notification could not be sent: the invocation fails so Lambda retries it and, at last, dead-letters it. */
 export class NotificationError extends MlGuardError {

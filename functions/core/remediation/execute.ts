@@ -35,17 +35,29 @@ export async function executePlan<S extends StepBase, Aws>(
   aws: Aws,
   options: ExecuteOptions,
 ): Promise<TargetResult> {
-  const base = { target: plan.target, ...(plan.notes?.length ? { notes: plan.notes } : {}), ...(plan.severity ? { severity: plan.severity } : {}) };
+  const base = {
+    target: plan.target,
+    ...(plan.notes?.length ? { notes: plan.notes } : {}),
+    ...(plan.severity ? { severity: plan.severity } : {}),
+  };
   const earlier = options.earlier ?? [];
   const earlierDone = earlier.filter(isFinishedChange);
   // Enforce mode never acts on what it could not verify, whatever else the plan says; a dry-run reports the plan.
   const unverified = options.dryRun ? undefined : plan.unverified;
-  const hold = unverified ? { hold: 'blocked' as const, reason: unverified.reason, retryable: unverified.retryable } : plan.hold && { hold: plan.hold, reason: plan.reason ?? plan.hold, retryable: !!plan.retryable };
+  const hold = unverified
+    ? { hold: 'blocked' as const, reason: unverified.reason, retryable: unverified.retryable }
+    : plan.hold && { hold: plan.hold, reason: plan.reason ?? plan.hold, retryable: !!plan.retryable };
   if (hold) {
     const steps = plan.steps.map((s) => stepResult(s, 'not-run', `not run: ${hold.reason}`));
     const retry = hold.hold === 'blocked' && hold.retryable && !options.dryRun ? { retry: true } : {};
     const unfinished = earlier.filter((e) => e.state === 'started').map(outcomeUnknown);
-    return { ...base, status: holdStatus[hold.hold], reason: hold.reason, steps: [...earlierDone.map(fromJournal), ...unfinished, ...steps], ...retry };
+    return {
+      ...base,
+      status: holdStatus[hold.hold],
+      reason: hold.reason,
+      steps: [...earlierDone.map(fromJournal), ...unfinished, ...steps],
+      ...retry,
+    };
   }
   if (plan.steps.length === 0 && earlierDone.length === 0) {
     return { ...base, status: 'already-compliant', reason: plan.reason ?? 'nothing to change', steps: [] };
@@ -78,7 +90,10 @@ export async function executePlan<S extends StepBase, Aws>(
     }
     outOfTime ||= options.hasTimeFor !== undefined && !options.hasTimeFor();
     if (outOfTime) {
-      results.push({ ...stepResult(step, 'not-run', 'not started: too little time was left in this invocation; the retry continues'), retryable: true });
+      results.push({
+        ...stepResult(step, 'not-run', 'not started: too little time was left in this invocation; the retry continues'),
+        retryable: true,
+      });
       continue;
     }
 
@@ -91,7 +106,10 @@ export async function executePlan<S extends StepBase, Aws>(
     } catch (error) {
       // Nothing is changed that the journal cannot name.
       options.onStepFailed?.(step, error);
-      results.push({ ...stepResult(step, 'not-run', `not run: the journal could not be written (${describeError(error)})`), retryable: isTransient(error) });
+      results.push({
+        ...stepResult(step, 'not-run', `not run: the journal could not be written (${describeError(error)})`),
+        retryable: isTransient(error),
+      });
       abortedBy = step;
       continue;
     }
@@ -104,9 +122,10 @@ export async function executePlan<S extends StepBase, Aws>(
     let result: StepResult;
     try {
       if (!runner) throw new Error(`no runner for step kind "${step.kind}"`);
-      const resumed = before?.state === 'started' && runner.resume;
+      const resume = before?.state === 'started' ? runner.resume : undefined;
+      const resumed = before !== undefined && resume !== undefined;
       const { outcome, detail } = resumed
-        ? await runner.resume!(step, { attempt: before.attempt, ...(before.progress ? { progress: before.progress } : {}) }, aws)
+        ? await resume(step, { attempt: before.attempt, ...(before.progress ? { progress: before.progress } : {}) }, aws)
         : await runner.run(step, aws, recordProgress);
       result = stepResult(step, outcome, resumed ? joinDetail(`resumed: attempt ${before.attempt} started it`, detail) : detail);
     } catch (error) {
@@ -203,7 +222,8 @@ function summarise(results: StepResult[]): { status: TargetStatus; reason: strin
   }
   const succeeded = results.length - failed;
   const deferred = results.some((r) => r.retryable && r.outcome === 'not-run') && results.every((r) => r.outcome !== 'failed');
-  if (deferred) return { status: 'deferred', reason: `${failed} of ${results.length} step(s) not started in this invocation: the retry continues` };
+  if (deferred)
+    return { status: 'deferred', reason: `${failed} of ${results.length} step(s) not started in this invocation: the retry continues` };
   return succeeded > 0
     ? { status: 'partial', reason: `${failed} of ${results.length} step(s) failed or did not run${then}` }
     : { status: 'failed', reason: `all ${results.length} step(s) failed or did not run` };

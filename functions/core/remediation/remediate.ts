@@ -1,16 +1,24 @@
 import type { Config } from '../config.js';
 import { describeError, InvalidEventError, isTransient, RetryLaterError, UnsupportedEventError } from '../errors.js';
 import { isSampleFinding } from '../events/guardduty.js';
-import { findingIdOf, parseEvent, type ParsedEvent } from '../events/parse.js';
-import { journalKey, MemoryJournal, targetKey, type Claim, type JournaledStep, type JournalStore, type TargetRecord } from '../journal/journal.js';
-import { countOutcome, logger } from '../observability.js';
-import type { Severity } from '../severity.js';
-import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../text.js';
+import { findingIdOf, type ParsedEvent, parseEvent } from '../events/parse.js';
+import {
+  type Claim,
+  type JournaledStep,
+  type JournalStore,
+  journalKey,
+  MemoryJournal,
+  type TargetRecord,
+  targetKey,
+} from '../journal/journal.js';
 import { describeEvent } from '../notify/describe-event.js';
 import { formatNotification } from '../notify/format.js';
 import { deliver, NotificationError } from '../notify/publish.js';
+import { countOutcome, logger } from '../observability.js';
+import type { Severity } from '../severity.js';
+import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../text.js';
 import { executePlan, fromJournal, worstStatus } from './execute.js';
-import { loggableResult, type EventResult, type JournalReport } from './result.js';
+import { type EventResult, type JournalReport, loggableResult } from './result.js';
 import type { Plan, Runners, StepBase, TargetRef, TargetResult } from './types.js';
 
 /** What a function acts on for one event, or why it acts on nothing. */
@@ -91,7 +99,10 @@ export async function remediate<T, State, S extends StepBase, Aws>(
     throw error;
   }
   const ids = { eventId: event.envelope.id, findingId: findingIdOf(event), source: sourceName(event) };
-  logger.appendKeys({ eventId: boundText(ids.eventId, QUOTED_VALUE_MAX), findingId: ids.findingId === undefined ? undefined : boundText(ids.findingId, QUOTED_VALUE_MAX) });
+  logger.appendKeys({
+    eventId: boundText(ids.eventId, QUOTED_VALUE_MAX),
+    findingId: ids.findingId === undefined ? undefined : boundText(ids.findingId, QUOTED_VALUE_MAX),
+  });
 
   const selection = remediation.selectTargets(event, config);
   if (selection.action === 'ignore') return ignore({ ...base, ...ids }, selection.reason);
@@ -125,7 +136,10 @@ export async function remediate<T, State, S extends StepBase, Aws>(
   const limit = remediation.targetLimit?.(config);
   if (event.kind === 'guardduty' && isSampleFinding(event.finding)) {
     reason = 'GuardDuty sample finding: it names placeholder resources, so nothing was read or changed (the wiring works)';
-    targets = notifyOnly(selection.action === 'remediate' ? selection.targets.map(remediation.describeTarget) : (selection.targets ?? []), reason);
+    targets = notifyOnly(
+      selection.action === 'remediate' ? selection.targets.map(remediation.describeTarget) : (selection.targets ?? []),
+      reason,
+    );
   } else if (selection.action === 'notify') {
     reason = selection.reason;
     targets = notifyOnly(selection.targets ?? [], reason);
@@ -145,7 +159,13 @@ export async function remediate<T, State, S extends StepBase, Aws>(
         continue;
       }
       if (!hasTimeFor()) {
-        targets.push({ target: ref, status: 'deferred', reason: 'not started: too little time was left in this invocation; the retry continues', steps: [], retry: true });
+        targets.push({
+          target: ref,
+          status: 'deferred',
+          reason: 'not started: too little time was left in this invocation; the retry continues',
+          steps: [],
+          retry: true,
+        });
         continue;
       }
       // The executor journals the steps as they run; the target's record is completed with its result below.
@@ -157,7 +177,11 @@ export async function remediate<T, State, S extends StepBase, Aws>(
         now: clock,
         journal: (steps) => {
           journaled = steps;
-          return journal.saveTarget(key, attempt, { ...recordOf({ target: ref, status: 'deferred', steps: [] }, false, attempt, clock()), id, steps });
+          return journal.saveTarget(key, attempt, {
+            ...recordOf({ target: ref, status: 'deferred', steps: [] }, false, attempt, clock()),
+            id,
+            steps,
+          });
         },
       });
       // Steps this attempt did not journal (it held back, or could not plan) keep what earlier attempts journaled.
@@ -252,7 +276,11 @@ async function journalFor(config: Config): Promise<JournalStore> {
  * A delivery of an event that is closed (a duplicate: report what was done, send nothing) or that another invocation
  * is handling right now (change nothing; that invocation reports).
  */
-function replay(claim: Extract<Claim, { granted: false }>, base: Omit<EventResult, 'status' | 'reason' | 'targets'>, location: string): EventResult {
+function replay(
+  claim: Extract<Claim, { granted: false }>,
+  base: Omit<EventResult, 'status' | 'reason' | 'targets'>,
+  location: string,
+): EventResult {
   const e = claim.event;
   const journal: JournalReport = { location, key: e.key, attempt: e.attempts };
   const targets = claim.targets.map(resultOf);
@@ -266,7 +294,14 @@ function replay(claim: Extract<Claim, { granted: false }>, base: Omit<EventResul
       targets,
       journal,
       ...(n
-        ? { notification: { subject: n.subject, published: Boolean(n.messageId), ...(n.messageId ? { messageId: n.messageId } : {}), note: `sent by attempt ${n.attempt} at ${n.at}; not sent again` } }
+        ? {
+            notification: {
+              subject: n.subject,
+              published: Boolean(n.messageId),
+              ...(n.messageId ? { messageId: n.messageId } : {}),
+              note: `sent by attempt ${n.attempt} at ${n.at}; not sent again`,
+            },
+          }
         : {}),
     };
     logger.info('repeated delivery of a handled event', { result: loggableResult(result) });
@@ -336,7 +371,14 @@ function ignore(base: Omit<EventResult, 'status' | 'reason' | 'targets'>, text: 
   const reason = boundText(text, REASON_MAX);
   const eventId = base.eventId === undefined ? undefined : boundText(base.eventId, QUOTED_VALUE_MAX);
   const findingId = base.findingId === undefined ? undefined : boundText(base.findingId, QUOTED_VALUE_MAX);
-  const result: EventResult = { status: 'ignored', reason, ...base, ...(eventId === undefined ? {} : { eventId }), ...(findingId === undefined ? {} : { findingId }), targets: [] };
+  const result: EventResult = {
+    status: 'ignored',
+    reason,
+    ...base,
+    ...(eventId === undefined ? {} : { eventId }),
+    ...(findingId === undefined ? {} : { findingId }),
+    targets: [],
+  };
   logger.warn('event ignored', { reason, eventId });
   countOutcome('ignored');
   return result;

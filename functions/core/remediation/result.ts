@@ -52,7 +52,10 @@ const LOGGED_TARGETS = 20;
  */
 export function loggableResult(result: EventResult): unknown {
   const { notification: n } = result;
-  const whole = { ...result, ...(n ? { notification: { subject: n.subject, published: n.published, ...(n.messageId ? { messageId: n.messageId } : {}) } } : {}) };
+  const whole = {
+    ...result,
+    ...(n ? { notification: { subject: n.subject, published: n.published, ...(n.messageId ? { messageId: n.messageId } : {}) } } : {}),
+  };
   if (Buffer.byteLength(JSON.stringify(whole)) <= LOGGED_RESULT_MAX_BYTES) return whole;
   const bounded = (id: string | undefined) => (id === undefined ? {} : { id: boundText(id, QUOTED_VALUE_MAX) });
   return {
@@ -62,7 +65,9 @@ export function loggableResult(result: EventResult): unknown {
     mode: result.mode,
     ...(result.eventId === undefined ? {} : { eventId: boundText(result.eventId, QUOTED_VALUE_MAX) }),
     ...(result.findingId === undefined ? {} : { findingId: boundText(result.findingId, QUOTED_VALUE_MAX) }),
-    ...(whole.notification ? { notification: { ...whole.notification, subject: boundText(whole.notification.subject, QUOTED_VALUE_MAX) } } : {}),
+    ...(whole.notification
+      ? { notification: { ...whole.notification, subject: boundText(whole.notification.subject, QUOTED_VALUE_MAX) } }
+      : {}),
     ...(result.journal ? { journal: { ...result.journal, key: boundText(result.journal.key, QUOTED_VALUE_MAX) } } : {}),
     targetCount: result.targets.length,
     targets: result.targets.slice(0, LOGGED_TARGETS).map((t) => ({ ...bounded(t.target.id), type: t.target.type, status: t.status })),
