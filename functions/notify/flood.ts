@@ -1,5 +1,5 @@
 import { type AttributeValue, ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { clientOptions } from '../core/aws/client-options.js';
+import { clientOptions, onFirstUse } from '../core/aws/client-options.js';
 import { describeError, errorName } from '../core/errors.js';
 import type { FloodSubject } from './select.js';
 
@@ -23,12 +23,7 @@ export const floodIamActions = ['dynamodb:UpdateItem'] as const;
 
 export const STATE_TTL_SECONDS = 7 * 24 * 3600;
 
-let client: DynamoDBClient | undefined;
-
-export function dynamoClient(): DynamoDBClient {
-  client ??= new DynamoDBClient({ ...clientOptions });
-  return client;
-}
+export const dynamoClient = onFirstUse(() => new DynamoDBClient({ ...clientOptions }));
 
 export interface FloodOptions {
   table: string;

@@ -26,23 +26,13 @@ import {
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { clientOptions } from '../core/aws/client-options.js';
+import { clientOptions, onFirstUse } from '../core/aws/client-options.js';
 import { errorName, MlGuardError } from '../core/errors.js';
 
 export type { Tag };
 
-let iam: IAMClient | undefined;
-let secretsManager: SecretsManagerClient | undefined;
-
-export function iamClient(): IAMClient {
-  iam ??= new IAMClient({ ...clientOptions });
-  return iam;
-}
-
-export function secretsManagerClient(): SecretsManagerClient {
-  secretsManager ??= new SecretsManagerClient({ ...clientOptions });
-  return secretsManager;
-}
+export const iamClient = onFirstUse(() => new IAMClient({ ...clientOptions }));
+export const secretsManagerClient = onFirstUse(() => new SecretsManagerClient({ ...clientOptions }));
 
 /** The user, role or secret named does not exist (IAM `NoSuchEntity`, Secrets Manager `ResourceNotFoundException`). */
 export class EntityNotFoundError extends MlGuardError {

@@ -28,3 +28,15 @@ export const clientOptions = {
 export function endpointOverridden(serviceEnvSuffix: string, env: Readonly<Record<string, string | undefined>> = process.env) {
   return Boolean(env.AWS_ENDPOINT_URL || env[`AWS_ENDPOINT_URL_${serviceEnvSuffix}`]);
 }
+
+/**
+ * A client made on first use and kept for the container's life: a cold start that never calls AWS builds none, and
+ * warm invocations reuse its connections.
+ */
+export function onFirstUse<T>(create: () => T): () => T {
+  let client: T | undefined;
+  return () => {
+    client ??= create();
+    return client;
+  };
+}

@@ -17,15 +17,12 @@ import {
   type Tag,
 } from '@aws-sdk/client-s3';
 import { errorName, MlGuardError } from '../errors.js';
-import { clientOptions, endpointOverridden } from './client-options.js';
-
-let client: S3Client | undefined;
+import { clientOptions, endpointOverridden, onFirstUse } from './client-options.js';
 
 /** The S3 client, made on first use; path-style addressing when an endpoint override is set (LocalStack). */
-export function s3Client(): S3Client {
-  client ??= new S3Client({ ...clientOptions, followRegionRedirects: true, forcePathStyle: endpointOverridden('S3') });
-  return client;
-}
+export const s3Client = onFirstUse(
+  () => new S3Client({ ...clientOptions, followRegionRedirects: true, forcePathStyle: endpointOverridden('S3') }),
+);
 
 export type { Grant, Owner, PublicAccessBlockConfiguration, Tag };
 

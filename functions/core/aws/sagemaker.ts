@@ -18,15 +18,10 @@ import {
   type Tag,
 } from '@aws-sdk/client-sagemaker';
 import { errorMessage, errorName } from '../errors.js';
-import { clientOptions } from './client-options.js';
-
-let client: SageMakerClient | undefined;
+import { clientOptions, onFirstUse } from './client-options.js';
 
 /** The SageMaker client, made on first use, with the shared adaptive retries for throttling. */
-export function sagemakerClient(): SageMakerClient {
-  client ??= new SageMakerClient({ ...clientOptions });
-  return client;
-}
+export const sagemakerClient = onFirstUse(() => new SageMakerClient({ ...clientOptions }));
 
 export type { Tag };
 

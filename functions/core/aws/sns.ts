@@ -1,12 +1,7 @@
 import { type MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { clientOptions } from './client-options.js';
+import { clientOptions, onFirstUse } from './client-options.js';
 
-let client: SNSClient | undefined;
-
-export function snsClient(): SNSClient {
-  client ??= new SNSClient({ ...clientOptions });
-  return client;
-}
+export const snsClient = onFirstUse(() => new SNSClient({ ...clientOptions }));
 
 export interface SnsMessage {
   topicArn: string;

@@ -6,7 +6,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { clientOptions } from '../aws/client-options.js';
+import { clientOptions, onFirstUse } from '../aws/client-options.js';
 import { describeError, errorName } from '../errors.js';
 import {
   type Claim,
@@ -22,12 +22,7 @@ import {
 /** IAM actions the journal calls, on its table only, in every mode (dry-runs are journaled too). */
 export const journalIamActions = ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'] as const;
 
-let client: DynamoDBClient | undefined;
-
-export function journalClient(): DynamoDBClient {
-  client ??= new DynamoDBClient({ ...clientOptions });
-  return client;
-}
+export const journalClient = onFirstUse(() => new DynamoDBClient({ ...clientOptions }));
 
 const DAY_S = 24 * 3600;
 const EVENT_SK = 'event';
