@@ -1,15 +1,14 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../core/config.js';
-import { describeError, InvalidEventError, UnsupportedEventError } from '../core/errors.js';
+import { describeError } from '../core/errors.js';
 import { isSampleFinding } from '../core/events/guardduty.js';
-import { findingIdOf, type ParsedEvent, parseEvent } from '../core/events/parse.js';
 import { describeEvent, type EventFacts } from '../core/notify/describe-event.js';
 import { formatNotification } from '../core/notify/format.js';
 import { deliver } from '../core/notify/publish.js';
-import { countOutcome, logger } from '../core/observability.js';
-import { type EventResult, loggableResult } from '../core/remediation/result.js';
-import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../core/text.js';
+import { logger } from '../core/observability.js';
+import { ignore, intake, reportHandled } from '../core/remediation/intake.js';
+import type { EventResult } from '../core/remediation/result.js';
 import type { FloodDecision } from './flood.js';
 import { selectNotification } from './select.js';
 import { FUNCTION_NAME, type NotifySettings } from './settings.js';
@@ -44,16 +43,9 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
   const aws = options.aws ?? defaultAws;
   const base = { function: FUNCTION_NAME, mode: config.mode };
 
-  let event: ParsedEvent;
-  try {
-    event = parseEvent(raw);
-  } catch (error) {
-    if (error instanceof InvalidEventError || error instanceof UnsupportedEventError)
-      return ignore({ ...base, ...idsOf(raw) }, error.message);
-    throw error;
-  }
-  const ids = { eventId: event.envelope.id, findingId: findingIdOf(event), source: event.kind === 'alarm' ? 'cloudwatch' : event.kind };
-  logger.appendKeys({ eventId: boundText(ids.eventId, QUOTED_VALUE_MAX), findingId: boundText(ids.findingId, QUOTED_VALUE_MAX) });
+  const received = intake(raw, base);
+  if ('ignored' in received) return received.ignored;
+  const { event, ids } = received;
 
   const selection = selectNotification(event, config, settings);
   if (selection.action === 'ignore') return ignore({ ...base, ...ids }, selection.reason);
@@ -79,8 +71,7 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
       ...ids,
       targets: [],
     };
-    countOutcome('suppressed');
-    logger.info('event handled', { result: loggableResult(result) });
+    reportHandled(result);
     return result;
   }
 
@@ -101,8 +92,7 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
     targets: selection.targets.map((target) => ({ target, status: 'notified', steps: [] })),
   };
   result.notification = await deliver(formatNotification(result, facts), config.topicArn);
-  countOutcome('notified');
-  logger.info('event handled', { result: loggableResult(result) });
+  reportHandled(result);
   return result;
 }
 
@@ -130,20 +120,4 @@ async function whoChanged(aws: NotifyAws, resourceId: string, region: string, no
     logger.warn('CloudTrail lookup failed', { error: describeError(error) });
     return [['last change', `unknown: the CloudTrail lookup of ${resourceId} failed (${describeError(error)})`]];
   }
-}
-
-/** An ignored event: its reason and ids, which may quote the input, are bounded (one log line, at most 256 KB). */
-function ignore(base: Omit<EventResult, 'status' | 'reason' | 'targets'>, text: string): EventResult {
-  const reason = boundText(text, REASON_MAX);
-  const eventId = base.eventId === undefined ? undefined : boundText(base.eventId, QUOTED_VALUE_MAX);
-  const result: EventResult = { status: 'ignored', reason, ...base, ...(eventId === undefined ? {} : { eventId }), targets: [] };
-  logger.warn('event ignored', { reason, eventId });
-  countOutcome('ignored');
-  return result;
-}
-
-/** The event id of an event that failed validation, when it has a usable one, for the log line. */
-function idsOf(raw: unknown): { eventId?: string } {
-  if (raw && typeof raw === 'object' && 'id' in raw && typeof raw.id === 'string') return { eventId: raw.id };
-  return {};
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
-import { describeError, InvalidEventError, isTransient, RetryLaterError, UnsupportedEventError } from '../errors.js';
+import { describeError, isTransient, RetryLaterError } from '../errors.js';
 import { isSampleFinding } from '../events/guardduty.js';
-import { findingIdOf, type ParsedEvent, parseEvent } from '../events/parse.js';
+import type { ParsedEvent } from '../events/parse.js';
 import {
   type Claim,
   type JournaledStep,
@@ -16,8 +16,9 @@ import { formatNotification } from '../notify/format.js';
 import { deliver, NotificationError } from '../notify/publish.js';
 import { countOutcome, logger } from '../observability.js';
 import type { Severity } from '../severity.js';
-import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../text.js';
+import { boundText, QUOTED_VALUE_MAX } from '../text.js';
 import { executePlan, fromJournal, worstStatus } from './execute.js';
+import { ignore, intake, reportHandled } from './intake.js';
 import { type EventResult, type JournalReport, loggableResult } from './result.js';
 import type { Plan, Runners, StepBase, TargetRef, TargetResult } from './types.js';
 
@@ -89,20 +90,9 @@ export async function remediate<T, State, S extends StepBase, Aws>(
   const { functionName, config } = options;
   const base = { function: functionName, mode: config.mode };
 
-  let event: ParsedEvent;
-  try {
-    event = parseEvent(raw);
-  } catch (error) {
-    if (error instanceof InvalidEventError || error instanceof UnsupportedEventError) {
-      return ignore({ ...base, ...idsOf(raw) }, error.message);
-    }
-    throw error;
-  }
-  const ids = { eventId: event.envelope.id, findingId: findingIdOf(event), source: sourceName(event) };
-  logger.appendKeys({
-    eventId: boundText(ids.eventId, QUOTED_VALUE_MAX),
-    findingId: ids.findingId === undefined ? undefined : boundText(ids.findingId, QUOTED_VALUE_MAX),
-  });
+  const received = intake(raw, base);
+  if ('ignored' in received) return received.ignored;
+  const { event, ids } = received;
 
   const selection = remediation.selectTargets(event, config);
   if (selection.action === 'ignore') return ignore({ ...base, ...ids }, selection.reason);
@@ -226,8 +216,7 @@ export async function remediate<T, State, S extends StepBase, Aws>(
     notification: { subject: notification.subject, ...(messageId ? { messageId } : {}), at: clock().toISOString(), attempt },
     now: clock(),
   });
-  countOutcome(status);
-  logger[status === 'failed' || status === 'partial' || retry ? 'error' : 'info']('event handled', { result: loggableResult(result) });
+  reportHandled(result, status === 'failed' || status === 'partial' || retry ? 'error' : 'info');
   if (retry) {
     const left = targets.filter((t) => t.retry).map((t) => t.target.id);
     throw new RetryLaterError(
@@ -364,32 +353,4 @@ function summarise(targets: TargetResult[]): string {
   const counts = new Map<string, number>();
   for (const t of targets) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
   return `${targets.length} targets: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`;
-}
-
-/** An ignored event: its reason and ids, which may quote the input, are bounded (one log line, at most 256 KB). */
-function ignore(base: Omit<EventResult, 'status' | 'reason' | 'targets'>, text: string): EventResult {
-  const reason = boundText(text, REASON_MAX);
-  const eventId = base.eventId === undefined ? undefined : boundText(base.eventId, QUOTED_VALUE_MAX);
-  const findingId = base.findingId === undefined ? undefined : boundText(base.findingId, QUOTED_VALUE_MAX);
-  const result: EventResult = {
-    status: 'ignored',
-    reason,
-    ...base,
-    ...(eventId === undefined ? {} : { eventId }),
-    ...(findingId === undefined ? {} : { findingId }),
-    targets: [],
-  };
-  logger.warn('event ignored', { reason, eventId });
-  countOutcome('ignored');
-  return result;
-}
-
-function sourceName(event: ParsedEvent): string {
-  return event.kind === 'alarm' ? 'cloudwatch' : event.kind;
-}
-
-/** The event id of an event that failed validation, when it has a usable one, for the log line. */
-function idsOf(raw: unknown): { eventId?: string } {
-  if (raw && typeof raw === 'object' && 'id' in raw && typeof raw.id === 'string') return { eventId: raw.id };
-  return {};
 }
