@@ -38,92 +38,16 @@ export function planTarget(target: StopTarget, state: JobsState, context: PlanCo
     };
   }
 
-  const exemptKey = context.config.exemptTagKey;
-  const exemption = (job: ObservedJob) => job.tags?.find((t) => t.Key === exemptKey);
-  const protectedRole = (job: ObservedJob) => protectedRoleOf(job, context.config.protectedPrincipals, target.partition);
-  /** Why the rules leave a job alone whatever happens (exemption tag, protected role), if they do. */
-  const leftAloneBecause = (job: ObservedJob): string | undefined => {
-    const tag = exemption(job);
-    if (tag) return `carries the exemption tag ${exemptKey}=${tag.Value ?? ''}`;
-    const role = protectedRole(job);
-    return role ? `runs with the protected role ${role.name} (PROTECTED_PRINCIPALS: ${role.entry})` : undefined;
-  };
-  const jobs = [...state.jobs].sort((a, b) => JOB_KINDS.indexOf(a.kind) - JOB_KINDS.indexOf(b.kind) || a.name.localeCompare(b.name));
-  const same = (a: string | undefined, b: string) => !!a && a.toLowerCase() === b.toLowerCase();
-  const inProgress = (j: ObservedJob) => j.status === 'InProgress';
-
-  // Tuning jobs first: their training jobs follow them. Stopping a tuning job stops every training job it started, so
-  // one whose training job in progress is left alone by rule is not stopped either.
-  const tuning = jobs.filter((j) => j.kind === 'tuning');
-  const keptChildOf = (t: ObservedJob) =>
-    jobs.find((j) => j.kind === 'training' && inProgress(j) && same(j.startedBy, t.arn) && leftAloneBecause(j) !== undefined);
-  const tuningLeftAlone = tuning.filter((j) => leftAloneBecause(j) !== undefined);
-  const tuningStopped = tuning.filter((j) => inProgress(j) && !leftAloneBecause(j) && !keptChildOf(j));
-
-  const stop: ObservedJob[] = [];
-  const skipped: { job: ObservedJob; why: string; byRule: boolean }[] = [];
-  for (const job of jobs) {
-    const because = leftAloneBecause(job);
-    const parentStopped = tuningStopped.find((t) => same(job.startedBy, t.arn));
-    const parentLeftAlone = tuningLeftAlone.find((t) => same(job.startedBy, t.arn));
-    const keptChild = job.kind === 'tuning' ? keptChildOf(job) : undefined;
-    if (!inProgress(job)) skipped.push({ job, why: `already ${job.status}`, byRule: false });
-    else if (because) skipped.push({ job, why: because, byRule: true });
-    else if (parentLeftAlone) {
-      const which = exemption(parentLeftAlone) ? 'carries the exemption tag' : 'runs with a protected role';
-      skipped.push({ job, why: `started by ${JOB_LABEL.tuning} ${parentLeftAlone.name}, which ${which}`, byRule: true });
-    } else if (keptChild) {
-      skipped.push({
-        job,
-        why: `stopping it would also stop its ${JOB_LABEL.training} ${keptChild.name}, which ${leftAloneBecause(keptChild)}`,
-        byRule: true,
-      });
-    } else if (parentStopped) skipped.push({ job, why: `stops with its ${JOB_LABEL.tuning} ${parentStopped.name}`, byRule: false });
-    else stop.push(job);
-  }
-
-  const steps: StopStep[] = stop.map((job) => stepFor(job, target, notes));
-  for (const name of state.unread) {
-    steps.push({
-      kind: 'stopTrainingJob',
-      jobName: name,
-      tag: stoppedByTag(target),
-      summary: `Stop training job ${name} if it is still in progress, and tag it ${STOPPED_BY_TAG}=${stoppedByTag(target).Value} (its state could not be read)`,
-      undo: undoOf('training', name),
-    });
-  }
-  if (target.kind === 'role') {
-    for (const kind of state.unlisted) {
-      steps.push({
-        kind: 'stopUnlistedJobs',
-        jobKind: kind,
-        summary: `Stop every ${JOB_LABEL[kind]} in progress that runs with role ${target.role.name} (they could not be listed)`,
-      });
-    }
-  }
-
-  notes.push(...describeUnreadable(state.unreadable));
-  for (const name of state.notFound)
-    notes.push(`skipped training job ${name}: SageMaker has no training job of that name in ${target.region}`);
-  for (const s of skipped) notes.push(`skipped ${JOB_LABEL[s.job.kind]} ${s.job.name}: ${s.why}`);
-  for (const job of stop) {
-    if (job.startedBy && !tuningStopped.some((t) => same(job.startedBy, t.arn))) {
-      notes.push(
-        `${JOB_LABEL[job.kind]} ${job.name} was started by ${job.startedBy}: that may start new jobs with the same role; stop or fix it too`,
-      );
-    }
-  }
+  const { stop, skipped, tuningStopped } = classifyJobs(state.jobs, rulesFor(target, context));
+  const steps = planSteps(stop, target, state, notes);
+  notes.push(...notesOn(state, target, stop, skipped, tuningStopped));
   if (steps.some((s) => s.kind === 'stopTrainingJob' || (s.kind === 'stopUnlistedJobs' && s.jobKind === 'training')))
     notes.push(MODEL_ARTIFACTS_NOTE);
 
   const unverified = unverifiedOf(state);
   const withUnverified = () => (unverified ? { unverified } : {});
-  // The blast radius counts the training jobs that stop with their tuning job too.
   const { maxJobsPerEvent } = settingsOf(context.config);
-  const withTuning = skipped.filter(
-    (s) => s.job.status === 'InProgress' && !s.byRule && tuningStopped.some((t) => same(s.job.startedBy, t.arn)),
-  ).length;
-  const count = steps.filter((s) => s.kind !== 'stopUnlistedJobs').length + withTuning;
+  const { count, withTuning } = blastRadius(steps, skipped, tuningStopped);
   if (count > maxJobsPerEvent) {
     return {
       target: ref,
@@ -150,6 +74,126 @@ export function planTarget(target: StopTarget, state: JobsState, context: PlanCo
     return { target: ref, steps, reason: nothingToStop(target, state, skipped.length), ...withNotes(), ...withUnverified() };
   }
   return { target: ref, steps, ...withNotes(), ...withUnverified() };
+}
+
+/** A job left alone, and why; `byRule` when the exemption tag or a protected role decided it. */
+interface Skipped {
+  job: ObservedJob;
+  why: string;
+  byRule: boolean;
+}
+
+/** The rules that leave a job alone whatever happens: its exemption tag, and a protected role it runs with. */
+interface JobRules {
+  exemption(job: ObservedJob): Tag | undefined;
+  /** Why the rules leave the job alone, if they do. */
+  leftAloneBecause(job: ObservedJob): string | undefined;
+}
+
+function rulesFor(target: StopTarget, context: PlanContext): JobRules {
+  const exemptKey = context.config.exemptTagKey;
+  const exemption = (job: ObservedJob) => job.tags?.find((t) => t.Key === exemptKey);
+  return {
+    exemption,
+    leftAloneBecause(job) {
+      const tag = exemption(job);
+      if (tag) return `carries the exemption tag ${exemptKey}=${tag.Value ?? ''}`;
+      const role = protectedRoleOf(job, context.config.protectedPrincipals, target.partition);
+      return role ? `runs with the protected role ${role.name} (PROTECTED_PRINCIPALS: ${role.entry})` : undefined;
+    },
+  };
+}
+
+const same = (a: string | undefined, b: string) => !!a && a.toLowerCase() === b.toLowerCase();
+const inProgress = (j: ObservedJob) => j.status === 'InProgress';
+
+/**
+ * Which jobs to stop, and why each other is left alone. Tuning jobs first: their training jobs follow them. Stopping a
+ * tuning job stops every training job it started, so one whose training job in progress is left alone by rule is
+ * not stopped either, and a training job of a stopped tuning job stops with it.
+ */
+function classifyJobs(
+  observed: readonly ObservedJob[],
+  rules: JobRules,
+): { stop: ObservedJob[]; skipped: Skipped[]; tuningStopped: ObservedJob[] } {
+  const { exemption, leftAloneBecause } = rules;
+  const jobs = [...observed].sort((a, b) => JOB_KINDS.indexOf(a.kind) - JOB_KINDS.indexOf(b.kind) || a.name.localeCompare(b.name));
+  const tuning = jobs.filter((j) => j.kind === 'tuning');
+  const keptChildOf = (t: ObservedJob) =>
+    jobs.find((j) => j.kind === 'training' && inProgress(j) && same(j.startedBy, t.arn) && leftAloneBecause(j) !== undefined);
+  const tuningLeftAlone = tuning.filter((j) => leftAloneBecause(j) !== undefined);
+  const tuningStopped = tuning.filter((j) => inProgress(j) && !leftAloneBecause(j) && !keptChildOf(j));
+
+  const stop: ObservedJob[] = [];
+  const skipped: Skipped[] = [];
+  for (const job of jobs) {
+    const because = leftAloneBecause(job);
+    const parentStopped = tuningStopped.find((t) => same(job.startedBy, t.arn));
+    const parentLeftAlone = tuningLeftAlone.find((t) => same(job.startedBy, t.arn));
+    const keptChild = job.kind === 'tuning' ? keptChildOf(job) : undefined;
+    if (!inProgress(job)) skipped.push({ job, why: `already ${job.status}`, byRule: false });
+    else if (because) skipped.push({ job, why: because, byRule: true });
+    else if (parentLeftAlone) {
+      const which = exemption(parentLeftAlone) ? 'carries the exemption tag' : 'runs with a protected role';
+      skipped.push({ job, why: `started by ${JOB_LABEL.tuning} ${parentLeftAlone.name}, which ${which}`, byRule: true });
+    } else if (keptChild) {
+      skipped.push({
+        job,
+        why: `stopping it would also stop its ${JOB_LABEL.training} ${keptChild.name}, which ${leftAloneBecause(keptChild)}`,
+        byRule: true,
+      });
+    } else if (parentStopped) skipped.push({ job, why: `stops with its ${JOB_LABEL.tuning} ${parentStopped.name}`, byRule: false });
+    else stop.push(job);
+  }
+  return { stop, skipped, tuningStopped };
+}
+
+/** A step per job to stop, per training job named but not read, and per kind of job that could not be listed. */
+function planSteps(stop: ObservedJob[], target: StopTarget, state: JobsState, notes: string[]): StopStep[] {
+  const steps: StopStep[] = stop.map((job) => stepFor(job, target, notes));
+  for (const name of state.unread) {
+    steps.push({
+      kind: 'stopTrainingJob',
+      jobName: name,
+      tag: stoppedByTag(target),
+      summary: `Stop training job ${name} if it is still in progress, and tag it ${STOPPED_BY_TAG}=${stoppedByTag(target).Value} (its state could not be read)`,
+      undo: undoOf('training', name),
+    });
+  }
+  if (target.kind === 'role') {
+    for (const kind of state.unlisted) {
+      steps.push({
+        kind: 'stopUnlistedJobs',
+        jobKind: kind,
+        summary: `Stop every ${JOB_LABEL[kind]} in progress that runs with role ${target.role.name} (they could not be listed)`,
+      });
+    }
+  }
+  return steps;
+}
+
+/** What a person should know: what could not be read, what was skipped and why, who may start new jobs. */
+function notesOn(state: JobsState, target: StopTarget, stop: ObservedJob[], skipped: Skipped[], tuningStopped: ObservedJob[]): string[] {
+  const notes = describeUnreadable(state.unreadable);
+  for (const name of state.notFound)
+    notes.push(`skipped training job ${name}: SageMaker has no training job of that name in ${target.region}`);
+  for (const s of skipped) notes.push(`skipped ${JOB_LABEL[s.job.kind]} ${s.job.name}: ${s.why}`);
+  for (const job of stop) {
+    if (job.startedBy && !tuningStopped.some((t) => same(job.startedBy, t.arn))) {
+      notes.push(
+        `${JOB_LABEL[job.kind]} ${job.name} was started by ${job.startedBy}: that may start new jobs with the same role; stop or fix it too`,
+      );
+    }
+  }
+  return notes;
+}
+
+/** How many jobs the plan stops: its steps (not the unlisted kinds) and the training jobs that stop with their tuning job. */
+function blastRadius(steps: StopStep[], skipped: Skipped[], tuningStopped: ObservedJob[]): { count: number; withTuning: number } {
+  const withTuning = skipped.filter(
+    (s) => inProgress(s.job) && !s.byRule && tuningStopped.some((t) => same(s.job.startedBy, t.arn)),
+  ).length;
+  return { count: steps.filter((s) => s.kind !== 'stopUnlistedJobs').length + withTuning, withTuning };
 }
 
 /** What could not be read, which holds the plan back in enforce mode (see `Plan.unverified`). */
