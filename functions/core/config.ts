@@ -2,6 +2,7 @@ import type * as z from 'zod/mini';
 import { MAX_CALL_MS } from './aws/client-options.js';
 import { ConfigError } from './errors.js';
 import { describeIssues } from './events/describe-issues.js';
+import { parseProtectedEntry } from './principals.js';
 
 /**
  * The time one SDK call can take at worst (MAX_CALL_MS), and a few seconds to journal and notify: a step started with
@@ -110,9 +111,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     topicArn: e.TOPIC_ARN,
     exemptTagKey: e.EXEMPT_TAG_KEY,
     forensicsBucket: e.FORENSICS_BUCKET,
-    protectedPrincipals: e.PROTECTED_PRINCIPALS.split(',')
-      .map((p) => p.trim())
-      .filter(Boolean),
+    protectedPrincipals: protectedPrincipalsOf(e.PROTECTED_PRINCIPALS),
     severityThreshold: e.SEVERITY_THRESHOLD,
     journalTable: e.JOURNAL_TABLE,
     journalRetentionDays: e.JOURNAL_RETENTION_DAYS,
@@ -126,6 +125,25 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     }
   }
   return config;
+}
+
+/**
+ * The PROTECTED_PRINCIPALS entries, checked once for every function: an entry that is neither an IAM user or role name
+ * nor an IAM user, role or assumed-role ARN (a group ARN, a typo) would silently protect nothing, so it stops the
+ * function at cold start. The template joins the stack's roles and the owner's list: an empty item is skipped.
+ */
+function protectedPrincipalsOf(list: string): string[] {
+  const entries = list
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const unusable = entries.filter((entry) => parseProtectedEntry(entry) === undefined);
+  if (unusable.length) {
+    throw new ConfigError(
+      `invalid environment: PROTECTED_PRINCIPALS: ${unusable.map((e) => JSON.stringify(e)).join(', ')} is not an IAM user or role name, nor an IAM user, role or assumed-role ARN`,
+    );
+  }
+  return entries;
 }
 
 /** The variables that are set: an empty one counts as unset (CloudFormation passes empty parameters as ""). */

@@ -2,7 +2,6 @@ import * as z from 'zod/mini';
 import type { Config } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { describeIssues } from '../core/events/describe-issues.js';
-import { parseProtectedEntry } from '../core/principals.js';
 
 /** The settings of rotate-credentials alone (template parameters AccessKeySecretTagKey, MaxAccessKeyAgeDays). */
 export interface Settings {
@@ -28,23 +27,13 @@ const Environment = z.object({
   ),
 });
 
-/**
- * Reads and checks the settings; a wrong value is a ConfigError naming the variable, raised at cold start. Also
- * refuses a PROTECTED_PRINCIPALS entry that looks like an ARN but is not an IAM user, role or assumed-role ARN: such
- * an entry would silently protect nothing.
- */
-export function loadSettings(env: Readonly<Record<string, string | undefined>>, protectedPrincipals: readonly string[] = []): Settings {
+/** Reads and checks the settings; a wrong value is a ConfigError naming the variable, raised at cold start. */
+export function loadSettings(env: Readonly<Record<string, string | undefined>>): Settings {
   // As in the core config: an empty variable is unset (CloudFormation passes empty parameters as "").
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = Environment.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(`invalid environment: ${describeIssues(parsed.error.issues)}`, { cause: parsed.error });
-  }
-  const unusable = protectedPrincipals.filter((entry) => parseProtectedEntry(entry) === undefined);
-  if (unusable.length) {
-    throw new ConfigError(
-      `invalid environment: PROTECTED_PRINCIPALS: ${unusable.map((e) => JSON.stringify(e)).join(', ')} is not an IAM user or role name, nor an IAM user, role or assumed-role ARN`,
-    );
   }
   return { secretTagKey: parsed.data.ACCESS_KEY_SECRET_TAG_KEY, maxAccessKeyAgeDays: parsed.data.MAX_ACCESS_KEY_AGE_DAYS };
 }
@@ -55,7 +44,7 @@ const cache = new WeakMap<Config, Settings>();
 export function settingsOf(config: Config): Settings {
   let settings = cache.get(config);
   if (!settings) {
-    settings = loadSettings(config.env, config.protectedPrincipals);
+    settings = loadSettings(config.env);
     cache.set(config, settings);
   }
   return settings;

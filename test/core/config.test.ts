@@ -57,6 +57,19 @@ describe('loadConfig', () => {
     expect(loadConfig({}, needs).mode).toBe('dry-run');
   });
 
+  it.each([
+    ['a group ARN', 'arn:aws:iam::123456789012:group/admins'],
+    ['a name with a space', 'break glass'],
+    ['an assumed-role ARN without a session', 'arn:aws:sts::123456789012:assumed-role/ops'],
+  ])('refuses, for every function, a PROTECTED_PRINCIPALS entry that would protect nothing: %s', (_, entry) => {
+    const env = { PROTECTED_PRINCIPALS: `ml-guard-role,${entry}` };
+
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(
+      `invalid environment: PROTECTED_PRINCIPALS: ${JSON.stringify(entry)} is not an IAM user or role name, nor an IAM user, role or assumed-role ARN`,
+    );
+  });
+
   it('treats an empty variable as unset, as CloudFormation passes empty parameters', () => {
     expect(loadConfig({ TOPIC_ARN: '', SEVERITY_THRESHOLD: '' })).toMatchObject({ topicArn: undefined, severityThreshold: 4 });
   });
