@@ -7,7 +7,7 @@ import type { Plan, Unreadable } from '../../functions/core/remediation/types.js
 import type { JobsState, ObservedJob } from '../../functions/stop-compromised-training-job/observe.js';
 import { planTarget } from '../../functions/stop-compromised-training-job/plan.js';
 import type { StopStep } from '../../functions/stop-compromised-training-job/steps.js';
-import { selectTargets, type StopTarget } from '../../functions/stop-compromised-training-job/targets.js';
+import { type StopTarget, selectTargets } from '../../functions/stop-compromised-training-job/targets.js';
 import { loadEvent } from '../support/events.js';
 import { jobArn, OTHER_ROLE_ARN, ROLE_ARN } from './fake-sagemaker.js';
 
@@ -21,7 +21,11 @@ const ARTIFACTS =
   "a stopped training job keeps the model artifacts it saved: SageMaker sends the algorithm SIGTERM and waits 120 seconds so it can save them, then uploads them to the job's S3 output path";
 
 function contextFor(event: unknown, env: Record<string, string> = {}, dryRun = false): PlanContext {
-  const config = loadConfig({ TOPIC_ARN: 'arn:aws:sns:us-east-1:883606788610:ml-guard', REMEDIATION_MODE: dryRun ? 'dry-run' : 'enforce', ...env });
+  const config = loadConfig({
+    TOPIC_ARN: 'arn:aws:sns:us-east-1:883606788610:ml-guard',
+    REMEDIATION_MODE: dryRun ? 'dry-run' : 'enforce',
+    ...env,
+  });
   return { event: parseEvent(event), config, now: NOW };
 }
 
@@ -75,7 +79,11 @@ describe('planTarget: what a stop step says and how to undo it', () => {
     [
       'a processing job',
       described('processing', 'features-1'),
-      { kind: 'stopProcessingJob', summary: `Stop processing job features-1 ${TAGGED}`, undo: 'a stopped job cannot be resumed: start a new processing job with the same settings as features-1' },
+      {
+        kind: 'stopProcessingJob',
+        summary: `Stop processing job features-1 ${TAGGED}`,
+        undo: 'a stopped job cannot be resumed: start a new processing job with the same settings as features-1',
+      },
     ],
     [
       'a transform job',
@@ -123,7 +131,10 @@ describe('planTarget: what a stop step says and how to undo it', () => {
 
   it('tags a job that has 50 tags when one of them is the stopped-by tag: AddTags overwrites it', () => {
     // Prepare
-    const tags = [...Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })), { Key: 'ml-guard:stopped-by', Value: 'guardduty:earlier' }];
+    const tags = [
+      ...Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })),
+      { Key: 'ml-guard:stopped-by', Value: 'guardduty:earlier' },
+    ];
 
     // Act
     const p = plan([described('processing', 'full', { tags })]);
@@ -185,7 +196,11 @@ describe('planTarget: what a person is told', () => {
     const p = plan([described('training', 'keep-me', { tags: [{ Key: 'ml-guard:exempt' } as { Key: string; Value: string }] })]);
 
     // Assess
-    expect(p).toMatchObject({ hold: 'skipped', steps: [], notes: ['skipped training job keep-me: carries the exemption tag ml-guard:exempt='] });
+    expect(p).toMatchObject({
+      hold: 'skipped',
+      steps: [],
+      notes: ['skipped training job keep-me: carries the exemption tag ml-guard:exempt='],
+    });
   });
 });
 
@@ -249,7 +264,10 @@ describe('planTarget: which jobs stop, and with what', () => {
 
   it('counts a tuning job kept for its exempt training job among the jobs left alone by rule', () => {
     // Prepare
-    const jobs = [described('tuning', 'hpo-run'), described('training', 'hpo-run-001', { startedBy: hpo, tags: [{ Key: 'ml-guard:exempt', Value: 'SEC-7' }] })];
+    const jobs = [
+      described('tuning', 'hpo-run'),
+      described('training', 'hpo-run-001', { startedBy: hpo, tags: [{ Key: 'ml-guard:exempt', Value: 'SEC-7' }] }),
+    ];
 
     // Act
     const p = plan(jobs);
@@ -282,7 +300,10 @@ describe('planTarget: which jobs stop, and with what', () => {
 
   it('leaves alone the training jobs of a tuning job that runs with a protected role', () => {
     // Prepare
-    const jobs = [described('tuning', 'hpo-run', { roleArns: [ROLE_ARN, OTHER_ROLE_ARN] }), described('training', 'hpo-run-001', { startedBy: hpo })];
+    const jobs = [
+      described('tuning', 'hpo-run', { roleArns: [ROLE_ARN, OTHER_ROLE_ARN] }),
+      described('training', 'hpo-run-001', { startedBy: hpo }),
+    ];
 
     // Act
     const p = plan(jobs, {}, { PROTECTED_PRINCIPALS: OTHER_ROLE_ARN });
@@ -297,7 +318,10 @@ describe('planTarget: which jobs stop, and with what', () => {
 
   it('says "exempt or protected" when one job is exempt and another protected', () => {
     // Prepare
-    const jobs = [described('training', 'exempt-job', { tags: [{ Key: 'ml-guard:exempt', Value: 'yes' }] }), described('training', 'protected-job', { roleArns: [OTHER_ROLE_ARN] })];
+    const jobs = [
+      described('training', 'exempt-job', { tags: [{ Key: 'ml-guard:exempt', Value: 'yes' }] }),
+      described('training', 'protected-job', { roleArns: [OTHER_ROLE_ARN] }),
+    ];
 
     // Act
     const p = plan(jobs, {}, { PROTECTED_PRINCIPALS: OTHER_ROLE_ARN });
@@ -326,7 +350,9 @@ describe('planTarget: the MAX_JOBS_PER_EVENT blast radius', () => {
 
     // Assess
     expect(p.hold).toBe('limit-exceeded');
-    expect(p.reason).toBe('4 jobs would be stopped (2 of them with their tuning job), more than MAX_JOBS_PER_EVENT (3): none was stopped, a person decides');
+    expect(p.reason).toBe(
+      '4 jobs would be stopped (2 of them with their tuning job), more than MAX_JOBS_PER_EVENT (3): none was stopped, a person decides',
+    );
     expect(stopped(p)).toEqual([
       ['stopHyperParameterTuningJob', 'hpo-a'],
       ['stopHyperParameterTuningJob', 'hpo-b'],
@@ -350,18 +376,40 @@ describe('planTarget: the MAX_JOBS_PER_EVENT blast radius', () => {
       ['stopUnlistedJobs', 'processing'],
       ['stopUnlistedJobs', 'transform'],
     ]);
-    expect(p.unverified).toEqual({ reason: 'could not read the processing jobs in progress, the transform jobs in progress: nothing was stopped, to be safe', retryable: false });
+    expect(p.unverified).toEqual({
+      reason: 'could not read the processing jobs in progress, the transform jobs in progress: nothing was stopped, to be safe',
+      retryable: false,
+    });
   });
 });
 
 describe('planTarget: what could not be read', () => {
-  const part = (name: string, transient?: true): Unreadable => ({ part: `training job ${name}`, error: 'Error: x', ...(transient ? { transient } : {}) });
+  const part = (name: string, transient?: true): Unreadable => ({
+    part: `training job ${name}`,
+    error: 'Error: x',
+    ...(transient ? { transient } : {}),
+  });
 
   it.each([
     // Throttling, 5xx and timeouts are transient: Lambda's retry may read what this invocation could not.
-    ['names all three parts, and is retryable when one failure is transient', [part('a'), part('b', true), part('c')], 'could not read training job a, training job b, training job c: nothing was stopped, to be safe', true],
-    ['is retryable when every failure is transient', [part('a', true), part('b', true)], 'could not read training job a, training job b: nothing was stopped, to be safe', true],
-    ['is not retryable when no failure is transient', [part('a'), part('b')], 'could not read training job a, training job b: nothing was stopped, to be safe', false],
+    [
+      'names all three parts, and is retryable when one failure is transient',
+      [part('a'), part('b', true), part('c')],
+      'could not read training job a, training job b, training job c: nothing was stopped, to be safe',
+      true,
+    ],
+    [
+      'is retryable when every failure is transient',
+      [part('a', true), part('b', true)],
+      'could not read training job a, training job b: nothing was stopped, to be safe',
+      true,
+    ],
+    [
+      'is not retryable when no failure is transient',
+      [part('a'), part('b')],
+      'could not read training job a, training job b: nothing was stopped, to be safe',
+      false,
+    ],
   ])('%s', (_case, unreadable, reason, retryable) => {
     // Act
     const p = plan([], { unread: ['a'], unreadable }, {}, ALARM);

@@ -14,7 +14,11 @@ const select = (event: unknown, env: Record<string, string> = {}) => selectTarge
 
 /** A metric of the alarm, as CloudWatch lists it in `configuration.metrics[]`. */
 const metric = (namespace: string, dimensions: Record<string, string>, more: Record<string, unknown> = {}): AlarmMetric =>
-  ({ id: 'm1', metricStat: { metric: { namespace, name: 'CPUUtilization', dimensions }, period: 300, stat: 'Average' }, ...more }) as AlarmMetric;
+  ({
+    id: 'm1',
+    metricStat: { metric: { namespace, name: 'CPUUtilization', dimensions }, period: 300, stat: 'Average' },
+    ...more,
+  }) as AlarmMetric;
 
 describe('trainingJobsOf: which training jobs an alarm metric names', () => {
   it.each([
@@ -24,14 +28,24 @@ describe('trainingJobsOf: which training jobs an alarm metric names', () => {
     ['no job of a Host value whose job part spans two lines', [metric(TRAINING_JOBS_NAMESPACE, { Host: `other\n${JOB}/algo-1` })], [], []],
     // Only /aws/sagemaker/TrainingJobs gives Host that meaning; elsewhere Host is any host (EC2, ECS, custom).
     ['no job of a Host dimension in another namespace', [metric('MyTeam/Training', { Host: `${JOB}/algo-1` })], [], []],
-    ['the job of a TrainingJobName dimension in the training namespace, without Host', [metric(TRAINING_JOBS_NAMESPACE, { TrainingJobName: JOB })], [JOB], []],
+    [
+      'the job of a TrainingJobName dimension in the training namespace, without Host',
+      [metric(TRAINING_JOBS_NAMESPACE, { TrainingJobName: JOB })],
+      [JOB],
+      [],
+    ],
     // SageMaker job names are 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit.
     ['no job of a name with an underscore', [metric('MyTeam/Training', { TrainingJobName: 'fraud_detector' })], [], []],
     ['no job of a name starting with a hyphen', [metric('MyTeam/Training', { TrainingJobName: '-fraud-detector' })], [], []],
     ['no job of a name of 64 characters', [metric('MyTeam/Training', { TrainingJobName: 'a'.repeat(64) })], [], []],
     ['the job of a name of 63 characters', [metric('MyTeam/Training', { TrainingJobName: 'a'.repeat(63) })], ['a'.repeat(63)], []],
     // Cross-account alarms set `accountId` on each metric; the alarm's own account may be set too.
-    ['the job of a metric whose accountId is the alarm\'s own account', [metric(TRAINING_JOBS_NAMESPACE, { Host: `${JOB}/algo-1` }, { accountId: ACCOUNT })], [JOB], []],
+    [
+      "the job of a metric whose accountId is the alarm's own account",
+      [metric(TRAINING_JOBS_NAMESPACE, { Host: `${JOB}/algo-1` }, { accountId: ACCOUNT })],
+      [JOB],
+      [],
+    ],
     [
       'each other account once, in order, however many of its metrics the alarm uses',
       [
@@ -42,7 +56,12 @@ describe('trainingJobsOf: which training jobs an alarm metric names', () => {
       [],
       ['444455556666', '777788889999'],
     ],
-    ['no other account for a metric of another account that names no training job', [metric('AWS/EC2', { InstanceId: 'i-1' }, { accountId: '444455556666' })], [], []],
+    [
+      'no other account for a metric of another account that names no training job',
+      [metric('AWS/EC2', { InstanceId: 'i-1' }, { accountId: '444455556666' })],
+      [],
+      [],
+    ],
   ])('finds %s', (_case, metrics, jobNames, foreign) => {
     // Act
     const found = trainingJobsOf(metrics, ACCOUNT);
@@ -88,15 +107,34 @@ describe('selectTargets decisions on GuardDuty findings', () => {
 });
 
 describe('selectTargets decisions on CloudWatch alarms', () => {
-  const cloudwatchArn = (partition: string, region: string) => `arn:${partition}:cloudwatch:${region}:${ACCOUNT}:alarm:ml-guard-training-cpu-high`;
+  const cloudwatchArn = (partition: string, region: string) =>
+    `arn:${partition}:cloudwatch:${region}:${ACCOUNT}:alarm:ml-guard-training-cpu-high`;
 
   it.each([
-    ['the alarm of the ARN in resources', ['arn:aws:events:us-east-1:123456789012:rule/other', cloudwatchArn('aws', 'us-east-1')], 'us-east-1', cloudwatchArn('aws', 'us-east-1'), 'aws'],
-    ['the region\'s partition when resources name no alarm', [], 'cn-north-1', undefined, 'aws-cn'],
+    [
+      'the alarm of the ARN in resources',
+      ['arn:aws:events:us-east-1:123456789012:rule/other', cloudwatchArn('aws', 'us-east-1')],
+      'us-east-1',
+      cloudwatchArn('aws', 'us-east-1'),
+      'aws',
+    ],
+    ["the region's partition when resources name no alarm", [], 'cn-north-1', undefined, 'aws-cn'],
     // The ARN's partition is the alarm's, also where the region alone does not say it (ISO regions).
-    ['the partition of the alarm ARN', [cloudwatchArn('aws-iso', 'us-iso-east-1')], 'us-iso-east-1', cloudwatchArn('aws-iso', 'us-iso-east-1'), 'aws-iso'],
+    [
+      'the partition of the alarm ARN',
+      [cloudwatchArn('aws-iso', 'us-iso-east-1')],
+      'us-iso-east-1',
+      cloudwatchArn('aws-iso', 'us-iso-east-1'),
+      'aws-iso',
+    ],
     // An ARN starts with `arn:`; anything else names no partition.
-    ['the region\'s partition when the resource is not an ARN', ['urn:arn:aws-iso:cloudwatch:alarm'], 'us-east-1', 'urn:arn:aws-iso:cloudwatch:alarm', 'aws'],
+    [
+      "the region's partition when the resource is not an ARN",
+      ['urn:arn:aws-iso:cloudwatch:alarm'],
+      'us-east-1',
+      'urn:arn:aws-iso:cloudwatch:alarm',
+      'aws',
+    ],
   ])('takes %s', (_case, resources, region, alarmArn, partition) => {
     // Prepare
     const event = loadEvent(ALARM);
@@ -153,7 +191,7 @@ describe('selectTargets decisions on CloudWatch alarms', () => {
     });
   });
 
-  it('stops the jobs of the alarm\'s account and notes the other accounts it left out', () => {
+  it("stops the jobs of the alarm's account and notes the other accounts it left out", () => {
     // Prepare
     const event = loadEvent(ALARM);
     event.detail.configuration.metrics.push(
