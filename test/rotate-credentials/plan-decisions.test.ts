@@ -6,7 +6,13 @@ import type { AccessKey } from '../../functions/rotate-credentials/aws.js';
 import type { RoleState, SecretState, UserState } from '../../functions/rotate-credentials/observe.js';
 import { planTarget } from '../../functions/rotate-credentials/plan.js';
 import { revocationPolicy } from '../../functions/rotate-credentials/revocation.js';
-import type { OtherPrincipalTarget, RoleTarget, RootTarget, StaleKeysTarget, UserKeyTarget } from '../../functions/rotate-credentials/targets.js';
+import type {
+  OtherPrincipalTarget,
+  RoleTarget,
+  RootTarget,
+  StaleKeysTarget,
+  UserKeyTarget,
+} from '../../functions/rotate-credentials/targets.js';
 import { loadEvent } from '../support/events.js';
 
 const NOW = new Date('2026-11-26T03:00:00.000Z');
@@ -21,14 +27,38 @@ const context: PlanContext = {
   now: NOW,
 };
 const days = (n: number) => new Date(NOW.getTime() - n * 24 * 60 * 60 * 1000);
-const key = (accessKeyId: string, status: AccessKey['status'], createDate: Date | undefined = days(10)): AccessKey => ({ accessKeyId, status, ...(createDate ? { createDate } : {}) });
+const key = (accessKeyId: string, status: AccessKey['status'], createDate: Date | undefined = days(10)): AccessKey => ({
+  accessKeyId,
+  status,
+  ...(createDate ? { createDate } : {}),
+});
 
 const compromised: UserKeyTarget = { kind: 'user-key', account: ACCOUNT, trigger: 'guardduty:f', userName: 'bot', accessKeyId: KEY };
-const stale: StaleKeysTarget = { kind: 'stale-keys', account: ACCOUNT, trigger: 'config:access-keys-rotated', userId: 'AIDAJQABLZS4A3QDU576Q', rule: 'access-keys-rotated' };
+const stale: StaleKeysTarget = {
+  kind: 'stale-keys',
+  account: ACCOUNT,
+  trigger: 'config:access-keys-rotated',
+  userId: 'AIDAJQABLZS4A3QDU576Q',
+  rule: 'access-keys-rotated',
+};
 const user = { name: 'bot', id: 'AIDAJQABLZS4A3QDU576Q', arn: `arn:aws:iam::${ACCOUNT}:user/bot`, path: '/' };
-const userState = (over: Partial<UserState> = {}): UserState => ({ kind: 'user', gone: false, user, tags: [], keys: [key(KEY, 'Active')], revocation: null, unreadable: [], ...over });
+const userState = (over: Partial<UserState> = {}): UserState => ({
+  kind: 'user',
+  gone: false,
+  user,
+  tags: [],
+  keys: [key(KEY, 'Active')],
+  revocation: null,
+  unreadable: [],
+  ...over,
+});
 const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:bot-keys-AbCdEf`;
-const secret = (over: Partial<SecretState> = {}): SecretState => ({ ref: 'bot-keys-tag', metadata: { arn: SECRET_ARN, name: 'bot-keys', tags: [], rotationEnabled: false }, holds: KEY, ...over });
+const secret = (over: Partial<SecretState> = {}): SecretState => ({
+  ref: 'bot-keys-tag',
+  metadata: { arn: SECRET_ARN, name: 'bot-keys', tags: [], rotationEnabled: false },
+  holds: KEY,
+  ...over,
+});
 
 const revokeUser = {
   kind: 'revokeUserSessions',
@@ -36,7 +66,7 @@ const revokeUser = {
   policyName: 'AWSRevokeOlderSessions',
   document: DOCUMENT,
   summary: `Deny every session of bot issued before ${ISSUED_BEFORE}: add the inline policy AWSRevokeOlderSessions`,
-  undo: "aws iam delete-user-policy --user-name bot --policy-name AWSRevokeOlderSessions",
+  undo: 'aws iam delete-user-policy --user-name bot --policy-name AWSRevokeOlderSessions',
 };
 const deactivation = (id: string, why?: string) => ({
   kind: 'deactivateAccessKey',
@@ -58,7 +88,13 @@ const userRef = { type: 'AWS::IAM::User', id: 'bot', arn: user.arn };
 
 describe('planTarget: the key a finding names', () => {
   it('revokes the sessions and deactivates the key, with no reason to give', () => {
-    expect(planTarget(compromised, userState(), context)).toEqual({ target: userRef, steps: [revokeUser, deactivation(KEY)], notes: [`bot has no tag ml-guard:access-key-secret: ${KEY} is deactivated without a replacement (tag the user with the secret that holds its key to have ml-guard rotate it)`] });
+    expect(planTarget(compromised, userState(), context)).toEqual({
+      target: userRef,
+      steps: [revokeUser, deactivation(KEY)],
+      notes: [
+        `bot has no tag ml-guard:access-key-secret: ${KEY} is deactivated without a replacement (tag the user with the secret that holds its key to have ml-guard rotate it)`,
+      ],
+    });
   });
 
   it.each([
@@ -69,9 +105,15 @@ describe('planTarget: the key a finding names', () => {
       // ASIA ids are temporary credentials (STS): IAM cannot deactivate them, the revocation policy denies them.
       'a temporary credential',
       'ASIAQSESSIONEXAMPLE1',
-      ['ASIAQSESSIONEXAMPLE1 is a temporary credential: the session revocation denies it; the long-term key that obtained it is not named by the finding, so no key was deactivated: look for it in CloudTrail (GetSessionToken or GetFederationToken by bot)'],
+      [
+        'ASIAQSESSIONEXAMPLE1 is a temporary credential: the session revocation denies it; the long-term key that obtained it is not named by the finding, so no key was deactivated: look for it in CloudTrail (GetSessionToken or GetFederationToken by bot)',
+      ],
     ],
-    ['a key of no one the user has', OTHER_KEY, [`access key ${OTHER_KEY} is not a key of bot (deleted, or of another user): no key was deactivated`]],
+    [
+      'a key of no one the user has',
+      OTHER_KEY,
+      [`access key ${OTHER_KEY} is not a key of bot (deleted, or of another user): no key was deactivated`],
+    ],
   ])('only revokes the sessions when the finding names %s', (_, accessKeyId, notes) => {
     const target: UserKeyTarget = { ...compromised, ...(accessKeyId ? { accessKeyId } : { accessKeyId: undefined }) };
 
@@ -81,8 +123,16 @@ describe('planTarget: the key a finding names', () => {
   // ListAccessKeys may be denied: the key is still deactivated (containment first), its status unknown.
   it.each([
     ['the user has no secret tag', { tags: [] }, []],
-    ['the tags could not be read either', { tags: undefined }, [`bot's access keys could not be listed, so whether a secret holds ${KEY} could not be checked: no replacement key is made`]],
-    ['the user has a secret', { secret: secret() }, [`bot's access keys could not be listed, so whether a secret holds ${KEY} could not be checked: no replacement key is made`]],
+    [
+      'the tags could not be read either',
+      { tags: undefined },
+      [`bot's access keys could not be listed, so whether a secret holds ${KEY} could not be checked: no replacement key is made`],
+    ],
+    [
+      'the user has a secret',
+      { secret: secret() },
+      [`bot's access keys could not be listed, so whether a secret holds ${KEY} could not be checked: no replacement key is made`],
+    ],
   ])('deactivates a key whose status could not be read when %s', (_, over, notes) => {
     const plan = planTarget(compromised, userState({ keys: undefined, ...over }), context);
 
@@ -94,7 +144,10 @@ describe('planTarget: the key a finding names', () => {
     const plan = planTarget(compromised, userState({ tags: undefined }), context);
 
     expect(plan.notes).toEqual([`bot's tags could not be read: whether a secret holds ${KEY} is unknown, so no replacement is made`]);
-    expect(plan.unverified).toEqual({ reason: 'could not read its tags: nothing changed, to be safe (the account, protection and exemption could not be checked)', retryable: false });
+    expect(plan.unverified).toEqual({
+      reason: 'could not read its tags: nothing changed, to be safe (the account, protection and exemption could not be checked)',
+      retryable: false,
+    });
   });
 
   it('rotates the key into the secret that holds it, saying that IAM will refuse a third key', () => {
@@ -102,23 +155,40 @@ describe('planTarget: the key a finding names', () => {
 
     expect(plan.steps).toEqual([
       revokeUser,
-      rotation(KEY, ' (bot already has 2 access keys, the most IAM allows: IAM will refuse; no other key is deactivated or deleted to make room)'),
+      rotation(
+        KEY,
+        ' (bot already has 2 access keys, the most IAM allows: IAM will refuse; no other key is deactivated or deleted to make room)',
+      ),
       deactivation(KEY),
     ]);
     expect(plan.notes).toBeUndefined();
   });
 
   it('warns that Secrets Manager rotation may replace the key ml-guard stores', () => {
-    const plan = planTarget(compromised, userState({ secret: secret({ metadata: { arn: SECRET_ARN, name: 'bot-keys', tags: [], rotationEnabled: true } }) }), context);
+    const plan = planTarget(
+      compromised,
+      userState({ secret: secret({ metadata: { arn: SECRET_ARN, name: 'bot-keys', tags: [], rotationEnabled: true } }) }),
+      context,
+    );
 
     expect(plan.steps).toEqual([revokeUser, rotation(KEY), deactivation(KEY)]);
-    expect(plan.notes).toEqual(['the secret bot-keys also has Secrets Manager rotation turned on: its rotation function may replace the key ml-guard stores']);
+    expect(plan.notes).toEqual([
+      'the secret bot-keys also has Secrets Manager rotation turned on: its rotation function may replace the key ml-guard stores',
+    ]);
   });
 
   it.each([
-    ['does not exist', secret({ metadata: undefined, missing: true, holds: undefined }), 'the secret bot-keys-tag named by the tag ml-guard:access-key-secret does not exist'],
+    [
+      'does not exist',
+      secret({ metadata: undefined, missing: true, holds: undefined }),
+      'the secret bot-keys-tag named by the tag ml-guard:access-key-secret does not exist',
+    ],
     ['holds no key in the JSON format', secret({ holds: null }), 'the secret bot-keys holds no {"AccessKeyId", "SecretAccessKey"} value'],
-    ['carries the exemption tag', secret({ exempt: 'ml-guard:exempt=yes' }), 'the secret bot-keys carries the exemption tag ml-guard:exempt=yes, so ml-guard does not write to it'],
+    [
+      'carries the exemption tag',
+      secret({ exempt: 'ml-guard:exempt=yes' }),
+      'the secret bot-keys carries the exemption tag ml-guard:exempt=yes, so ml-guard does not write to it',
+    ],
   ])('deactivates the key without a replacement when the secret %s', (_, s, why) => {
     const plan = planTarget(compromised, userState({ secret: s }), context);
 
@@ -127,9 +197,17 @@ describe('planTarget: the key a finding names', () => {
   });
 
   it.each([
-    ['another active key of the user: already rotated', [key(KEY, 'Active'), key(OTHER_KEY, 'Active')], `the secret bot-keys already holds another active key of bot, ${OTHER_KEY}: no rotation needed (already rotated)`],
-    ['an inactive key of the user', [key(KEY, 'Active'), key(OTHER_KEY, 'Inactive')], `the secret bot-keys holds ${OTHER_KEY}, not ${KEY}: no rotation needed`],
-    ['a key that is not the user\'s', [key(KEY, 'Active')], `the secret bot-keys holds ${OTHER_KEY}, not ${KEY}: no rotation needed`],
+    [
+      'another active key of the user: already rotated',
+      [key(KEY, 'Active'), key(OTHER_KEY, 'Active')],
+      `the secret bot-keys already holds another active key of bot, ${OTHER_KEY}: no rotation needed (already rotated)`,
+    ],
+    [
+      'an inactive key of the user',
+      [key(KEY, 'Active'), key(OTHER_KEY, 'Inactive')],
+      `the secret bot-keys holds ${OTHER_KEY}, not ${KEY}: no rotation needed`,
+    ],
+    ["a key that is not the user's", [key(KEY, 'Active')], `the secret bot-keys holds ${OTHER_KEY}, not ${KEY}: no rotation needed`],
   ])('does not rotate when the secret holds %s', (_, keys, note) => {
     const plan = planTarget(compromised, userState({ keys, secret: secret({ holds: OTHER_KEY }) }), context);
 
@@ -154,7 +232,9 @@ describe('planTarget: the session revocation (AWSRevokeOlderSessions, as the IAM
   it('replaces a policy of that name that is no revocation', () => {
     const plan = planTarget(compromised, userState({ revocation: '{"Statement":[]}' }), context);
 
-    expect(plan.steps[0]?.summary).toBe(`Move the inline policy AWSRevokeOlderSessions of bot forward to deny every session issued before ${ISSUED_BEFORE} (it was not a revocation policy: replaced)`);
+    expect(plan.steps[0]?.summary).toBe(
+      `Move the inline policy AWSRevokeOlderSessions of bot forward to deny every session issued before ${ISSUED_BEFORE} (it was not a revocation policy: replaced)`,
+    );
   });
 
   it('puts the policy when whether it exists could not be read, and says the undo applies only if it did not', () => {
@@ -163,7 +243,7 @@ describe('planTarget: the session revocation (AWSRevokeOlderSessions, as the IAM
     expect(plan.steps[0]).toEqual({
       ...revokeUser,
       summary: `Deny every session of bot issued before ${ISSUED_BEFORE} with the inline policy AWSRevokeOlderSessions (whether it exists could not be read)`,
-      undo: "aws iam delete-user-policy --user-name bot --policy-name AWSRevokeOlderSessions (if it did not exist before)",
+      undo: 'aws iam delete-user-policy --user-name bot --policy-name AWSRevokeOlderSessions (if it did not exist before)',
     });
   });
 
@@ -174,7 +254,10 @@ describe('planTarget: the session revocation (AWSRevokeOlderSessions, as the IAM
       target: userRef,
       steps: [],
       reason: 'bot is already contained: nothing to change',
-      notes: [`the inline policy AWSRevokeOlderSessions already denies the sessions of bot issued before ${ISSUED_BEFORE}`, 'the finding names no access key: no key was deactivated; find the key in CloudTrail'],
+      notes: [
+        `the inline policy AWSRevokeOlderSessions already denies the sessions of bot issued before ${ISSUED_BEFORE}`,
+        'the finding names no access key: no key was deactivated; find the key in CloudTrail',
+      ],
     });
   });
 });
@@ -182,7 +265,11 @@ describe('planTarget: the session revocation (AWSRevokeOlderSessions, as the IAM
 describe('planTarget: which principals are not touched', () => {
   it.each([
     ['gives no account', 'not-an-arn', undefined],
-    ['belongs to another account', 'arn:aws:iam::999999999999:user/bot', 'the IAM user bot belongs to account 999999999999, not 123456789012 which the event is about'],
+    [
+      'belongs to another account',
+      'arn:aws:iam::999999999999:user/bot',
+      'the IAM user bot belongs to account 999999999999, not 123456789012 which the event is about',
+    ],
   ])('judges the user by its ARN, which %s', (_, arn, reason) => {
     const plan = planTarget(compromised, userState({ user: { ...user, arn } }), context);
 
@@ -192,7 +279,12 @@ describe('planTarget: which principals are not touched', () => {
   it('reads an exemption tag without a value as exempt', () => {
     const plan = planTarget(compromised, userState({ tags: [{ Key: 'ml-guard:exempt', Value: undefined }] }), context);
 
-    expect(plan).toEqual({ target: userRef, steps: [], hold: 'skipped', reason: 'the IAM user bot carries the exemption tag ml-guard:exempt=' });
+    expect(plan).toEqual({
+      target: userRef,
+      steps: [],
+      hold: 'skipped',
+      reason: 'the IAM user bot carries the exemption tag ml-guard:exempt=',
+    });
   });
 });
 
@@ -201,15 +293,22 @@ describe('planTarget: when the reads that decide failed', () => {
 
   it.each([
     // Throttling, 5xx and timeouts pass; AccessDenied does not: only a hold of transient failures is worth Lambda's retry.
-    ['only a transient failure of what decides', [tagsUnread(true), { part: 'revocation', error: 'AccessDenied: no', transient: false }], true],
+    [
+      'only a transient failure of what decides',
+      [tagsUnread(true), { part: 'revocation', error: 'AccessDenied: no', transient: false }],
+      true,
+    ],
     ['a lasting failure among what decides', [tagsUnread(true), { part: 'user', error: 'AccessDenied: no', transient: false }], false],
   ])('retries after %s', (_, unreadable, retryable) => {
     const plan = planTarget(compromised, userState({ user: undefined, tags: undefined, unreadable }), context);
 
-    expect(plan.unverified).toEqual({ reason: 'could not read the user, its tags: nothing changed, to be safe (the account, protection and exemption could not be checked)', retryable });
+    expect(plan.unverified).toEqual({
+      reason: 'could not read the user, its tags: nothing changed, to be safe (the account, protection and exemption could not be checked)',
+      retryable,
+    });
   });
 
-  it('does not ask for the access keys of a finding\'s user: the key it names is deactivated anyway', () => {
+  it("does not ask for the access keys of a finding's user: the key it names is deactivated anyway", () => {
     const plan = planTarget(compromised, userState({ keys: undefined }), context);
 
     expect(plan.unverified).toBeUndefined();
@@ -220,7 +319,12 @@ describe('planTarget: the old keys AWS Config access-keys-rotated finds (MAX_ACC
   const staleRef = userRef;
 
   it('deactivates only active keys older than 90 days', () => {
-    const keys = [key(KEY, 'Active', days(91)), key(OTHER_KEY, 'Inactive', days(400)), key('AKIAEXACTLY90DAYSOLD', 'Active', days(90)), key('AKIANODATEEXAMPLE123', 'Active', undefined)];
+    const keys = [
+      key(KEY, 'Active', days(91)),
+      key(OTHER_KEY, 'Inactive', days(400)),
+      key('AKIAEXACTLY90DAYSOLD', 'Active', days(90)),
+      key('AKIANODATEEXAMPLE123', 'Active', undefined),
+    ];
 
     const plan = planTarget(stale, userState({ keys }), context);
 
@@ -241,27 +345,59 @@ describe('planTarget: the old keys AWS Config access-keys-rotated finds (MAX_ACC
   });
 
   it('plans one deactivation of the old keys when they could not be listed, and holds it back as unverified', () => {
-    const plan = planTarget(stale, userState({ keys: undefined, unreadable: [{ part: 'access keys', error: 'AccessDenied: no' }] }), context);
+    const plan = planTarget(
+      stale,
+      userState({ keys: undefined, unreadable: [{ part: 'access keys', error: 'AccessDenied: no' }] }),
+      context,
+    );
 
     expect(plan).toEqual({
       target: staleRef,
-      steps: [{ kind: 'deactivateAccessKey', userName: 'bot', summary: 'Deactivate the active access keys of bot older than 90 days (the keys could not be listed)' }],
+      steps: [
+        {
+          kind: 'deactivateAccessKey',
+          userName: 'bot',
+          summary: 'Deactivate the active access keys of bot older than 90 days (the keys could not be listed)',
+        },
+      ],
       notes: ['could not read the access keys: AccessDenied: no'],
-      unverified: { reason: 'could not read its access keys: nothing changed, to be safe (the account, protection and exemption could not be checked)', retryable: false },
+      unverified: {
+        reason: 'could not read its access keys: nothing changed, to be safe (the account, protection and exemption could not be checked)',
+        retryable: false,
+      },
     });
   });
 
   it('rotates the old key the secret holds first, and deactivates it only once its replacement is stored', () => {
     const plan = planTarget(stale, userState({ keys: [key(KEY, 'Active', days(100))], secret: secret() }), context);
 
-    expect(plan.steps).toEqual([{ ...rotation(KEY), critical: true }, deactivation(KEY, 'created 2026-08-18, 100 days ago; only once its replacement is stored')]);
+    expect(plan.steps).toEqual([
+      { ...rotation(KEY), critical: true },
+      deactivation(KEY, 'created 2026-08-18, 100 days ago; only once its replacement is stored'),
+    ]);
   });
 
   it.each([
-    ['the tags could not be read', { tags: undefined }, "bot's tags could not be read: whether a secret holds one of the keys is unknown, so no replacement is made"],
-    ['the secret does not exist', { secret: secret({ metadata: undefined, holds: undefined, missing: true }) }, 'no replacement key: the secret bot-keys-tag named by the tag ml-guard:access-key-secret does not exist'],
-    ['the secret is not used', { secret: secret({ holds: undefined, refused: 'it is scheduled for deletion' }) }, 'no replacement key: the secret bot-keys is not used because it is scheduled for deletion'],
-    ['the secret holds another key', { secret: secret({ holds: OTHER_KEY }) }, `the secret bot-keys holds none of the old keys (${KEY}): no rotation needed`],
+    [
+      'the tags could not be read',
+      { tags: undefined },
+      "bot's tags could not be read: whether a secret holds one of the keys is unknown, so no replacement is made",
+    ],
+    [
+      'the secret does not exist',
+      { secret: secret({ metadata: undefined, holds: undefined, missing: true }) },
+      'no replacement key: the secret bot-keys-tag named by the tag ml-guard:access-key-secret does not exist',
+    ],
+    [
+      'the secret is not used',
+      { secret: secret({ holds: undefined, refused: 'it is scheduled for deletion' }) },
+      'no replacement key: the secret bot-keys is not used because it is scheduled for deletion',
+    ],
+    [
+      'the secret holds another key',
+      { secret: secret({ holds: OTHER_KEY }) },
+      `the secret bot-keys holds none of the old keys (${KEY}): no rotation needed`,
+    ],
   ])('deactivates the old key without a replacement when %s', (_, over, note) => {
     const plan = planTarget(stale, userState({ keys: [key(KEY, 'Active', days(100))], ...over }), context);
 
@@ -276,22 +412,38 @@ describe('planTarget: the old keys AWS Config access-keys-rotated finds (MAX_ACC
     const plan = planTarget(stale, userState({ keys: [key(KEY, 'Active', days(100))], secret: s }), context);
 
     expect(plan.steps).toEqual([]);
-    expect(plan.notes?.at(-1)).toBe(`${KEY} is left active: the secret ${label} holds it, and it is deactivated only once a replacement is stored there`);
+    expect(plan.notes?.at(-1)).toBe(
+      `${KEY} is left active: the secret ${label} holds it, and it is deactivated only once a replacement is stored there`,
+    );
   });
 
   it('holds every old key, not retryable, when the secret holds some in a format ml-guard cannot rotate, even after a transient read failure', () => {
     const keys = [key(KEY, 'Active', days(100)), key(OTHER_KEY, 'Active', days(100))];
     const s = secret({ metadata: undefined, holds: null, otherFormat: { mentions: [KEY, OTHER_KEY] } });
 
-    const plan = planTarget(stale, userState({ keys, secret: s, unreadable: [{ part: 'secret', error: 'Throttling: slow down', transient: true }] }), context);
+    const plan = planTarget(
+      stale,
+      userState({ keys, secret: s, unreadable: [{ part: 'secret', error: 'Throttling: slow down', transient: true }] }),
+      context,
+    );
 
     expect(plan.hold).toBe('blocked');
-    expect(plan.reason).toBe(`the secret bot-keys-tag holds ${KEY}, ${OTHER_KEY} in a format ml-guard cannot rotate: no key was deactivated (see notes)`);
+    expect(plan.reason).toBe(
+      `the secret bot-keys-tag holds ${KEY}, ${OTHER_KEY} in a format ml-guard cannot rotate: no key was deactivated (see notes)`,
+    );
     expect(plan.retryable).toBeUndefined();
   });
 
   it('holds every old key, retryable, when the secret could not be read for a transient reason', () => {
-    const plan = planTarget(stale, userState({ keys: [key(KEY, 'Active', days(100))], secret: secret({ holds: undefined }), unreadable: [{ part: 'secret', error: 'Throttling: slow down', transient: true }] }), context);
+    const plan = planTarget(
+      stale,
+      userState({
+        keys: [key(KEY, 'Active', days(100))],
+        secret: secret({ holds: undefined }),
+        unreadable: [{ part: 'secret', error: 'Throttling: slow down', transient: true }],
+      }),
+      context,
+    );
 
     expect(plan.hold).toBe('blocked');
     expect(plan.retryable).toBe(true);
@@ -300,8 +452,21 @@ describe('planTarget: the old keys AWS Config access-keys-rotated finds (MAX_ACC
 
 describe('planTarget: a role a finding names', () => {
   const roleTarget: RoleTarget = { kind: 'role', account: ACCOUNT, trigger: 'guardduty:f', roleName: 'ml-batch-inference' };
-  const role = { name: 'ml-batch-inference', id: 'AROAJBATCHINFERENCE1', arn: `arn:aws:iam::${ACCOUNT}:role/ml-batch-inference`, path: '/' };
-  const roleState = (over: Partial<RoleState> = {}): RoleState => ({ kind: 'role', gone: false, role, tags: [], revocation: null, unreadable: [], ...over });
+  const role = {
+    name: 'ml-batch-inference',
+    id: 'AROAJBATCHINFERENCE1',
+    arn: `arn:aws:iam::${ACCOUNT}:role/ml-batch-inference`,
+    path: '/',
+  };
+  const roleState = (over: Partial<RoleState> = {}): RoleState => ({
+    kind: 'role',
+    gone: false,
+    role,
+    tags: [],
+    revocation: null,
+    unreadable: [],
+    ...over,
+  });
   const revokeRole = (name: string) => ({
     kind: 'revokeRoleSessions',
     roleName: name,
@@ -316,17 +481,36 @@ describe('planTarget: a role a finding names', () => {
   it('revokes the sessions of the live role, under the name IAM gives it', () => {
     const plan = planTarget({ ...roleTarget, roleName: 'ML-Batch-Inference' }, roleState(), context);
 
-    expect(plan).toEqual({ target: { type: 'AWS::IAM::Role', id: 'ml-batch-inference', arn: role.arn }, steps: [revokeRole('ml-batch-inference')], notes: [everySession('ml-batch-inference')] });
+    expect(plan).toEqual({
+      target: { type: 'AWS::IAM::Role', id: 'ml-batch-inference', arn: role.arn },
+      steps: [revokeRole('ml-batch-inference')],
+      notes: [everySession('ml-batch-inference')],
+    });
   });
 
-  it('revokes under the finding\'s name, held back as unverified, when the role and its tags could not be read', () => {
-    const plan = planTarget(roleTarget, roleState({ role: undefined, tags: undefined, unreadable: [{ part: 'role', error: 'AccessDenied: no' }, { part: 'tags', error: 'AccessDenied: no' }] }), context);
+  it("revokes under the finding's name, held back as unverified, when the role and its tags could not be read", () => {
+    const plan = planTarget(
+      roleTarget,
+      roleState({
+        role: undefined,
+        tags: undefined,
+        unreadable: [
+          { part: 'role', error: 'AccessDenied: no' },
+          { part: 'tags', error: 'AccessDenied: no' },
+        ],
+      }),
+      context,
+    );
 
     expect(plan).toEqual({
       target: { type: 'AWS::IAM::Role', id: 'ml-batch-inference' },
       steps: [revokeRole('ml-batch-inference')],
       notes: ['could not read the role, tags: AccessDenied: no', everySession('ml-batch-inference')],
-      unverified: { reason: 'could not read the role, its tags: nothing changed, to be safe (the account, protection and exemption could not be checked)', retryable: false },
+      unverified: {
+        reason:
+          'could not read the role, its tags: nothing changed, to be safe (the account, protection and exemption could not be checked)',
+        retryable: false,
+      },
     });
   });
 
@@ -341,7 +525,8 @@ describe('planTarget: a role a finding names', () => {
 
   const serviceLinked = (name: string) =>
     `${name} is a service-linked role: IAM lets no one change its policies, so its sessions cannot be revoked; find out what used it (CloudTrail) and contain that instead`;
-  const sso = (name: string) => `${name} was made by IAM Identity Center from a permission set and cannot be edited in IAM: revoke the user's permission-set sessions in IAM Identity Center instead`;
+  const sso = (name: string) =>
+    `${name} was made by IAM Identity Center from a permission set and cannot be edited in IAM: revoke the user's permission-set sessions in IAM Identity Center instead`;
 
   // Service-linked roles live under /aws-service-role/ and are named AWSServiceRoleFor...; IAM Identity Center's under
   // /aws-reserved/sso.amazonaws.com/ (with a region where it is not us-east-1), named AWSReservedSSO_<permission set>_<id>.
@@ -351,16 +536,22 @@ describe('planTarget: a role a finding names', () => {
     ['an Identity Center role by its path', 'AWSReservedSSO_Admin_0123456789abcdef', '/aws-reserved/sso.amazonaws.com/eu-west-2/', sso],
     ['an Identity Center role by its name when the role could not be read', 'AWSReservedSSO_Admin_0123456789abcdef', undefined, sso],
   ])('only notifies about %s', (_, name, path, reason) => {
-    const state = path ? roleState({ role: { ...role, name, path, arn: `arn:aws:iam::${ACCOUNT}:role${path}${name}` } }) : roleState({ role: undefined });
+    const state = path
+      ? roleState({ role: { ...role, name, path, arn: `arn:aws:iam::${ACCOUNT}:role${path}${name}` } })
+      : roleState({ role: undefined });
 
     const plan = planTarget({ ...roleTarget, roleName: name }, state, context);
 
     expect(plan).toMatchObject({ steps: [], hold: 'notify-only', reason: reason(name) });
   });
 
-  it('revokes the sessions of a role named like a service\'s whose path says it is an ordinary one', () => {
+  it("revokes the sessions of a role named like a service's whose path says it is an ordinary one", () => {
     const name = 'AWSReservedSSO_lookalike';
-    const plan = planTarget({ ...roleTarget, roleName: name }, roleState({ role: { ...role, name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` } }), context);
+    const plan = planTarget(
+      { ...roleTarget, roleName: name },
+      roleState({ role: { ...role, name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` } }),
+      context,
+    );
 
     expect(plan.steps).toEqual([revokeRole(name)]);
   });
@@ -378,8 +569,18 @@ describe('planTarget: what only a person can do', () => {
 
   // No IAM API can restrict the root user; GuardDuty rates its use LOW, ml-guard raises it to CRITICAL.
   it.each([
-    ['a long-term root access key', { accessKeyId: 'AKIAROOTKEYEXAMPLE01', activity: 'API ListBuckets from 198.51.100.0' }, ' (API ListBuckets from 198.51.100.0)', 'to do 3: the call used the root access key AKIAROOTKEYEXAMPLE01: deactivate and delete it (the root user should have no access keys)'],
-    ['a console session\'s temporary key', { accessKeyId: 'ASIAQROOTSESSIONEXAM' }, '', 'to do 3: delete any root access keys (the root user should have none)'],
+    [
+      'a long-term root access key',
+      { accessKeyId: 'AKIAROOTKEYEXAMPLE01', activity: 'API ListBuckets from 198.51.100.0' },
+      ' (API ListBuckets from 198.51.100.0)',
+      'to do 3: the call used the root access key AKIAROOTKEYEXAMPLE01: deactivate and delete it (the root user should have no access keys)',
+    ],
+    [
+      "a console session's temporary key",
+      { accessKeyId: 'ASIAQROOTSESSIONEXAM' },
+      '',
+      'to do 3: delete any root access keys (the root user should have none)',
+    ],
     ['no key', {}, '', 'to do 3: delete any root access keys (the root user should have none)'],
   ])('tells a person at once what to do about the root user, used with %s', (_, over, activity, third) => {
     expect(planTarget({ ...root, ...over }, { kind: 'none' }, context)).toEqual({

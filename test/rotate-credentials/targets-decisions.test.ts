@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
-import { describeTarget, selectTargets, type CredentialTarget } from '../../functions/rotate-credentials/targets.js';
+import { type CredentialTarget, describeTarget, selectTargets } from '../../functions/rotate-credentials/targets.js';
 import { loadEvent } from '../support/events.js';
 
 const config = loadConfig({});
@@ -28,7 +28,13 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       // GuardDuty reports root use as Policy:IAMUser/RootCredentialUsage with userType Root; the finding type alone is enough.
       'the root user, for RootCredentialUsage even when the principal is not typed Root',
       finding(ROOT, (d) => (d.resource.accessKeyDetails.userType = 'IAMUser')),
-      { kind: 'root', account: ACCOUNT, trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8', accessKeyId: 'ASIAQROOTSESSIONEXAM', activity: 'API ListBuckets from 198.51.100.0' },
+      {
+        kind: 'root',
+        account: ACCOUNT,
+        trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8',
+        accessKeyId: 'ASIAQROOTSESSIONEXAM',
+        activity: 'API ListBuckets from 198.51.100.0',
+      },
     ],
     [
       // Any credential finding whose principal is the root user (userType Root) is about the most sensitive principal.
@@ -36,7 +42,13 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       finding(TOR, (d) => {
         d.resource.accessKeyDetails = { userType: 'Root', userName: 'Root', principalId: ACCOUNT, accessKeyId: 'AKIAROOTKEYEXAMPLE01' };
       }),
-      { kind: 'root', account: ACCOUNT, trigger: 'guardduty:4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5', accessKeyId: 'AKIAROOTKEYEXAMPLE01', activity: 'API ListBuckets from 198.51.100.0' },
+      {
+        kind: 'root',
+        account: ACCOUNT,
+        trigger: 'guardduty:4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5',
+        accessKeyId: 'AKIAROOTKEYEXAMPLE01',
+        activity: 'API ListBuckets from 198.51.100.0',
+      },
     ],
     [
       // service.action is optional: a finding about an API call may not carry it.
@@ -56,18 +68,36 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       // remoteIpDetails has ipAddressV6 for calls made over IPv6.
       'the root user, with the IPv6 address when there is no IPv4 one and no API',
       finding(ROOT, (d) => (d.service.action.awsApiCallAction = { remoteIpDetails: { ipAddressV6: '2001:db8::1' } })),
-      { kind: 'root', account: ACCOUNT, trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8', accessKeyId: 'ASIAQROOTSESSIONEXAM', activity: 'from 2001:db8::1' },
+      {
+        kind: 'root',
+        account: ACCOUNT,
+        trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8',
+        accessKeyId: 'ASIAQROOTSESSIONEXAM',
+        activity: 'from 2001:db8::1',
+      },
     ],
     [
       'the root user, with the API alone when the call names no address',
       finding(ROOT, (d) => (d.service.action.awsApiCallAction.remoteIpDetails = null)),
-      { kind: 'root', account: ACCOUNT, trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8', accessKeyId: 'ASIAQROOTSESSIONEXAM', activity: 'API ListBuckets' },
+      {
+        kind: 'root',
+        account: ACCOUNT,
+        trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8',
+        accessKeyId: 'ASIAQROOTSESSIONEXAM',
+        activity: 'API ListBuckets',
+      },
     ],
     [
       // GuardDuty rates root credential usage LOW (2): it is handled whatever SEVERITY_THRESHOLD says.
       'the root user, below SEVERITY_THRESHOLD',
       finding(ROOT, (d) => (d.severity = 0)),
-      { kind: 'root', account: ACCOUNT, trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8', accessKeyId: 'ASIAQROOTSESSIONEXAM', activity: 'API ListBuckets from 198.51.100.0' },
+      {
+        kind: 'root',
+        account: ACCOUNT,
+        trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8',
+        accessKeyId: 'ASIAQROOTSESSIONEXAM',
+        activity: 'API ListBuckets from 198.51.100.0',
+      },
     ],
     [
       'the IAM user, at exactly SEVERITY_THRESHOLD (4 by default)',
@@ -89,29 +119,61 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
         d.service.eventLastSeen = null;
         d.resource.accessKeyDetails.accessKeyId = '';
       }),
-      { kind: 'user-key', account: ACCOUNT, trigger: 'guardduty:4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5', seenUntil: '2017-12-08T15:32:49.862Z', userName: 'ml-pipeline-bot', principalId: 'AIDAJQABLZS4A3QDU576Q' },
+      {
+        kind: 'user-key',
+        account: ACCOUNT,
+        trigger: 'guardduty:4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5',
+        seenUntil: '2017-12-08T15:32:49.862Z',
+        userName: 'ml-pipeline-bot',
+        principalId: 'AIDAJQABLZS4A3QDU576Q',
+      },
     ],
     [
       'the role of an assumed-role session, with the role id before the session name',
       finding(ROLE),
-      { kind: 'role', account: ACCOUNT, trigger: 'guardduty:8ef5a6b7c8d9e0f1a2b3c4d5e6f7a8b9', seenUntil: '2022-01-13T00:00:47.000Z', roleName: 'ml-batch-inference', principalId: 'AROAJBATCHINFERENCE1' },
+      {
+        kind: 'role',
+        account: ACCOUNT,
+        trigger: 'guardduty:8ef5a6b7c8d9e0f1a2b3c4d5e6f7a8b9',
+        seenUntil: '2022-01-13T00:00:47.000Z',
+        roleName: 'ml-batch-inference',
+        principalId: 'AROAJBATCHINFERENCE1',
+      },
     ],
     [
       // A federated user (GetFederationToken) is no IAM principal: nothing to change, a person is told.
       'another principal, for a federated user',
       finding(FEDERATED),
-      { kind: 'other', account: ACCOUNT, trigger: 'guardduty:5bc2d3e4f5a6b7c8d9e0f1a2b3c4d5e6', userType: 'FederatedUser', principal: 'ci-deployer' },
+      {
+        kind: 'other',
+        account: ACCOUNT,
+        trigger: 'guardduty:5bc2d3e4f5a6b7c8d9e0f1a2b3c4d5e6',
+        userType: 'FederatedUser',
+        principal: 'ci-deployer',
+      },
     ],
     [
       // accessKeyDetails may be null: nothing names the principal.
       'another principal, unknown and not named, when the finding has no access key details',
       finding(TOR, (d) => (d.resource.accessKeyDetails = null)),
-      { kind: 'other', account: ACCOUNT, trigger: 'guardduty:4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5', userType: 'unknown', principal: '(not named)' },
+      {
+        kind: 'other',
+        account: ACCOUNT,
+        trigger: 'guardduty:4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5',
+        userType: 'unknown',
+        principal: '(not named)',
+      },
     ],
     [
       'another principal, named by its principal id when it has no user name',
       finding(FEDERATED, (d) => (d.resource.accessKeyDetails.userName = null)),
-      { kind: 'other', account: ACCOUNT, trigger: 'guardduty:5bc2d3e4f5a6b7c8d9e0f1a2b3c4d5e6', userType: 'FederatedUser', principal: '123456789012:ci-deployer' },
+      {
+        kind: 'other',
+        account: ACCOUNT,
+        trigger: 'guardduty:5bc2d3e4f5a6b7c8d9e0f1a2b3c4d5e6',
+        userType: 'FederatedUser',
+        principal: '123456789012:ci-deployer',
+      },
     ],
   ])('contains %s', (_, event, expected) => {
     const selection = selectTargets(event, config);
@@ -126,7 +188,10 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
     ['a user id for a role session', ROLE, 'AIDAJQABLZS4A3QDU576Q:botocore-session-1'],
     ['no principal id for a role session', ROLE, null],
   ])('keeps no principal id for %s', (_, path, principalId) => {
-    const selection = selectTargets(finding(path, (d) => (d.resource.accessKeyDetails.principalId = principalId)), config);
+    const selection = selectTargets(
+      finding(path, (d) => (d.resource.accessKeyDetails.principalId = principalId)),
+      config,
+    );
 
     expect(selection.action).toBe('remediate');
     expect(selection.action === 'remediate' && selection.targets[0]).not.toHaveProperty('principalId');
@@ -179,7 +244,12 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
   // A GuardDuty administrator account receives its members' findings; IAM calls made here would reach this account's principals.
   it.each([
     ['an IAM user', TOR, (d: any) => d, { type: 'IAMUser principal', id: 'ml-pipeline-bot' }],
-    ['a principal it does not name', TOR, (d: any) => (d.resource.accessKeyDetails = null), { type: 'unknown principal', id: '(not named)' }],
+    [
+      'a principal it does not name',
+      TOR,
+      (d: any) => (d.resource.accessKeyDetails = null),
+      { type: 'unknown principal', id: '(not named)' },
+    ],
   ])('notifies without acting about %s of a member account', (_, path, change, ref) => {
     const event = finding(path, (d) => {
       d.accountId = OTHER_ACCOUNT;
@@ -200,18 +270,35 @@ describe('selectTargets: which user an AWS Config access-keys-rotated change nam
   it('deactivates the stale keys of the user Config names by id', () => {
     expect(selectTargets(change(), config)).toEqual({
       action: 'remediate',
-      targets: [{ kind: 'stale-keys', account: ACCOUNT, trigger: 'config:access-keys-rotated', userId: 'AIDAJQABLZS4A3QDU576Q', rule: 'access-keys-rotated' }],
+      targets: [
+        {
+          kind: 'stale-keys',
+          account: ACCOUNT,
+          trigger: 'config:access-keys-rotated',
+          userId: 'AIDAJQABLZS4A3QDU576Q',
+          rule: 'access-keys-rotated',
+        },
+      ],
     });
   });
 
   it('ignores the rule about another resource type than an IAM user', () => {
-    expect(selectTargets(change((d) => (d.resourceType = 'AWS::IAM::Role')), config)).toEqual({ action: 'ignore', reason: 'resource type AWS::IAM::Role is not AWS::IAM::User' });
+    expect(
+      selectTargets(
+        change((d) => (d.resourceType = 'AWS::IAM::Role')),
+        config,
+      ),
+    ).toEqual({ action: 'ignore', reason: 'resource type AWS::IAM::Role is not AWS::IAM::User' });
   });
 
   it('notifies without acting about a user of a member account (a Config aggregator or administrator)', () => {
     const event = change((d) => (d.awsAccountId = OTHER_ACCOUNT));
 
-    expect(selectTargets(event, config)).toEqual({ action: 'notify', reason: elsewhere, targets: [{ type: 'AWS::IAM::User', id: 'AIDAJQABLZS4A3QDU576Q' }] });
+    expect(selectTargets(event, config)).toEqual({
+      action: 'notify',
+      reason: elsewhere,
+      targets: [{ type: 'AWS::IAM::User', id: 'AIDAJQABLZS4A3QDU576Q' }],
+    });
   });
 
   // Config names IAM users by their unique id, AIDA followed by upper-case letters and digits, and nothing else.
@@ -220,24 +307,43 @@ describe('selectTargets: which user an AWS Config access-keys-rotated change nam
     ['an id with something before it', 'user/AIDAJQABLZS4A3QDU576Q'],
     ['an id with something after it', 'AIDAJQABLZS4A3QDU576Q/old'],
   ])('notifies without acting when Config names %s', (_, resourceId) => {
-    expect(selectTargets(change((d) => (d.resourceId = resourceId)), config)).toEqual({
+    expect(
+      selectTargets(
+        change((d) => (d.resourceId = resourceId)),
+        config,
+      ),
+    ).toEqual({
       action: 'notify',
       reason: `Config names the user ${JSON.stringify(resourceId)}, which is not an IAM user id (AIDA...): nothing was changed`,
       targets: [{ type: 'AWS::IAM::User', id: resourceId }],
     });
   });
-
 });
 
 describe('describeTarget: how a notification names the principal', () => {
   const base = { account: ACCOUNT, trigger: 'guardduty:f' };
 
   it.each<[CredentialTarget, { type: string; id: string }]>([
-    [{ kind: 'user-key', ...base, userName: 'bot' }, { type: 'AWS::IAM::User', id: 'bot' }],
-    [{ kind: 'role', ...base, roleName: 'ops' }, { type: 'AWS::IAM::Role', id: 'ops' }],
-    [{ kind: 'root', ...base }, { type: 'AWS account root user', id: ACCOUNT }],
-    [{ kind: 'other', ...base, userType: 'FederatedUser', principal: 'ci' }, { type: 'FederatedUser principal', id: 'ci' }],
-    [{ kind: 'stale-keys', ...base, userId: 'AIDAJQABLZS4A3QDU576Q', rule: 'access-keys-rotated' }, { type: 'AWS::IAM::User', id: 'AIDAJQABLZS4A3QDU576Q' }],
+    [
+      { kind: 'user-key', ...base, userName: 'bot' },
+      { type: 'AWS::IAM::User', id: 'bot' },
+    ],
+    [
+      { kind: 'role', ...base, roleName: 'ops' },
+      { type: 'AWS::IAM::Role', id: 'ops' },
+    ],
+    [
+      { kind: 'root', ...base },
+      { type: 'AWS account root user', id: ACCOUNT },
+    ],
+    [
+      { kind: 'other', ...base, userType: 'FederatedUser', principal: 'ci' },
+      { type: 'FederatedUser principal', id: 'ci' },
+    ],
+    [
+      { kind: 'stale-keys', ...base, userId: 'AIDAJQABLZS4A3QDU576Q', rule: 'access-keys-rotated' },
+      { type: 'AWS::IAM::User', id: 'AIDAJQABLZS4A3QDU576Q' },
+    ],
   ])('names %j as %j', (target, ref) => {
     expect(describeTarget(target)).toEqual(ref);
   });
