@@ -69,6 +69,15 @@ describe('selectNotification of a GuardDuty finding', () => {
       [{ type: 'IAM principal', id: 'RoleSandboxAccess' }],
     ],
     [
+      // GuardDuty writes an instance id as a string (i-...): anything else names no instance.
+      'skips an instance id that is not a string and names the IAM user instead',
+      (d) => {
+        delete d.resource.s3BucketDetails;
+        d.resource.instanceDetails = { instanceId: 42 };
+      },
+      [{ type: 'IAM principal', id: 'RoleSandboxAccess' }],
+    ],
+    [
       'names the finding when an AccessKey finding has no user name',
       (d) => {
         delete d.resource.s3BucketDetails;
