@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
-import { isFindingTypeIn, PUBLIC_BUCKET_FINDINGS, type FindingTypeSet } from '../../functions/core/events/finding-types.js';
+import { type FindingTypeSet, isFindingTypeIn, PUBLIC_BUCKET_FINDINGS } from '../../functions/core/events/finding-types.js';
 import { severityLabel } from '../../functions/core/events/guardduty.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { loadEvent } from '../support/events.js';
@@ -19,12 +19,20 @@ const finding = (change: (detail: any) => void) => {
 describe('the GuardDuty finding schema refuses a field of the wrong type at every level', () => {
   it.each<[string, (d: any) => void, string]>([
     // GuardDuty documents each of these as a string, an object or a boolean; anything else is not GuardDuty's finding.
-    ['resource.accessKeyDetails.userName a number', (d) => (d.resource.accessKeyDetails = { userName: 42 }), 'resource.accessKeyDetails.userName'],
+    [
+      'resource.accessKeyDetails.userName a number',
+      (d) => (d.resource.accessKeyDetails = { userName: 42 }),
+      'resource.accessKeyDetails.userName',
+    ],
     ['service.detectorId a number', (d) => (d.service.detectorId = 42), 'service.detectorId'],
     ['service.archived a string', (d) => (d.service.archived = 'yes'), 'service.archived'],
     ['service.count a string', (d) => (d.service.count = 'many'), 'service.count'],
     ['service.action.actionType a number', (d) => (d.service.action.actionType = 7), 'service.action.actionType'],
-    ['service.action.awsApiCallAction.api a number', (d) => (d.service.action.awsApiCallAction.api = 7), 'service.action.awsApiCallAction.api'],
+    [
+      'service.action.awsApiCallAction.api a number',
+      (d) => (d.service.action.awsApiCallAction.api = 7),
+      'service.action.awsApiCallAction.api',
+    ],
     [
       'service.action.awsApiCallAction.remoteIpDetails.ipAddressV4 a number',
       (d) => (d.service.action.awsApiCallAction.remoteIpDetails.ipAddressV4 = 111),
@@ -62,7 +70,11 @@ describe('the GuardDuty finding schema refuses a field of the wrong type at ever
     const parsed = parseEvent(finding((d) => (d.service.additionalInfo = { sample: true, value: '{"x":1}', type: 'default' })));
 
     // Assess
-    expect(parsed.kind === 'guardduty' && parsed.finding.service.additionalInfo).toEqual({ sample: true, value: '{"x":1}', type: 'default' });
+    expect(parsed.kind === 'guardduty' && parsed.finding.service.additionalInfo).toEqual({
+      sample: true,
+      value: '{"x":1}',
+      type: 'default',
+    });
   });
 });
 

@@ -241,7 +241,12 @@ describe('selectNotification of an alarm state change', () => {
     ['an account with letters before 12 digits', 'x123456789012', 'us-east-1', undefined],
     ['an account with letters after 12 digits', '123456789012x', 'us-east-1', undefined],
     ['a region that is no AWS region', '123456789012', 'local', undefined],
-    ['a China region (aws-cn partition)', '123456789012', 'cn-north-1', 'arn:aws-cn:sagemaker:cn-north-1:123456789012:endpoint/fraud-detector-prod'],
+    [
+      'a China region (aws-cn partition)',
+      '123456789012',
+      'cn-north-1',
+      'arn:aws-cn:sagemaker:cn-north-1:123456789012:endpoint/fraud-detector-prod',
+    ],
   ])('names the endpoint of %s', (_, account, region, arn) => {
     // Prepare
     const event = alarm((e) => {
@@ -254,7 +259,9 @@ describe('selectNotification of an alarm state change', () => {
 
     // Assess
     expect(selection).toMatchObject({ action: 'notify' });
-    expect(selection.action === 'notify' && selection.targets).toEqual([{ type: 'AWS::SageMaker::Endpoint', id: 'fraud-detector-prod', ...(arn ? { arn } : {}) }]);
+    expect(selection.action === 'notify' && selection.targets).toEqual([
+      { type: 'AWS::SageMaker::Endpoint', id: 'fraud-detector-prod', ...(arn ? { arn } : {}) },
+    ]);
   });
 
   it('writes the endpoint name in lower case in its ARN, as SageMaker does', () => {
@@ -268,7 +275,11 @@ describe('selectNotification of an alarm state change', () => {
 
     // Assess
     expect(selection.action === 'notify' && selection.targets).toEqual([
-      { type: 'AWS::SageMaker::Endpoint', id: 'Fraud-Detector-Prod', arn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud-detector-prod' },
+      {
+        type: 'AWS::SageMaker::Endpoint',
+        id: 'Fraud-Detector-Prod',
+        arn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud-detector-prod',
+      },
     ]);
   });
 });

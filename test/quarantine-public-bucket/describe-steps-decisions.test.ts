@@ -11,7 +11,11 @@ describe('describeStep, the cases at the edges', () => {
     [
       // The settings that were on are all named, in S3's order, so that a person can compare with the console.
       'blocking, two settings were on',
-      { kind: 'blockPublicAccess', ...on, previous: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false } },
+      {
+        kind: 'blockPublicAccess',
+        ...on,
+        previous: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false },
+      },
       'Turn on all four Block Public Access settings (were: BlockPublicAcls, IgnorePublicAcls on)',
     ],
     [

@@ -6,7 +6,7 @@ import type { PlanContext } from '../../functions/core/remediation/remediate.js'
 import { described } from '../../functions/quarantine-public-bucket/describe-steps.js';
 import type { BucketState } from '../../functions/quarantine-public-bucket/observe.js';
 import { planTarget } from '../../functions/quarantine-public-bucket/plan.js';
-import { describeTarget, type BucketTarget } from '../../functions/quarantine-public-bucket/targets.js';
+import { type BucketTarget, describeTarget } from '../../functions/quarantine-public-bucket/targets.js';
 import { loadEvent } from '../support/events.js';
 import { allUsersRead, OWNER, ownerFullControl } from '../support/fake-bucket.js';
 
@@ -23,11 +23,23 @@ const on = { bucket: target.bucket, expectedOwner: target.expectedOwner };
 const ALL_ON = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
 const PRIVATE_POLICY = JSON.stringify({
   Version: '2012-10-17',
-  Statement: [{ Sid: 'Logs', Effect: 'Allow', Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::ml-data/*' }],
+  Statement: [
+    {
+      Sid: 'Logs',
+      Effect: 'Allow',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::ml-data/*',
+    },
+  ],
 });
 
 function contextWith(env: Record<string, string> = { FORENSICS_BUCKET: FORENSICS }): PlanContext {
-  return { event: parseEvent(loadEvent(FINDING)), config: loadConfig({ TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:ml-guard', REMEDIATION_MODE: 'enforce', ...env }), now: NOW };
+  return {
+    event: parseEvent(loadEvent(FINDING)),
+    config: loadConfig({ TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:ml-guard', REMEDIATION_MODE: 'enforce', ...env }),
+    now: NOW,
+  };
 }
 
 /** A bucket that is private in every way S3 can say so: the starting point each case changes one thing of. */
@@ -44,7 +56,14 @@ function privateBucket(more: Partial<BucketState> = {}): BucketState {
   };
 }
 
-const ourTags = (others: Tag[]) => described({ kind: 'tagQuarantined', ...on, quarantinedAt: STAMP, trigger: target.trigger, tags: [...others, { Key: 'ml-guard:quarantined', Value: STAMP }, { Key: 'ml-guard:trigger', Value: target.trigger }] });
+const ourTags = (others: Tag[]) =>
+  described({
+    kind: 'tagQuarantined',
+    ...on,
+    quarantinedAt: STAMP,
+    trigger: target.trigger,
+    tags: [...others, { Key: 'ml-guard:quarantined', Value: STAMP }, { Key: 'ml-guard:trigger', Value: target.trigger }],
+  });
 const blockAll = (previous: BucketState['publicAccessBlock']) => described({ kind: 'blockPublicAccess', ...on, previous });
 const manyTags = (n: number): Tag[] => Array.from({ length: n }, (_, i) => ({ Key: `k${i}`, Value: `v${i}` }));
 
@@ -57,7 +76,12 @@ describe('planTarget: what leaves a bucket alone', () => {
     const plan = planTarget(target, state, contextWith());
 
     // Assess
-    expect(plan).toEqual({ target: describeTarget(target), steps: [], hold: 'skipped', reason: 'the bucket carries the exemption tag ml-guard:exempt=' });
+    expect(plan).toEqual({
+      target: describeTarget(target),
+      steps: [],
+      hold: 'skipped',
+      reason: 'the bucket carries the exemption tag ml-guard:exempt=',
+    });
   });
 
   it('changes nothing on a bucket whose policy S3 reports as absent (NoSuchBucketPolicy) and is otherwise private', () => {
@@ -74,7 +98,11 @@ describe('planTarget: Block Public Access', () => {
     // S3 blocks public access only when all four settings are true: one false setting leaves a way in.
     ['all four on: nothing to do', ALL_ON, false],
     ['three on, RestrictPublicBuckets off', { ...ALL_ON, RestrictPublicBuckets: false }, true],
-    ['only BlockPublicAcls on', { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false }, true],
+    [
+      'only BlockPublicAcls on',
+      { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false },
+      true,
+    ],
     ['a setting S3 left out counts as off', { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true }, true],
     ['no configuration (NoSuchPublicAccessBlockConfiguration)', null, true],
     ['not read', undefined, true],
@@ -126,14 +154,19 @@ describe('planTarget: ACL grants', () => {
 
     // Assess
     expect(plan.steps.map((s) => s.kind)).toEqual(['removePublicAclGrants', 'tagQuarantined']);
-    expect(plan.steps[0]).toEqual(described({ kind: 'removePublicAclGrants', ...on, acl: { owner: OWNER, keep: [ownerFullControl], remove: [allUsersRead] } }));
+    expect(plan.steps[0]).toEqual(
+      described({ kind: 'removePublicAclGrants', ...on, acl: { owner: OWNER, keep: [ownerFullControl], remove: [allUsersRead] } }),
+    );
   });
 });
 
 describe('planTarget: the bucket policy', () => {
   it('plans a policy step that deletes nothing when the policy could not be read (the executor holds it back)', () => {
     // Prepare
-    const state = privateBucket({ policy: undefined, unreadable: [{ part: 'bucket policy', error: 'AccessDenied: no', transient: false }] });
+    const state = privateBucket({
+      policy: undefined,
+      unreadable: [{ part: 'bucket policy', error: 'AccessDenied: no', transient: false }],
+    });
 
     // Act
     const plan = planTarget(target, state, contextWith({}));
@@ -190,7 +223,15 @@ describe('planTarget: the bucket policy', () => {
     const plan = planTarget(target, privateBucket({ policy }), contextWith({}));
 
     // Assess
-    expect(plan.steps[0]).toEqual(described({ kind: 'removePublicPolicyStatements', ...on, deletePolicy: true, removedSids: ['PublicRead', '#2 (no Sid)'], keptCount: 0 }));
+    expect(plan.steps[0]).toEqual(
+      described({
+        kind: 'removePublicPolicyStatements',
+        ...on,
+        deletePolicy: true,
+        removedSids: ['PublicRead', '#2 (no Sid)'],
+        keptCount: 0,
+      }),
+    );
   });
 });
 
@@ -254,12 +295,18 @@ describe('planTarget: the quarantine tags (PutBucketTagging replaces the whole s
     ['keeps the other tags and adds ours', [{ Key: 'team', Value: 'ml' }], [{ Key: 'team', Value: 'ml' }]],
     [
       'replaces an earlier ml-guard:quarantined tag instead of repeating it',
-      [{ Key: 'ml-guard:quarantined', Value: 'old' }, { Key: 'team', Value: 'ml' }],
+      [
+        { Key: 'ml-guard:quarantined', Value: 'old' },
+        { Key: 'team', Value: 'ml' },
+      ],
       [{ Key: 'team', Value: 'ml' }],
     ],
     [
       'replaces an earlier ml-guard:trigger tag instead of repeating it',
-      [{ Key: 'team', Value: 'ml' }, { Key: 'ml-guard:trigger', Value: 'config:old' }],
+      [
+        { Key: 'team', Value: 'ml' },
+        { Key: 'ml-guard:trigger', Value: 'config:old' },
+      ],
       [{ Key: 'team', Value: 'ml' }],
     ],
     ['fits 48 other tags and ours: 50 in all', manyTags(48), manyTags(48)],
@@ -268,7 +315,11 @@ describe('planTarget: the quarantine tags (PutBucketTagging replaces the whole s
       [...manyTags(48), { Key: 'ml-guard:quarantined', Value: 'old' }, { Key: 'ml-guard:trigger', Value: 'old' }],
       manyTags(48),
     ],
-    ['leaves 49 other tags alone, with a note: 51 would be refused', manyTags(49), 'the bucket already has 49 tags: no room for the quarantine tags (S3 allows 50)'],
+    [
+      'leaves 49 other tags alone, with a note: 51 would be refused',
+      manyTags(49),
+      'the bucket already has 49 tags: no room for the quarantine tags (S3 allows 50)',
+    ],
   ])('%s', (_, tags, expected) => {
     // Prepare
     const state = privateBucket({ tags, publicAccessBlock: null });
@@ -300,8 +351,22 @@ describe('planTarget: the quarantine tags (PutBucketTagging replaces the whole s
 describe('planTarget: state that could not be read', () => {
   it.each<[string, BucketState['unreadable'], boolean]>([
     // A throttled or 5xx read may succeed on retry; AccessDenied will not.
-    ['none transient: not retryable', [{ part: 'tags', error: 'AccessDenied: no' }, { part: 'ACL', error: 'AccessDenied: no', transient: false }], false],
-    ['one transient of two: retryable', [{ part: 'tags', error: 'AccessDenied: no' }, { part: 'ACL', error: 'SlowDown: later', transient: true }], true],
+    [
+      'none transient: not retryable',
+      [
+        { part: 'tags', error: 'AccessDenied: no' },
+        { part: 'ACL', error: 'AccessDenied: no', transient: false },
+      ],
+      false,
+    ],
+    [
+      'one transient of two: retryable',
+      [
+        { part: 'tags', error: 'AccessDenied: no' },
+        { part: 'ACL', error: 'SlowDown: later', transient: true },
+      ],
+      true,
+    ],
   ])('%s', (_, unreadable, retryable) => {
     // Prepare
     const state = privateBucket({ tags: undefined, acl: undefined, unreadable });

@@ -19,15 +19,27 @@ describe('selectTargets for a Config compliance change', () => {
     // Assess
     expect(selection).toEqual({
       action: 'remediate',
-      targets: [{ bucket: 'ml-model-artifacts-123456789012', expectedOwner: '123456789012', trigger: 'config:s3-bucket-public-read-prohibited' }],
+      targets: [
+        { bucket: 'ml-model-artifacts-123456789012', expectedOwner: '123456789012', trigger: 'config:s3-bucket-public-read-prohibited' },
+      ],
     });
   });
 
   it.each<[string, string, (e: any) => void, string]>([
     // Config reports COMPLIANT when a bucket is fixed: nothing to do.
-    ['a COMPLIANT bucket', 'config/s3-bucket-public-read-prohibited-compliant.json', () => {}, 'bucket ml-model-artifacts-123456789012 is COMPLIANT, not NON_COMPLIANT'],
+    [
+      'a COMPLIANT bucket',
+      'config/s3-bucket-public-read-prohibited-compliant.json',
+      () => {},
+      'bucket ml-model-artifacts-123456789012 is COMPLIANT, not NON_COMPLIANT',
+    ],
     // A rule about something else (IAM access keys) is another function's.
-    ['a rule that is not about public buckets', 'config/access-keys-rotated-noncompliant.json', () => {}, 'Config rule access-keys-rotated is not one that quarantine-public-bucket handles'],
+    [
+      'a rule that is not about public buckets',
+      'config/access-keys-rotated-noncompliant.json',
+      () => {},
+      'Config rule access-keys-rotated is not one that quarantine-public-bucket handles',
+    ],
     // A public-bucket rule evaluating a resource that is not a bucket names nothing to quarantine.
     [
       'a resource that is not a bucket',
