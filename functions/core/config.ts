@@ -157,3 +157,19 @@ export function parseEnvironment<T>(schema: z.ZodMiniType<T>, env: Readonly<Reco
   if (!parsed.success) throw new ConfigError(`invalid environment: ${describeIssues(parsed.error.issues)}`, { cause: parsed.error });
   return parsed.data;
 }
+
+/**
+ * A function's own settings, read from the environment of a loaded config once per config: the handler calls it at
+ * cold start (a wrong value stops the function there) and every later call returns the same settings.
+ */
+export function settingsReader<S>(load: (env: Readonly<Record<string, string | undefined>>) => S): (config: Config) => S {
+  const cache = new WeakMap<Config, S>();
+  return (config) => {
+    let settings = cache.get(config);
+    if (settings === undefined) {
+      settings = load(config.env);
+      cache.set(config, settings);
+    }
+    return settings;
+  };
+}

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { type Config, parseEnvironment } from '../core/config.js';
+import { parseEnvironment, settingsReader } from '../core/config.js';
 import type { TargetLimit } from '../core/remediation/remediate.js';
 
 const Environment = z.object({
@@ -14,13 +14,5 @@ export function bucketLimit(env: Readonly<Record<string, string | undefined>>): 
   return { max: parseEnvironment(Environment, env).MAX_BUCKETS_PER_EVENT, setting: 'MAX_BUCKETS_PER_EVENT', noun: 'buckets' };
 }
 
-const cache = new WeakMap<Config, TargetLimit>();
-
-export function bucketLimitOf(config: Config): TargetLimit {
-  let limit = cache.get(config);
-  if (!limit) {
-    limit = bucketLimit(config.env);
-    cache.set(config, limit);
-  }
-  return limit;
-}
+/** The limit of a loaded config (read once per config). */
+export const bucketLimitOf = settingsReader(bucketLimit);

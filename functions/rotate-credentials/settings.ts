@@ -1,7 +1,5 @@
 import * as z from 'zod/mini';
-import type { Config } from '../core/config.js';
-import { ConfigError } from '../core/errors.js';
-import { describeIssues } from '../core/events/describe-issues.js';
+import { parseEnvironment, settingsReader } from '../core/config.js';
 
 /** The settings of rotate-credentials alone (template parameters AccessKeySecretTagKey, MaxAccessKeyAgeDays). */
 export interface Settings {
@@ -29,23 +27,9 @@ const Environment = z.object({
 
 /** Reads and checks the settings; a wrong value is a ConfigError naming the variable, raised at cold start. */
 export function loadSettings(env: Readonly<Record<string, string | undefined>>): Settings {
-  // As in the core config: an empty variable is unset (CloudFormation passes empty parameters as "").
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = Environment.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(`invalid environment: ${describeIssues(parsed.error.issues)}`, { cause: parsed.error });
-  }
-  return { secretTagKey: parsed.data.ACCESS_KEY_SECRET_TAG_KEY, maxAccessKeyAgeDays: parsed.data.MAX_ACCESS_KEY_AGE_DAYS };
+  const e = parseEnvironment(Environment, env);
+  return { secretTagKey: e.ACCESS_KEY_SECRET_TAG_KEY, maxAccessKeyAgeDays: e.MAX_ACCESS_KEY_AGE_DAYS };
 }
-
-const cache = new WeakMap<Config, Settings>();
 
 /** The settings of a loaded config (read once per config). */
-export function settingsOf(config: Config): Settings {
-  let settings = cache.get(config);
-  if (!settings) {
-    settings = loadSettings(config.env);
-    cache.set(config, settings);
-  }
-  return settings;
-}
+export const settingsOf = settingsReader(loadSettings);
