@@ -1,7 +1,6 @@
 import * as s3 from '../core/aws/s3.js';
-import { loadConfig } from '../core/config.js';
-import { createHandler } from '../core/handler.js';
-import { type Remediation, remediate } from '../core/remediation/remediate.js';
+import { remediationHandler } from '../core/remediation/handler.js';
+import type { Remediation } from '../core/remediation/remediate.js';
 import { type BucketState, observeTarget, type S3Adapter } from './observe.js';
 import { planTarget } from './plan.js';
 import { runners } from './runners.js';
@@ -18,10 +17,8 @@ export const quarantinePublicBucket: Remediation<BucketTarget, BucketState, Quar
   targetLimit: bucketLimitOf,
 };
 
-const config = loadConfig(process.env, { requiredToEnforce: ['FORENSICS_BUCKET'] });
-// A wrong MAX_BUCKETS_PER_EVENT stops the function here, at cold start.
-bucketLimitOf(config);
-
-export const handler = createHandler(FUNCTION_NAME, (event, invocation) =>
-  remediate(event, quarantinePublicBucket, { functionName: FUNCTION_NAME, config, aws: s3, ...invocation }),
-);
+// A wrong MAX_BUCKETS_PER_EVENT stops the function at cold start.
+export const handler = remediationHandler(FUNCTION_NAME, quarantinePublicBucket, s3, {
+  requiredToEnforce: ['FORENSICS_BUCKET'],
+  settings: bucketLimitOf,
+});

@@ -1,6 +1,5 @@
-import { loadConfig } from '../core/config.js';
-import { createHandler } from '../core/handler.js';
-import { type Remediation, remediate } from '../core/remediation/remediate.js';
+import { remediationHandler } from '../core/remediation/handler.js';
+import type { Remediation } from '../core/remediation/remediate.js';
 import * as iam from './aws.js';
 import { type CredentialState, type IamAdapter, observeTarget } from './observe.js';
 import { planTarget } from './plan.js';
@@ -17,10 +16,5 @@ export const rotateCredentials: Remediation<CredentialTarget, CredentialState, R
   runners,
 };
 
-const config = loadConfig(process.env);
-// A wrong ACCESS_KEY_SECRET_TAG_KEY, MAX_ACCESS_KEY_AGE_DAYS or PROTECTED_PRINCIPALS stops the function here, at cold start.
-settingsOf(config);
-
-export const handler = createHandler(FUNCTION_NAME, (event, invocation) =>
-  remediate(event, rotateCredentials, { functionName: FUNCTION_NAME, config, aws: iam, ...invocation }),
-);
+// A wrong ACCESS_KEY_SECRET_TAG_KEY, MAX_ACCESS_KEY_AGE_DAYS or PROTECTED_PRINCIPALS stops the function at cold start.
+export const handler = remediationHandler(FUNCTION_NAME, rotateCredentials, iam, { settings: settingsOf });

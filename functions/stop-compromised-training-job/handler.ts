@@ -1,7 +1,6 @@
 import * as sagemaker from '../core/aws/sagemaker.js';
-import { loadConfig } from '../core/config.js';
-import { createHandler } from '../core/handler.js';
-import { type Remediation, remediate } from '../core/remediation/remediate.js';
+import { remediationHandler } from '../core/remediation/handler.js';
+import type { Remediation } from '../core/remediation/remediate.js';
 import { type JobsState, observeTarget, type SageMakerAdapter } from './observe.js';
 import { planTarget } from './plan.js';
 import { runners } from './runners.js';
@@ -17,11 +16,5 @@ export const stopCompromisedTrainingJob: Remediation<StopTarget, JobsState, Stop
   runners,
 };
 
-const config = loadConfig(process.env);
-// This function's own settings (ALARM_NAME_PREFIX, MAX_JOBS_PER_EVENT), checked at cold start like the rest and kept
-// for the config's life (settingsOf reads them once).
-settingsOf(config);
-
-export const handler = createHandler(FUNCTION_NAME, (event, invocation) =>
-  remediate(event, stopCompromisedTrainingJob, { functionName: FUNCTION_NAME, config, aws: sagemaker, ...invocation }),
-);
+// A wrong ALARM_NAME_PREFIX or MAX_JOBS_PER_EVENT stops the function at cold start.
+export const handler = remediationHandler(FUNCTION_NAME, stopCompromisedTrainingJob, sagemaker, { settings: settingsOf });
