@@ -1,3 +1,4 @@
+import { partitionOf } from '../core/aws/partition.js';
 import { managedRuleNames, outOfScope } from '../core/events/config-rules.js';
 import { isFindingTypeIn, PUBLIC_BUCKET_FINDINGS } from '../core/events/finding-types.js';
 import type { ParsedEvent } from '../core/events/parse.js';
@@ -22,6 +23,8 @@ export interface BucketTarget {
   expectedOwner: string;
   /** What to record in the `ml-guard:trigger` tag: the finding or the rule. */
   trigger: string;
+  /** The partition of the bucket's ARN (`aws`, `aws-cn`, `aws-us-gov`); `aws` when absent. */
+  partition?: string;
 }
 
 export function selectTargets(event: ParsedEvent): Selection<BucketTarget> {
@@ -37,7 +40,12 @@ export function selectTargets(event: ParsedEvent): Selection<BucketTarget> {
         return { action: 'notify', reason: 'the finding names no bucket: nothing was read or changed, a person should look' };
       return {
         action: 'remediate',
-        targets: names.map((bucket) => ({ bucket, expectedOwner: f.accountId, trigger: `guardduty:${f.id}` })),
+        targets: names.map((bucket) => ({
+          bucket,
+          expectedOwner: f.accountId,
+          trigger: `guardduty:${f.id}`,
+          partition: f.partition ?? partitionOf(f.region),
+        })),
       };
     }
     case 'config': {
@@ -51,7 +59,14 @@ export function selectTargets(event: ParsedEvent): Selection<BucketTarget> {
       if (outside) return { action: 'ignore', reason: outside };
       return {
         action: 'remediate',
-        targets: [{ bucket: c.resourceId, expectedOwner: c.awsAccountId, trigger: `config:${c.configRuleName}` }],
+        targets: [
+          {
+            bucket: c.resourceId,
+            expectedOwner: c.awsAccountId,
+            trigger: `config:${c.configRuleName}`,
+            partition: partitionOf(c.awsRegion),
+          },
+        ],
       };
     }
     case 'alarm':
@@ -61,5 +76,5 @@ export function selectTargets(event: ParsedEvent): Selection<BucketTarget> {
 
 /** Names a bucket before it is read: for the result, and as its key in the journal. */
 export function describeTarget(target: BucketTarget): TargetRef {
-  return { type: 'AWS::S3::Bucket', id: target.bucket, arn: `arn:aws:s3:::${target.bucket}` };
+  return { type: 'AWS::S3::Bucket', id: target.bucket, arn: `arn:${target.partition ?? 'aws'}:s3:::${target.bucket}` };
 }

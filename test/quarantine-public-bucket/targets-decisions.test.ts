@@ -20,9 +20,29 @@ describe('selectTargets for a Config compliance change', () => {
     expect(selection).toEqual({
       action: 'remediate',
       targets: [
-        { bucket: 'ml-model-artifacts-123456789012', expectedOwner: '123456789012', trigger: 'config:s3-bucket-public-read-prohibited' },
+        {
+          bucket: 'ml-model-artifacts-123456789012',
+          expectedOwner: '123456789012',
+          trigger: 'config:s3-bucket-public-read-prohibited',
+          partition: 'aws',
+        },
       ],
     });
+  });
+
+  it('names a bucket of a China or GovCloud region by the ARN of its partition', () => {
+    // Prepare
+    const event = loadEvent(NONCOMPLIANT);
+    event.detail.awsRegion = 'cn-north-1';
+    event.region = 'cn-north-1';
+
+    // Act
+    const selection = selectTargets(parseEvent(event));
+
+    // Assess
+    expect(selection.action === 'remediate' && selection.targets.map(describeTarget)).toEqual([
+      { type: 'AWS::S3::Bucket', id: 'ml-model-artifacts-123456789012', arn: 'arn:aws-cn:s3:::ml-model-artifacts-123456789012' },
+    ]);
   });
 
   it.each<[string, string, (e: any) => void, string]>([
