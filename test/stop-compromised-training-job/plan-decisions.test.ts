@@ -1,65 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { JobDescription } from '../../functions/core/aws/sagemaker.js';
-import { loadConfig } from '../../functions/core/config.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
-import type { PlanContext } from '../../functions/core/remediation/remediate.js';
 import type { Plan, Unreadable } from '../../functions/core/remediation/types.js';
 import type { JobsState, ObservedJob } from '../../functions/stop-compromised-training-job/observe.js';
 import { planTarget } from '../../functions/stop-compromised-training-job/plan.js';
 import type { StopStep } from '../../functions/stop-compromised-training-job/steps.js';
-import { type StopTarget, selectTargets } from '../../functions/stop-compromised-training-job/targets.js';
 import { loadEvent } from '../support/events.js';
 import { jobArn, OTHER_ROLE_ARN, ROLE_ARN } from './fake-sagemaker.js';
+import { ALARM, contextFor, described, FINDING, state, targetOf } from './plan-fixtures.js';
 
-const FINDING = 'guardduty/stop-training-job-instancecredentialexfiltration-outsideaws.json';
-const ALARM = 'cloudwatch/stop-training-job-alarm-single-metric.json';
-const NOW = new Date('2026-11-26T03:00:00.000Z');
 const TAG = { Key: 'ml-guard:stopped-by', Value: 'guardduty:b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1' };
 const TAGGED = `and tag it ml-guard:stopped-by=guardduty:b81d7e3c4a5f46e2a9d0c1b2e3f4a5d1`;
 /** What SageMaker documents for StopTrainingJob; the plan repeats it whenever it may stop a training job. */
 const ARTIFACTS =
   "a stopped training job keeps the model artifacts it saved: SageMaker sends the algorithm SIGTERM and waits 120 seconds so it can save them, then uploads them to the job's S3 output path";
 
-function contextFor(event: unknown, env: Record<string, string> = {}, dryRun = false): PlanContext {
-  const config = loadConfig({
-    TOPIC_ARN: 'arn:aws:sns:us-east-1:883606788610:ml-guard',
-    REMEDIATION_MODE: dryRun ? 'dry-run' : 'enforce',
-    ...env,
-  });
-  return { event: parseEvent(event), config, now: NOW };
-}
-
-function targetOf(context: PlanContext): StopTarget {
-  const selection = selectTargets(context.event, context.config);
-  if (selection.action !== 'remediate') throw new Error(`expected a target, got ${selection.action}`);
-  return selection.targets[0] as StopTarget;
-}
-
 /** Plans for the compromised role of the sample finding (or the job of the sample alarm). */
 function plan(jobs: ObservedJob[], more: Partial<JobsState> = {}, env: Record<string, string> = {}, path = FINDING) {
   const context = contextFor(loadEvent(path), env);
   return planTarget(targetOf(context), state(jobs, more), context);
 }
-
-const described = (kind: JobDescription['kind'], name: string, more: Partial<ObservedJob> = {}): ObservedJob => ({
-  kind,
-  name,
-  arn: jobArn(kind, name),
-  status: 'InProgress',
-  roleArns: [ROLE_ARN],
-  tags: [],
-  ...more,
-});
-
-const state = (jobs: ObservedJob[], more: Partial<JobsState> = {}): JobsState => ({
-  jobs,
-  notFound: [],
-  unread: [],
-  unlisted: [],
-  examined: jobs.length,
-  unreadable: [],
-  ...more,
-});
 
 /** Each step as [kind, job name], or [kind, job kind] for the kinds that could not be listed. */
 const stopped = (p: Plan<StopStep>) => p.steps.map((s) => [s.kind, 'jobName' in s ? s.jobName : s.jobKind]);

@@ -1,62 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { JobDescription } from '../../functions/core/aws/sagemaker.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { executePlan } from '../../functions/core/remediation/execute.js';
 import type { PlanContext } from '../../functions/core/remediation/remediate.js';
 import type { Plan } from '../../functions/core/remediation/types.js';
-import type { JobsState, ObservedJob, SageMakerAdapter } from '../../functions/stop-compromised-training-job/observe.js';
+import type { SageMakerAdapter } from '../../functions/stop-compromised-training-job/observe.js';
 import { MODEL_ARTIFACTS_NOTE, planTarget } from '../../functions/stop-compromised-training-job/plan.js';
 import { runners } from '../../functions/stop-compromised-training-job/runners.js';
 import type { StopStep } from '../../functions/stop-compromised-training-job/steps.js';
-import { type StopTarget, selectTargets } from '../../functions/stop-compromised-training-job/targets.js';
 import { loadEvent } from '../support/events.js';
 import { jobArn, OTHER_ROLE_ARN, ROLE_ARN } from './fake-sagemaker.js';
-
-const FINDING = 'guardduty/stop-training-job-instancecredentialexfiltration-outsideaws.json';
-const ALARM = 'cloudwatch/stop-training-job-alarm-single-metric.json';
-const NOW = new Date('2026-11-26T03:00:00.000Z');
+import { ALARM, contextFor, described, FINDING, NOW, state, targetOf } from './plan-fixtures.js';
 
 /** What the executor makes of a plan in the context's mode: enforce mode holds back a plan it could not verify. */
 function decided(plan: Plan<StopStep>, context: PlanContext) {
   return executePlan(plan, runners, {} as SageMakerAdapter, { dryRun: context.config.mode === 'dry-run' });
 }
-
-function contextFor(path: string, env: Record<string, string> = {}, dryRun = false): PlanContext {
-  const config = loadConfig({
-    TOPIC_ARN: 'arn:aws:sns:us-east-1:883606788610:ml-guard',
-    REMEDIATION_MODE: dryRun ? 'dry-run' : 'enforce',
-    ...env,
-  });
-  return { event: parseEvent(loadEvent(path)), config, now: NOW };
-}
-
-function targetOf(context: PlanContext): StopTarget {
-  const selection = selectTargets(context.event, context.config);
-  if (selection.action !== 'remediate')
-    throw new Error(`expected a target, got ${selection.action}: ${'reason' in selection ? selection.reason : ''}`);
-  return selection.targets[0] as StopTarget;
-}
-
-const described = (kind: JobDescription['kind'], name: string, more: Partial<ObservedJob> = {}): ObservedJob => ({
-  kind,
-  name,
-  arn: jobArn(kind, name),
-  status: 'InProgress',
-  roleArns: [ROLE_ARN],
-  tags: [],
-  ...more,
-});
-
-const state = (jobs: ObservedJob[], more: Partial<JobsState> = {}): JobsState => ({
-  jobs,
-  notFound: [],
-  unread: [],
-  unlisted: [],
-  examined: jobs.length,
-  unreadable: [],
-  ...more,
-});
 
 describe('planTarget for a compromised role', () => {
   it('stops every job in progress of the role, training first, and tags each with the finding', () => {
