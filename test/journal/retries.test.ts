@@ -21,10 +21,14 @@ import {
   authenticatedUsersWrite,
   type FakeBucket,
   fakeS3,
+  GD_BUCKET,
   logDeliveryWrite,
   OWNER,
   ownerFullControl,
+  policyOf,
+  publicBucket,
   S3_WRITE_COMMANDS,
+  trainingRoleStatement,
 } from '../support/fake-bucket.js';
 import { handlerHarness } from '../support/handler-harness.js';
 import { activeTable, journalItems } from './journal-support.js';
@@ -35,27 +39,10 @@ const NOW = new Date('2026-11-26T03:00:00.000Z');
 const LATER = new Date(NOW.getTime() + 60_000);
 const MUCH_LATER = new Date(NOW.getTime() + 3_600_000);
 const GD_EVENT = 'guardduty/policy-s3-bucketblockpublicaccessdisabled.json';
-const GD_BUCKET = 'test-gd-324237984731208478901374';
 const FORENSICS = 'ml-guard-forensics-123456789012';
 const PRIOR_STATE_KEY = `quarantine/${GD_BUCKET}/2026-11-26T03:00:00.000Z/prior-state.json`;
 const STOP_EVENT = 'guardduty/stop-training-job-instancecredentialexfiltration-outsideaws.json';
 const ALL_BLOCKED = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
-
-const publicRead = { Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${GD_BUCKET}/*` };
-const trainingRole = {
-  Sid: 'TrainingRole',
-  Effect: 'Allow',
-  Principal: { AWS: 'arn:aws:iam::987654321098:role/SageMakerTraining' },
-  Action: 's3:*',
-  Resource: `arn:aws:s3:::${GD_BUCKET}/*`,
-};
-const policyOf = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
-const publicBucket = (): FakeBucket => ({
-  tags: [{ Key: 'team', Value: 'ml-platform' }],
-  policy: policyOf(publicRead, trainingRole),
-  owner: OWNER,
-  grants: [ownerFullControl, allUsersRead, authenticatedUsersWrite, logDeliveryWrite],
-});
 
 const { sns, published } = handlerHarness({
   functionName: 'quarantine-public-bucket',
@@ -107,7 +94,7 @@ const privateEndState = () => ({
   ...publicBucket(),
   publicAccessBlock: ALL_BLOCKED,
   grants: [ownerFullControl, logDeliveryWrite],
-  policy: policyOf(trainingRole),
+  policy: policyOf(trainingRoleStatement),
   tags: [
     { Key: 'team', Value: 'ml-platform' },
     { Key: 'ml-guard:quarantined', Value: NOW.toISOString() },

@@ -19,29 +19,24 @@ import { handler, quarantinePublicBucket } from '../../functions/quarantine-publ
 import { s3Error } from '../support/aws-errors.js';
 import { loadEvent } from '../support/events.js';
 import {
-  allUsersRead,
-  authenticatedUsersWrite,
   type FakeBucket,
   fakeS3,
+  GD_BUCKET,
   logDeliveryWrite,
   OWNER,
   ownerFullControl,
+  policyOf,
+  publicBucket,
+  publicReadStatement,
   S3_WRITE_COMMANDS,
+  trainingRoleStatement,
 } from '../support/fake-bucket.js';
 import { handlerHarness } from '../support/handler-harness.js';
 
 const NOW = new Date('2026-11-26T03:00:00.000Z');
-const GD_BUCKET = 'test-gd-324237984731208478901374';
 const CONFIG_BUCKET = 'ml-model-artifacts-123456789012';
 const FORENSICS = 'ml-guard-forensics-123456789012';
 
-const publicReadStatement = {
-  Sid: 'PublicRead',
-  Effect: 'Allow',
-  Principal: '*',
-  Action: 's3:GetObject',
-  Resource: `arn:aws:s3:::${GD_BUCKET}/*`,
-};
 const vpceStatement = {
   Sid: 'ReadFromVpce',
   Effect: 'Allow',
@@ -50,25 +45,10 @@ const vpceStatement = {
   Resource: `arn:aws:s3:::${GD_BUCKET}/*`,
   Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-1a2b3c4d' } },
 };
-const roleStatement = {
-  Sid: 'TrainingRole',
-  Effect: 'Allow',
-  Principal: { AWS: 'arn:aws:iam::987654321098:role/SageMakerTraining' },
-  Action: 's3:*',
-  Resource: `arn:aws:s3:::${GD_BUCKET}/*`,
-};
-const policyOf = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
-
-const publicBucket = (): FakeBucket => ({
-  tags: [{ Key: 'team', Value: 'ml-platform' }],
-  policy: policyOf(publicReadStatement, roleStatement),
-  owner: OWNER,
-  grants: [ownerFullControl, allUsersRead, authenticatedUsersWrite, logDeliveryWrite],
-});
 const privateBucket = (): FakeBucket => ({
   tags: [{ Key: 'team', Value: 'ml-platform' }],
   publicAccessBlock: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
-  policy: policyOf(roleStatement),
+  policy: policyOf(trainingRoleStatement),
   owner: OWNER,
   grants: [ownerFullControl],
   objectOwnership: 'BucketOwnerEnforced',
@@ -133,7 +113,7 @@ describe('quarantine-public-bucket on the recorded GuardDuty finding', () => {
         ExpectedBucketOwner: '987654321098',
         AccessControlPolicy: { Owner: OWNER, Grants: [ownerFullControl, logDeliveryWrite] },
       },
-      { Bucket: GD_BUCKET, ExpectedBucketOwner: '987654321098', Policy: policyOf(roleStatement) },
+      { Bucket: GD_BUCKET, ExpectedBucketOwner: '987654321098', Policy: policyOf(trainingRoleStatement) },
       {
         Bucket: GD_BUCKET,
         ExpectedBucketOwner: '987654321098',

@@ -49,6 +49,26 @@ export const logDeliveryWrite: Grant = {
  * documented errors for what is not configured), writes change it, and a bucket not listed does not exist.
  * `objects` records what was written with PutObject.
  */
+/** The bucket the recorded GuardDuty finding (events/guardduty/policy-s3-bucketblockpublicaccessdisabled.json) names. */
+export const GD_BUCKET = 'test-gd-324237984731208478901374';
+const ON_OBJECTS = `arn:aws:s3:::${GD_BUCKET}/*`;
+export const publicReadStatement = { Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: ON_OBJECTS };
+export const trainingRoleStatement = {
+  Sid: 'TrainingRole',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::987654321098:role/SageMakerTraining' },
+  Action: 's3:*',
+  Resource: ON_OBJECTS,
+};
+export const policyOf = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+/** That bucket made public every way: a public policy statement beside a private one, and public ACL grants. */
+export const publicBucket = (): FakeBucket => ({
+  tags: [{ Key: 'team', Value: 'ml-platform' }],
+  policy: policyOf(publicReadStatement, trainingRoleStatement),
+  owner: OWNER,
+  grants: [ownerFullControl, allUsersRead, authenticatedUsersWrite, logDeliveryWrite],
+});
+
 export function fakeS3(buckets: Record<string, FakeBucket>) {
   const mock = mockClient(S3Client);
   const objects = new Map<string, string>();
