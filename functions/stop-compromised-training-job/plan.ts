@@ -40,7 +40,7 @@ export function planTarget(target: StopTarget, state: JobsState, context: PlanCo
 
   const { stop, skipped, tuningStopped } = classifyJobs(state.jobs, rulesFor(target, context));
   const steps = planSteps(stop, target, state, notes);
-  notes.push(...notesOn(state, target, stop, skipped, tuningStopped));
+  notes.push(...notesOn(state, target, stop, skipped));
   if (steps.some((s) => s.kind === 'stopTrainingJob' || (s.kind === 'stopUnlistedJobs' && s.jobKind === 'training')))
     notes.push(MODEL_ARTIFACTS_NOTE);
 
@@ -173,13 +173,16 @@ function planSteps(stop: ObservedJob[], target: StopTarget, state: JobsState, no
 }
 
 /** What a person should know: what could not be read, what was skipped and why, who may start new jobs. */
-function notesOn(state: JobsState, target: StopTarget, stop: ObservedJob[], skipped: Skipped[], tuningStopped: ObservedJob[]): string[] {
+function notesOn(state: JobsState, target: StopTarget, stop: ObservedJob[], skipped: Skipped[]): string[] {
   const notes = describeUnreadable(state.unreadable);
   for (const name of state.notFound)
     notes.push(`skipped training job ${name}: SageMaker has no training job of that name in ${target.region}`);
   for (const s of skipped) notes.push(`skipped ${JOB_LABEL[s.job.kind]} ${s.job.name}: ${s.why}`);
+  // A starter this plan stops, or that is already finishing, starts no new job: no need to name it. (A job whose tuning
+  // job this plan stops is not in `stop`: it stops with its tuning job.)
+  const settled = (arn: string) => stop.some((j) => same(arn, j.arn)) || state.jobs.some((j) => same(arn, j.arn) && !inProgress(j));
   for (const job of stop) {
-    if (job.startedBy && !tuningStopped.some((t) => same(job.startedBy, t.arn))) {
+    if (job.startedBy && !settled(job.startedBy)) {
       notes.push(
         `${JOB_LABEL[job.kind]} ${job.name} was started by ${job.startedBy}: that may start new jobs with the same role; stop or fix it too`,
       );

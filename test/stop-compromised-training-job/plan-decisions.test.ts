@@ -178,10 +178,8 @@ describe('planTarget: which jobs stop, and with what', () => {
       ['stopTrainingJob', 'train-a'],
       ['stopProcessingJob', 'train-a-lossnotdecreasing'],
     ]);
-    expect(p.notes).toEqual([
-      `processing job train-a-lossnotdecreasing was started by ${training.arn}: that may start new jobs with the same role; stop or fix it too`,
-      ARTIFACTS,
-    ]);
+    // The training job that started it stops in this plan: no advice to stop it too.
+    expect(p.notes).toEqual([ARTIFACTS]);
   });
 
   it('stops the training jobs of a tuning job that is already stopping, rather than count on it', () => {
@@ -193,11 +191,8 @@ describe('planTarget: which jobs stop, and with what', () => {
 
     // Assess
     expect(stopped(p)).toEqual([['stopTrainingJob', 'hpo-run-001']]);
-    expect(p.notes).toEqual([
-      'skipped hyperparameter tuning job hpo-run: already Stopping',
-      `training job hpo-run-001 was started by ${hpo}: that may start new jobs with the same role; stop or fix it too`,
-      ARTIFACTS,
-    ]);
+    // The tuning job that started it is already stopping: it starts no new job.
+    expect(p.notes).toEqual(['skipped hyperparameter tuning job hpo-run: already Stopping', ARTIFACTS]);
   });
 
   it('stops a tuning job whose exempt training job has already finished: stopping it cannot stop that one', () => {
