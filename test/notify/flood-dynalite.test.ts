@@ -9,8 +9,8 @@ import {
 import { describe, expect, it } from 'vitest';
 import { MAX_ATTEMPTS } from '../../functions/core/aws/client-options.js';
 import { decide, dynamoClient, STATE_TTL_SECONDS } from '../../functions/notify/flood.js';
-import type { FloodSubject } from '../../functions/notify/select.js';
 import { dynaliteServer } from '../support/dynalite.js';
+import { alarm, finding, minutes, NOW } from './flood-subjects.js';
 
 /**
  * Flood control against DynamoDB's own semantics (dynalite: condition expressions, ADD, ReturnValues, atomic
@@ -18,16 +18,8 @@ import { dynaliteServer } from '../support/dynalite.js';
  * flood.test.ts checks the exact calls; this file checks that those calls mean what flood.ts says they mean.
  */
 const { db, table } = dynaliteServer();
-
-const NOW = new Date('2026-11-26T03:00:00.000Z');
 const MS = NOW.getTime();
-const minutes = (m: number) => new Date(MS + m * 60_000);
-const alarm: FloodSubject = { key: 'cloudwatch#123456789012#us-east-1#fraud-detector-model-latency', state: 'ALARM' };
-const finding = (severity: number): FloodSubject => ({
-  key: 'guardduty#123456789012#eu-west-2#f1e2',
-  level: severity,
-  state: `severity ${severity}`,
-});
+
 const stateTable = () => table({ hashOnly: true });
 const options = (name: string, now: Date, eventId: string) => ({ table: name, windowMinutes: 15, now, eventId });
 const item = async (name: string, key: string) =>

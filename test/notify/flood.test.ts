@@ -2,19 +2,11 @@ import { DynamoDBClient, DynamoDBServiceException, ResourceNotFoundException, Up
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decide, STATE_TTL_SECONDS } from '../../functions/notify/flood.js';
-import type { FloodSubject } from '../../functions/notify/select.js';
 import { conditionFailed, fakeStateTable } from './fake-state-table.js';
+import { alarm, finding, minutes, NOW } from './flood-subjects.js';
 
-const TABLE = 'ml-guard-NotificationStateTable-ABC123';
-const NOW = new Date('2026-11-26T03:00:00.000Z');
 const MS = NOW.getTime();
-const minutes = (m: number) => new Date(MS + m * 60_000);
-const alarm: FloodSubject = { key: 'cloudwatch#123456789012#us-east-1#fraud-detector-model-latency', state: 'ALARM' };
-const finding = (severity: number): FloodSubject => ({
-  key: 'guardduty#123456789012#eu-west-2#f1e2',
-  level: severity,
-  state: `severity ${severity}`,
-});
+const TABLE = 'ml-guard-NotificationStateTable-ABC123';
 const options = (now: Date, eventId: string) => ({ table: TABLE, windowMinutes: 15, now, eventId });
 const db = () => new DynamoDBClient({ region: 'eu-west-2' });
 

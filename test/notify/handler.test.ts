@@ -2,7 +2,6 @@ import { CloudTrailClient, LookupEventsCommand, OperationNotPermittedException }
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
@@ -17,16 +16,11 @@ import { allEventPaths, loadEvent } from '../support/events.js';
 import { fakeS3, OWNER, ownerFullControl } from '../support/fake-bucket.js';
 import { readNotification } from '../support/notifications.js';
 import { fakeStateTable } from './fake-state-table.js';
-import { notifyUnderTest } from './under-test.js';
+import { notifyContext, notifyUnderTest } from './under-test.js';
 
 const NOW = new Date('2026-11-26T03:00:00.000Z');
 const TABLE = 'ml-guard-NotificationStateTable-ABC123';
-const context = {
-  functionName: 'notify',
-  awsRequestId: 'req-1',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:notify',
-  memoryLimitInMB: '256',
-} as Context;
+const context = notifyContext;
 
 const sns = mockClient(SNSClient);
 const trail = mockClient(CloudTrailClient);

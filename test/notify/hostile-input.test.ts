@@ -1,5 +1,4 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../functions/core/observability.js';
@@ -8,13 +7,9 @@ import { QUOTED_VALUE_MAX, REASON_MAX } from '../../functions/core/text.js';
 import { handler } from '../../functions/notify/handler.js';
 import { loadEvent } from '../support/events.js';
 import { readNotification } from '../support/notifications.js';
+import { notifyContext } from './under-test.js';
 
-const context = {
-  functionName: 'notify',
-  awsRequestId: 'req-1',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:notify',
-  memoryLimitInMB: '256',
-} as Context;
+const context = notifyContext;
 const sns = mockClient(SNSClient);
 beforeEach(() => {
   sns.reset();

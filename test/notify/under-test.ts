@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../functions/core/config.js';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
@@ -25,3 +26,11 @@ export const notifyUnderTest = {
     }
   },
 };
+
+/** The Lambda context of notify's handler tests. */
+export const notifyContext = {
+  functionName: 'notify',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:notify',
+  memoryLimitInMB: '256',
+} as Context;
