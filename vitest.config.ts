@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // AWS Config answers DescribeConfigRules in every test (test/support/config-rules.ts).
+    setupFiles: ['test/support/setup.ts'],
     // The default report, then one plain closing line (`N passed, N failed, N skipped`) for CI.
     reporters: ['default', './test/support/summary-reporter.ts'],
     // The environment a deployed function gets, with fake credentials: every AWS call in tests is answered by

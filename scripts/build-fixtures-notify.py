@@ -185,3 +185,10 @@ save('config/sagemaker-endpoint-configuration-kms-key-configured-conformance-pac
                        'COMPLIANT', 'b1c2d3e4-0003-4a5b-8c9d-0e1f2a3b4c5d'))
 save('config/sagemaker-notebook-no-direct-internet-access-compliant.json',
      compliance_change('sagemaker-notebook-no-direct-internet-access', *NOTEBOOK, 'COMPLIANT', 'NON_COMPLIANT', 'b1c2d3e4-0004-4a5b-8c9d-0e1f2a3b4c5d'))
+# The rules that keep the audit trail alive. cloudtrail-enabled is the documented example's own rule, evaluating the
+# account itself; only its compliance is turned to NON_COMPLIANT.
+save('config/cloudtrail-enabled-noncompliant.json',
+     compliance_change('cloudtrail-enabled', 'AWS::::Account', '123456789012', 'NON_COMPLIANT', 'COMPLIANT', 'b1c2d3e4-0005-4a5b-8c9d-0e1f2a3b4c5d'))
+save('config/s3-bucket-logging-enabled-noncompliant.json',
+     compliance_change('s3-bucket-logging-enabled', 'AWS::S3::Bucket', 'ml-model-artifacts-123456789012', 'NON_COMPLIANT', 'COMPLIANT',
+                       'b1c2d3e4-0006-4a5b-8c9d-0e1f2a3b4c5d'))

@@ -152,3 +152,5 @@ save('config/access-keys-rotated-conformance-pack-noncompliant.json',
      keys_compliance_change('access-keys-rotated-conformance-pack-q1w2e3r4', 'NON_COMPLIANT', 'COMPLIANT', 'b2c3d4e5-0003-4a5b-8c9d-0e1f2a3b4c5d'))
 save('config/access-keys-rotated-compliant.json',
      keys_compliance_change('access-keys-rotated', 'COMPLIANT', 'NON_COMPLIANT', 'b2c3d4e5-0004-4a5b-8c9d-0e1f2a3b4c5d'))
+save('config/iam-user-unused-credentials-check-noncompliant.json',
+     keys_compliance_change('iam-user-unused-credentials-check', 'NON_COMPLIANT', 'COMPLIANT', 'b2c3d4e5-0005-4a5b-8c9d-0e1f2a3b4c5d'))

@@ -68,6 +68,10 @@ save('config/s3-bucket-public-read-prohibited-conformance-pack-noncompliant.json
      compliance_change_s3('s3-bucket-public-read-prohibited-conformance-pack-x1y2z3w4', BUCKET, 'NON_COMPLIANT', 'COMPLIANT', 'a1b2c3d4-0005-4a5b-8c9d-0e1f2a3b4c5d'))
 save('config/s3-bucket-public-read-prohibited-compliant.json',
      compliance_change_s3('s3-bucket-public-read-prohibited', BUCKET, 'COMPLIANT', 'NON_COMPLIANT', 'a1b2c3d4-0006-4a5b-8c9d-0e1f2a3b4c5d'))
+# The managed rule S3_BUCKET_PUBLIC_READ_PROHIBITED created under a name of its owner's choosing: the event carries the
+# name alone, so the function reads the rule's source to know what it checks.
+save('config/s3-public-read-prohibited-custom-name-noncompliant.json',
+     compliance_change_s3('s3-public-read-prohibited', BUCKET, 'NON_COMPLIANT', 'COMPLIANT', 'a1b2c3d4-0007-4a5b-8c9d-0e1f2a3b4c5d'))
 
 # Malformed: the recorded BucketBlockPublicAccessDisabled finding without its resource.
 broken = copy.deepcopy(real)

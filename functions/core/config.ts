@@ -15,6 +15,13 @@ export type RemediationMode = 'dry-run' | 'enforce';
 const snsTopicArn = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/** A comma-separated list of Config rule names (AWS Config: 1 to 128 characters, not only spaces); empty items are skipped. */
+const customRuleList = (v: string) =>
+  v
+    .split(',')
+    .map((n) => n.trim())
+    .every((n) => n.length <= 128);
+
 /**
  * The shared variables, checked by hand rather than with a zod schema: this runs at every cold start, and building
  * the schema cost about a millisecond there. Each check gives the message the schema gave.
@@ -58,6 +65,17 @@ function readEnvironment(present: Readonly<Record<string, string>>) {
       'expected a whole number of days from 1 to 99999',
       Number,
     ),
+    CUSTOM_CONFIG_RULES: read(
+      'CUSTOM_CONFIG_RULES',
+      [] as string[],
+      customRuleList,
+      'expected Config rule names (1 to 128 characters each), separated by commas',
+      (v) =>
+        v
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean),
+    ),
     TIME_RESERVE_MS: read(
       'TIME_RESERVE_MS',
       DEFAULT_TIME_RESERVE_MS,
@@ -93,6 +111,11 @@ export interface Config {
    * notified, and the invocation fails so that Lambda's retry continues it.
    */
   timeReserveMs: number;
+  /**
+   * Custom AWS Config rules (owner CUSTOM_LAMBDA or CUSTOM_POLICY), by name, that the function takes as it takes its
+   * managed rules: for teams that wrote their own "bucket must not be public" rule.
+   */
+  customConfigRules: string[];
   /** Every other variable the function was given, for function-specific settings. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -116,6 +139,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     journalTable: e.JOURNAL_TABLE,
     journalRetentionDays: e.JOURNAL_RETENTION_DAYS,
     timeReserveMs: e.TIME_RESERVE_MS,
+    customConfigRules: e.CUSTOM_CONFIG_RULES,
     env,
   };
   if (config.mode === 'enforce') {

@@ -7,7 +7,7 @@ import { describeEvent, type EventFacts } from '../core/notify/describe-event.js
 import { formatNotification } from '../core/notify/format.js';
 import { deliver } from '../core/notify/publish.js';
 import { logger } from '../core/observability.js';
-import { ignore, intake, reportHandled } from '../core/remediation/intake.js';
+import { identified, ignore, intake, reportHandled } from '../core/remediation/intake.js';
 import type { EventResult } from '../core/remediation/result.js';
 import type { FloodDecision } from './flood.js';
 import { selectNotification } from './select.js';
@@ -45,7 +45,8 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
 
   const received = intake(raw, base);
   if ('ignored' in received) return received.ignored;
-  const { event, ids } = received;
+  const { ids } = received;
+  const event = await identified(received.event);
 
   const selection = selectNotification(event, config, settings);
   if (selection.action === 'ignore') return ignore({ ...base, ...ids }, selection.reason);
@@ -76,7 +77,8 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
   }
 
   const facts = describeEvent(event);
-  if (event.kind === 'config') {
+  // A rule about the account itself (CLOUD_TRAIL_ENABLED) names the account id, which no CloudTrail event has as a resource.
+  if (event.kind === 'config' && event.compliance.resourceType !== 'AWS::::Account') {
     facts.facts.push(...(await whoChanged(aws, event.compliance.resourceId, event.compliance.awsRegion, now)));
   }
   facts.facts.push(...floodFacts(flood, settings));

@@ -1,6 +1,6 @@
 import { partitionOf } from '../core/aws/partition.js';
 import type { Config } from '../core/config.js';
-import { managedRuleNames, outOfScope } from '../core/events/config-rules.js';
+import { type ManagedRuleId, matchRule } from '../core/events/config-rules.js';
 import {
   COMPROMISED_CREDENTIAL_FINDINGS,
   isFindingTypeIn,
@@ -15,17 +15,35 @@ import type { TargetRef } from '../core/remediation/types.js';
 import { FUNCTION_NAME, type NotifySettings } from './settings.js';
 
 /**
- * AWS Config managed rules about SageMaker that no ml-guard function remediates: a person is told instead. The
- * EventBridge rule in template.yaml lists the same names (a test keeps both in step).
+ * AWS Config managed rules that no ml-guard function remediates: a person is told instead. The SageMaker rules; the
+ * rules that keep the audit trail alive (a trail, its log file validation, log groups' encryption and retention, and
+ * buckets' logging, encryption and TLS); and S3_BUCKET_POLICY_GRANTEE_CHECK, whose grants to unlisted principals need
+ * not be public, so quarantine-public-bucket does not take it. Custom rules listed in CUSTOM_CONFIG_RULES are reported too.
  */
 export const NOTIFY_CONFIG_RULES = [
-  'sagemaker-notebook-no-direct-internet-access',
-  'sagemaker-notebook-instance-root-access-check',
-  'sagemaker-endpoint-configuration-kms-key-configured',
-] as const;
+  'SAGEMAKER_NOTEBOOK_NO_DIRECT_INTERNET_ACCESS',
+  'SAGEMAKER_NOTEBOOK_INSTANCE_ROOT_ACCESS_CHECK',
+  'SAGEMAKER_ENDPOINT_CONFIGURATION_KMS_KEY_CONFIGURED',
+  'CLOUD_TRAIL_ENABLED',
+  'MULTI_REGION_CLOUD_TRAIL_ENABLED',
+  'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED',
+  'CLOUDWATCH_LOG_GROUP_ENCRYPTED',
+  'CW_LOGGROUP_RETENTION_PERIOD_CHECK',
+  'S3_BUCKET_LOGGING_ENABLED',
+  'S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED',
+  'S3_BUCKET_SSL_REQUESTS_ONLY',
+  'S3_BUCKET_POLICY_GRANTEE_CHECK',
+] as const satisfies readonly ManagedRuleId[];
 
-/** One of those rules, under any of the names a managed rule gets (see `managedRuleNames`). */
-export const isNotifyConfigRule = managedRuleNames(NOTIFY_CONFIG_RULES);
+/** What a person is told about a rule, by what it guards. */
+const AUDIT_TRAIL_RULES: readonly ManagedRuleId[] = [
+  'CLOUD_TRAIL_ENABLED',
+  'MULTI_REGION_CLOUD_TRAIL_ENABLED',
+  'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED',
+  'CLOUDWATCH_LOG_GROUP_ENCRYPTED',
+  'CW_LOGGROUP_RETENTION_PERIOD_CHECK',
+  'S3_BUCKET_LOGGING_ENABLED',
+];
 
 /** The finding types some remediation handles (at or above the threshold): every other type is notified. */
 export function isRemediatedFindingType(type: string): boolean {
@@ -59,7 +77,7 @@ export function selectNotification(event: ParsedEvent, config: Config, settings:
     case 'guardduty':
       return selectFinding(event.finding, config);
     case 'config':
-      return selectCompliance(event);
+      return selectCompliance(event, config);
     case 'alarm':
       return selectAlarm(event, settings);
   }
@@ -100,19 +118,33 @@ function findingTargets(f: GuardDutyFinding): TargetRef[] {
   return [{ type: 'GuardDuty finding', id: f.id, ...(f.arn ? { arn: f.arn } : {}) }];
 }
 
-function selectCompliance(event: Extract<ParsedEvent, { kind: 'config' }>): NotifySelection {
+function selectCompliance(event: Extract<ParsedEvent, { kind: 'config' }>, config: Config): NotifySelection {
   const c = event.compliance;
-  const outside = outOfScope(c, { matches: isNotifyConfigRule, handledBy: `${FUNCTION_NAME} reports` });
-  if (outside) return { action: 'ignore', reason: outside };
+  const match = matchRule(c, event.rule, {
+    managed: NOTIFY_CONFIG_RULES,
+    custom: config.customConfigRules,
+    handledBy: `${FUNCTION_NAME} reports`,
+  });
+  if ('outside' in match) return { action: 'ignore', reason: match.outside };
   return {
     action: 'notify',
-    reason: 'A SageMaker resource broke a Config rule that no ml-guard function remediates: a person should look',
+    reason: complianceReason(match.rule),
     targets: [{ type: c.resourceType, id: c.resourceId }],
     flood: {
       key: `config#${c.awsAccountId}#${c.awsRegion}#${c.configRuleName}#${c.resourceType}#${c.resourceId}`,
       state: c.newEvaluationResult.complianceType,
     },
   };
+}
+
+function complianceReason(rule: ManagedRuleId | 'custom'): string {
+  if (rule === 'custom') return 'A resource broke a custom Config rule listed in CUSTOM_CONFIG_RULES: a person should look';
+  if (rule.startsWith('SAGEMAKER_'))
+    return 'A SageMaker resource broke a Config rule that no ml-guard function remediates: a person should look';
+  if (AUDIT_TRAIL_RULES.includes(rule)) {
+    return 'A Config rule that keeps the audit trail alive is broken: activity may go unrecorded or unprotected; a person should look';
+  }
+  return 'A bucket broke a Config rule that no ml-guard function remediates: a person should look';
 }
 
 function selectAlarm(event: Extract<ParsedEvent, { kind: 'alarm' }>, settings: NotifySettings): NotifySelection {

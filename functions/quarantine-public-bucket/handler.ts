@@ -6,10 +6,11 @@ import { planTarget } from './plan.js';
 import { runners } from './runners.js';
 import { bucketLimitOf } from './settings.js';
 import type { QuarantineStep } from './steps.js';
-import { type BucketTarget, describeTarget, FUNCTION_NAME, selectTargets } from './targets.js';
+import { type BucketTarget, describeTarget, FUNCTION_NAME, PUBLIC_BUCKET_RULES, selectTargets } from './targets.js';
 
 export const quarantinePublicBucket: Remediation<BucketTarget, BucketState, QuarantineStep, S3Adapter> = {
   selectTargets,
+  configRules: PUBLIC_BUCKET_RULES,
   observe: observeTarget,
   plan: planTarget,
   describeTarget,

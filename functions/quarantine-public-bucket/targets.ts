@@ -1,5 +1,6 @@
 import { partitionOf } from '../core/aws/partition.js';
-import { managedRuleNames, outOfScope } from '../core/events/config-rules.js';
+import type { Config } from '../core/config.js';
+import { type ManagedRuleId, matchRule } from '../core/events/config-rules.js';
 import { isFindingTypeIn, PUBLIC_BUCKET_FINDINGS } from '../core/events/finding-types.js';
 import type { ParsedEvent } from '../core/events/parse.js';
 import type { Selection } from '../core/remediation/remediate.js';
@@ -7,15 +8,15 @@ import type { TargetRef } from '../core/remediation/types.js';
 
 export const FUNCTION_NAME = 'quarantine-public-bucket';
 
-/** AWS Config managed rules that find public buckets. */
+/**
+ * AWS Config managed rules that find public buckets. `S3_BUCKET_POLICY_GRANTEE_CHECK` is not one: it flags grants to
+ * principals outside an allowed list, which need not be public, and blocking public access would not change them.
+ */
 export const PUBLIC_BUCKET_RULES = [
-  's3-bucket-public-read-prohibited',
-  's3-bucket-public-write-prohibited',
-  's3-bucket-level-public-access-prohibited',
-] as const;
-
-/** One of those rules, under any of the names a managed rule gets (see `managedRuleNames`). */
-export const isPublicBucketRule = managedRuleNames(PUBLIC_BUCKET_RULES);
+  'S3_BUCKET_PUBLIC_READ_PROHIBITED',
+  'S3_BUCKET_PUBLIC_WRITE_PROHIBITED',
+  'S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED',
+] as const satisfies readonly ManagedRuleId[];
 
 export interface BucketTarget {
   bucket: string;
@@ -27,7 +28,7 @@ export interface BucketTarget {
   partition?: string;
 }
 
-export function selectTargets(event: ParsedEvent): Selection<BucketTarget> {
+export function selectTargets(event: ParsedEvent, config: Config): Selection<BucketTarget> {
   switch (event.kind) {
     case 'guardduty': {
       const f = event.finding;
@@ -50,13 +51,16 @@ export function selectTargets(event: ParsedEvent): Selection<BucketTarget> {
     }
     case 'config': {
       const c = event.compliance;
-      const outside = outOfScope(c, {
-        matches: isPublicBucketRule,
+      const match = matchRule(c, event.rule, {
+        managed: PUBLIC_BUCKET_RULES,
+        custom: config.customConfigRules,
         handledBy: `${FUNCTION_NAME} handles`,
-        resourceType: 'AWS::S3::Bucket',
         noun: 'bucket',
       });
-      if (outside) return { action: 'ignore', reason: outside };
+      if ('outside' in match) return { action: 'ignore', reason: match.outside };
+      // A custom rule may evaluate any resource type: only a bucket is a target.
+      if (c.resourceType !== 'AWS::S3::Bucket')
+        return { action: 'ignore', reason: `resource type ${c.resourceType} is not AWS::S3::Bucket` };
       return {
         action: 'remediate',
         targets: [

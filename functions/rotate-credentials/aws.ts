@@ -1,6 +1,6 @@
 /**
  * The AWS calls of rotate-credentials, one function per intent, with IAM's and Secrets Manager's documented errors
- * mapped to outcomes (IAM API reference: GetUser, ListUsers, ListUserTags, ListAccessKeys, GetUserPolicy, GetRole,
+ * mapped to outcomes (IAM API reference: GetUser, ListUsers, ListUserTags, ListAccessKeys, GetAccessKeyLastUsed, GetUserPolicy, GetRole,
  * ListRoleTags, GetRolePolicy, UpdateAccessKey, CreateAccessKey, PutUserPolicy, PutRolePolicy; Secrets Manager API
  * reference: DescribeSecret, GetSecretValue, PutSecretValue).
  *
@@ -11,6 +11,7 @@
 import { inspect } from 'node:util';
 import {
   CreateAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   GetUserCommand,
@@ -140,6 +141,8 @@ export interface AccessKey {
   accessKeyId: string;
   status: 'Active' | 'Inactive' | 'Expired' | string;
   createDate?: Date;
+  /** When it was last used (GetAccessKeyLastUsed): null when never; absent when not read. */
+  lastUsed?: Date | null;
 }
 
 export async function listAccessKeys(userName: string): Promise<AccessKey[]> {
@@ -154,6 +157,19 @@ export async function listAccessKeys(userName: string): Promise<AccessKey[]> {
       return { items, isTruncated: out.IsTruncated, marker: out.Marker };
     }),
   );
+}
+
+/**
+ * When the key was last used: a date, or null when IAM has no record of its use (never used, or not since IAM began
+ * tracking in April 2015). The request names only the key: the answer's user is checked against `userName`, so that
+ * a key id of another user can never count as this user's.
+ */
+export async function getAccessKeyLastUsed(userName: string, accessKeyId: string): Promise<Date | null> {
+  const out = await iamClient().send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }));
+  if (out.UserName !== undefined && out.UserName !== userName) {
+    throw new Error(`IAM says access key ${accessKeyId} belongs to ${out.UserName}, not ${userName}`);
+  }
+  return out.AccessKeyLastUsed?.LastUsedDate ?? null;
 }
 
 /** An inline policy of the user, as JSON text, or undefined when the user has none of that name. */

@@ -6,10 +6,11 @@ import { planTarget } from './plan.js';
 import { runners } from './runners.js';
 import { settingsOf } from './settings.js';
 import type { RotateStep } from './steps.js';
-import { type CredentialTarget, describeTarget, FUNCTION_NAME, selectTargets } from './targets.js';
+import { ACCESS_KEY_RULES, type CredentialTarget, describeTarget, FUNCTION_NAME, selectTargets } from './targets.js';
 
 export const rotateCredentials: Remediation<CredentialTarget, CredentialState, RotateStep, IamAdapter> = {
   selectTargets,
+  configRules: ACCESS_KEY_RULES,
   observe: observeTarget,
   plan: planTarget,
   describeTarget,

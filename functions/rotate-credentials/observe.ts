@@ -15,6 +15,7 @@ export const observeIamActions = [
   'iam:ListUsers',
   'iam:ListUserTags',
   'iam:ListAccessKeys',
+  'iam:GetAccessKeyLastUsed',
   'iam:GetUserPolicy',
   'iam:GetRole',
   'iam:ListRoleTags',
@@ -119,6 +120,9 @@ async function observeUser(target: UserKeyTarget | StaleKeysTarget, iam: IamAdap
       : []),
   ]);
   if (state.gone) return state;
+  if (target.kind === 'stale-keys' && target.check === 'unused' && state.keys) {
+    await readLastUse(userName, state.keys, iam, state.unreadable);
+  }
 
   const { secretTagKey } = settingsOf(context.config);
   const ref = state.tags?.find((t) => t.Key === secretTagKey)?.Value?.trim();
@@ -140,8 +144,28 @@ async function observeUser(target: UserKeyTarget | StaleKeysTarget, iam: IamAdap
       state.unreadable,
     );
   }
-  state.unreadable.sort((a, b) => USER_PARTS.indexOf(a.part) - USER_PARTS.indexOf(b.part));
+  // A key's last use is read after the keys: its failures come right after theirs.
+  const rank = (part: string) => USER_PARTS.indexOf(part.startsWith('last use of ') ? 'access keys' : part);
+  state.unreadable.sort((a, b) => rank(a.part) - rank(b.part));
   return state;
+}
+
+/**
+ * When each active key was last used, for a rule about unused credentials. A key whose last use cannot be read keeps
+ * `lastUsed` absent, and the planner leaves it alone.
+ */
+async function readLastUse(userName: string, keys: aws.AccessKey[], iam: IamAdapter, unreadable: Unreadable): Promise<void> {
+  await Promise.all(
+    keys
+      .filter((k) => k.status === 'Active')
+      .map(async (key) => {
+        try {
+          key.lastUsed = await iam.getAccessKeyLastUsed(userName, key.accessKeyId);
+        } catch (error) {
+          unreadable.push(unread(`last use of ${key.accessKeyId}`, error));
+        }
+      }),
+  );
 }
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:.+$/;

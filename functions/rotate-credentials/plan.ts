@@ -10,6 +10,7 @@ import { type Settings, settingsOf } from './settings.js';
 import type { DeactivateAccessKey, RevokeRoleSessions, RevokeUserSessions, RotateKeyIntoSecret, RotateStep } from './steps.js';
 import {
   type CredentialTarget,
+  DEFAULT_MAX_CREDENTIAL_USAGE_AGE_DAYS,
   describeTarget,
   type OtherPrincipalTarget,
   type RoleTarget,
@@ -24,7 +25,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Pure: from a principal and what was read of it, the steps that contain it (or why there are none).
  * - IAM user of a finding: revoke its sessions, rotate the key into its secret (when the secret holds it), deactivate it.
  * - Role of a finding: revoke its sessions, as the console's "Revoke active sessions" does.
- * - IAM user of Config access-keys-rotated: deactivate its active keys older than the maximum age, rotating the one
+ * - IAM user of a Config rule about its keys (ACCESS_KEYS_ROTATED, IAM_USER_UNUSED_CREDENTIALS_CHECK): deactivate its
+ *   active keys older than the maximum age, or unused for longer than the rule allows, rotating the one
  *   its secret holds first.
  * - Root user and other principals: a person is told what to do.
  */
@@ -68,14 +70,11 @@ function planUser(target: UserKeyTarget | StaleKeysTarget, state: UserState, con
   const { steps, held } =
     target.kind === 'user-key'
       ? { steps: planCompromisedKey(target, name, state, settings, context, notes) }
-      : planStaleKeys(name, state, settings, context, notes);
+      : planStaleKeys(target, name, state, settings, context, notes);
   const unread = [!state.user && 'user', !state.tags && 'tags', target.kind === 'stale-keys' && !state.keys && 'access keys'].filter(
     (p) => p !== false,
   );
-  const nothingToDo =
-    target.kind === 'user-key'
-      ? `${name} is already contained: nothing to change`
-      : `no active access key of ${name} is older than ${settings.maxAccessKeyAgeDays} days (MAX_ACCESS_KEY_AGE_DAYS): nothing to change`;
+  const nothingToDo = target.kind === 'user-key' ? `${name} is already contained: nothing to change` : nothingStale(target, name, settings);
   return finish(ref, steps, notes, { parts: unread, unreadable: state.unreadable }, nothingToDo, held);
 }
 
@@ -177,36 +176,96 @@ function planCompromisedKey(
   return steps;
 }
 
+/** Which keys a Config rule about a user's keys finds stale, and how to say why one is. */
+interface StaleLimit {
+  days: number;
+  /** `older than 90 days`, `unused for more than 45 days`. */
+  short: string;
+  /** `older than 90 days (MAX_ACCESS_KEY_AGE_DAYS)`, `unused for more than 45 days (the rule's maxCredentialUsageAge)`. */
+  phrase: string;
+  isStale(key: AccessKey, now: number): boolean;
+  why(key: AccessKey, now: number): string;
+}
+
 /**
- * Config access-keys-rotated: the active keys older than the maximum age are deactivated; the one a secret holds is
- * rotated first. When the secret may hold one that cannot be rotated, none is deactivated and `held` says why.
+ * ACCESS_KEYS_ROTATED (and custom rules): active keys created more than MAX_ACCESS_KEY_AGE_DAYS ago; the template
+ * sets the rule's maxAccessKeyAge from the same parameter. IAM_USER_UNUSED_CREDENTIALS_CHECK: active keys not used (or,
+ * never used, not created) within the rule's maxCredentialUsageAge; a key whose last use could not be read is not stale.
+ */
+function staleLimit(target: StaleKeysTarget, settings: Settings): StaleLimit {
+  const created = (k: AccessKey, now: number) => `created ${day(k.createDate)}, ${daysSince(k.createDate, now)} days ago`;
+  if (target.check === 'age') {
+    const days = settings.maxAccessKeyAgeDays;
+    return {
+      days,
+      short: `older than ${days} days`,
+      phrase: `older than ${days} days (MAX_ACCESS_KEY_AGE_DAYS)`,
+      isStale: (k, now) => k.createDate !== undefined && now - k.createDate.getTime() > days * DAY_MS,
+      why: created,
+    };
+  }
+  const days = target.ruleMaxDays ?? DEFAULT_MAX_CREDENTIAL_USAGE_AGE_DAYS;
+  const source = target.ruleMaxDays === undefined ? "the rule's default maxCredentialUsageAge" : "the rule's maxCredentialUsageAge";
+  const since = (k: AccessKey) => (k.lastUsed === null ? k.createDate : (k.lastUsed ?? undefined));
+  return {
+    days,
+    short: `unused for more than ${days} days`,
+    phrase: `unused for more than ${days} days (${source})`,
+    isStale: (k, now) => {
+      const from = since(k);
+      return k.lastUsed !== undefined && from !== undefined && now - from.getTime() > days * DAY_MS;
+    },
+    why: (k, now) =>
+      k.lastUsed ? `last used ${day(k.lastUsed)}, ${daysSince(k.lastUsed, now)} days ago` : `never used; ${created(k, now)}`,
+  };
+}
+
+function nothingStale(target: StaleKeysTarget, name: string, settings: Settings): string {
+  const limit = staleLimit(target, settings);
+  const password =
+    target.check === 'unused'
+      ? "; if the rule found the user's console password unused, a person decides (ml-guard deletes no login profile)"
+      : '';
+  return `no active access key of ${name} is ${limit.phrase}: nothing to change${password}`;
+}
+
+/**
+ * A Config rule about a user's keys (ACCESS_KEYS_ROTATED, IAM_USER_UNUSED_CREDENTIALS_CHECK): the active keys it
+ * finds stale are deactivated, never deleted; the one a secret holds is rotated first. When the secret may hold one
+ * that cannot be rotated, none is deactivated and `held` says why.
  */
 function planStaleKeys(
+  target: StaleKeysTarget,
   name: string,
   state: UserState,
   settings: Settings,
   context: PlanContext,
   notes: string[],
 ): { steps: RotateStep[]; held?: Held } {
-  const max = settings.maxAccessKeyAgeDays;
+  const limit = staleLimit(target, settings);
   if (!state.keys) {
     return {
       steps: [
         {
           kind: 'deactivateAccessKey',
           userName: name,
-          summary: `Deactivate the active access keys of ${name} older than ${max} days (the keys could not be listed)`,
+          summary: `Deactivate the active access keys of ${name} ${limit.short} (the keys could not be listed)`,
         },
       ],
     };
   }
   const now = context.now.getTime();
-  const stale = state.keys.filter((k) => k.status === 'Active' && k.createDate && now - k.createDate.getTime() > max * DAY_MS);
+  if (target.check === 'age' && target.ruleMaxDays !== undefined && target.ruleMaxDays !== limit.days) {
+    notes.push(`the rule's maxAccessKeyAge is ${target.ruleMaxDays} days; keys are deactivated only when ${limit.phrase}`);
+  }
+  const stale = state.keys.filter((k) => k.status === 'Active' && limit.isStale(k, now));
   if (stale.length === 0) {
-    notes.push('the Config rule may use another maximum age than MAX_ACCESS_KEY_AGE_DAYS, or the key was rotated since it evaluated');
+    if (target.check === 'age') {
+      notes.push('the Config rule may use another maximum age than MAX_ACCESS_KEY_AGE_DAYS, or the key was rotated since it evaluated');
+    }
     return { steps: [] };
   }
-  const deactivateStale = (k: AccessKey) => deactivate(name, k.accessKeyId, `created ${day(k.createDate)}, ${ageDays(k, now)} days ago`);
+  const deactivateStale = (k: AccessKey) => deactivate(name, k.accessKeyId, limit.why(k, now));
   const unrotatable = holdForSecret(name, state, stale, notes);
   if (unrotatable)
     return {
@@ -222,11 +281,7 @@ function planStaleKeys(
       // The secret's consumers use this key: it is deactivated only once its replacement is in the secret.
       steps.push(
         { ...rotation, critical: true },
-        deactivate(
-          name,
-          held.accessKeyId,
-          `created ${day(held.createDate)}, ${ageDays(held, now)} days ago; only once its replacement is stored`,
-        ),
+        deactivate(name, held.accessKeyId, `${limit.why(held, now)}; only once its replacement is stored`),
       );
     } else {
       notes.push(
@@ -555,6 +610,6 @@ function day(date: Date | undefined): string {
   return date ? date.toISOString().slice(0, 10) : 'on an unknown date';
 }
 
-function ageDays(key: AccessKey, now: number): number {
-  return key.createDate ? Math.floor((now - key.createDate.getTime()) / DAY_MS) : 0;
+function daysSince(date: Date | undefined, now: number): number {
+  return date ? Math.floor((now - date.getTime()) / DAY_MS) : 0;
 }

@@ -5,7 +5,7 @@ import { parseEnvironment, settingsReader } from '../core/config.js';
 export interface Settings {
   /** The tag of an IAM user whose value names the Secrets Manager secret (name or ARN) holding the user's key. */
   secretTagKey: string;
-  /** For Config `access-keys-rotated`: active keys older than this many days are deactivated (and rotated). */
+  /** For Config ACCESS_KEYS_ROTATED (and listed custom rules): active keys older than this many days are deactivated (and rotated). */
   maxAccessKeyAgeDays: number;
 }
 
@@ -18,7 +18,7 @@ export const SECRET_USER_TAG = 'ml-guard:access-key-user';
 const Environment = z.object({
   // IAM tag keys are 1 to 128 characters.
   ACCESS_KEY_SECRET_TAG_KEY: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'ml-guard:access-key-secret'),
-  // The access-keys-rotated rule's maxAccessKeyAge is a whole number of days (default 90).
+  // ACCESS_KEYS_ROTATED's maxAccessKeyAge is a whole number of days (default 90).
   MAX_ACCESS_KEY_AGE_DAYS: z._default(
     z.pipe(z.string().check(z.regex(/^[1-9]\d{0,3}$/, 'expected a whole number of days from 1 to 9999')), z.transform(Number)),
     90,

@@ -1,6 +1,6 @@
 import type { Config } from '../core/config.js';
 import type { ConfigComplianceChange } from '../core/events/config-compliance.js';
-import { managedRuleNames, outOfScope } from '../core/events/config-rules.js';
+import { type ManagedRuleId, matchRule, type RuleIdentity } from '../core/events/config-rules.js';
 import { COMPROMISED_CREDENTIAL_FINDINGS, isFindingTypeIn, ROOT_CREDENTIAL_USAGE } from '../core/events/finding-types.js';
 import type { GuardDutyFinding } from '../core/events/guardduty.js';
 import type { Envelope, ParsedEvent } from '../core/events/parse.js';
@@ -10,11 +10,15 @@ import type { TargetRef } from '../core/remediation/types.js';
 
 export const FUNCTION_NAME = 'rotate-credentials';
 
-/** The AWS Config managed rule that finds access keys older than its maxAccessKeyAge. */
-export const ACCESS_KEYS_ROTATED_RULE = 'access-keys-rotated';
+/**
+ * The AWS Config managed rules about a user's access keys: keys older than the rule's `maxAccessKeyAge`, and keys (or
+ * a password) unused for longer than its `maxCredentialUsageAge`. A custom rule listed in CUSTOM_CONFIG_RULES is taken
+ * as the first (keys older than MAX_ACCESS_KEY_AGE_DAYS).
+ */
+export const ACCESS_KEY_RULES = ['ACCESS_KEYS_ROTATED', 'IAM_USER_UNUSED_CREDENTIALS_CHECK'] as const satisfies readonly ManagedRuleId[];
 
-/** The rule under any of the names a managed rule gets (see `managedRuleNames`). */
-export const isAccessKeysRotatedRule = managedRuleNames([ACCESS_KEYS_ROTATED_RULE]);
+/** `IAM_USER_UNUSED_CREDENTIALS_CHECK`'s `maxCredentialUsageAge` when the rule sets none (or was not read). */
+export const DEFAULT_MAX_CREDENTIAL_USAGE_AGE_DAYS = 90;
 
 /** IAM user ids, as AWS Config names users: `AIDA` and 16 or more upper-case letters and digits. */
 const USER_ID = /^AIDA[A-Z0-9]{12,124}$/;
@@ -62,12 +66,16 @@ export interface OtherPrincipalTarget extends TargetBase {
   principal: string;
 }
 
-/** An IAM user AWS Config found with access keys older than the rule's maximum age. */
+/** An IAM user AWS Config found with access keys older than the rule's maximum age, or unused for too long. */
 export interface StaleKeysTarget extends TargetBase {
   kind: 'stale-keys';
   /** The user's id (`AIDA...`): Config names users by id, so the name is read from IAM. */
   userId: string;
   rule: string;
+  /** `age`: active keys created too long ago (ACCESS_KEYS_ROTATED). `unused`: active keys not used for too long. */
+  check: 'age' | 'unused';
+  /** The rule's own limit in days (`maxAccessKeyAge`, `maxCredentialUsageAge`), when its source was read and sets one. */
+  ruleMaxDays?: number;
 }
 
 export type CredentialTarget = UserKeyTarget | RoleTarget | RootTarget | OtherPrincipalTarget | StaleKeysTarget;
@@ -98,7 +106,7 @@ export function selectTargets(event: ParsedEvent, config: Config): Selection<Cre
     case 'guardduty':
       return selectFromFinding(event.envelope, event.finding, config);
     case 'config':
-      return selectFromConfig(event.envelope, event.compliance);
+      return selectFromConfig(event.envelope, event.compliance, event.rule, config);
     case 'alarm':
       return { action: 'ignore', reason: `CloudWatch alarms are not handled by ${FUNCTION_NAME}` };
   }
@@ -172,14 +180,21 @@ function uniqueIdOf(userType: 'IAMUser' | 'AssumedRole', principalId: string | n
   return id && new RegExp(`^${prefix}[A-Z0-9]{12,124}$`).test(id) ? id : undefined;
 }
 
-function selectFromConfig(envelope: Envelope, c: ConfigComplianceChange): Selection<CredentialTarget> {
-  const outside = outOfScope(c, {
-    matches: isAccessKeysRotatedRule,
+function selectFromConfig(
+  envelope: Envelope,
+  c: ConfigComplianceChange,
+  identity: RuleIdentity | undefined,
+  config: Config,
+): Selection<CredentialTarget> {
+  const match = matchRule(c, identity, {
+    managed: ACCESS_KEY_RULES,
+    custom: config.customConfigRules,
     handledBy: `${FUNCTION_NAME} handles`,
-    resourceType: 'AWS::IAM::User',
     noun: 'user',
   });
-  if (outside) return { action: 'ignore', reason: outside };
+  if ('outside' in match) return { action: 'ignore', reason: match.outside };
+  // A custom rule may evaluate any resource type: only a user is a target.
+  if (c.resourceType !== 'AWS::IAM::User') return { action: 'ignore', reason: `resource type ${c.resourceType} is not AWS::IAM::User` };
   const ref = { type: 'AWS::IAM::User', id: c.resourceId };
   const elsewhere = foreignAccount(envelope, c.awsAccountId);
   if (elsewhere) return { action: 'notify', reason: elsewhere, targets: [ref] };
@@ -190,12 +205,28 @@ function selectFromConfig(envelope: Envelope, c: ConfigComplianceChange): Select
       targets: [ref],
     };
   }
+  const unused = match.rule === 'IAM_USER_UNUSED_CREDENTIALS_CHECK';
+  const ruleMaxDays = daysParameter(match.identity, unused ? 'maxCredentialUsageAge' : 'maxAccessKeyAge');
   return {
     action: 'remediate',
     targets: [
-      { kind: 'stale-keys', account: c.awsAccountId, trigger: `config:${c.configRuleName}`, userId: c.resourceId, rule: c.configRuleName },
+      {
+        kind: 'stale-keys',
+        account: c.awsAccountId,
+        trigger: `config:${c.configRuleName}`,
+        userId: c.resourceId,
+        rule: c.configRuleName,
+        check: unused ? 'unused' : 'age',
+        ...(ruleMaxDays === undefined ? {} : { ruleMaxDays }),
+      },
     ],
   };
+}
+
+/** A rule parameter that is a whole number of days (1 to 9999), or undefined. */
+function daysParameter(identity: RuleIdentity, name: string): number | undefined {
+  const value = identity.parameters?.[name];
+  return value !== undefined && /^[1-9]\d{0,3}$/.test(value.trim()) ? Number(value.trim()) : undefined;
 }
 
 /**

@@ -3,17 +3,16 @@ import { FRAMEWORK_ORDER, FRAMEWORKS, type Framework } from '../../functions/cor
 import {
   ALARM_NAMESPACE_KINDS,
   type AlarmKind,
-  CONFIG_RULE_IDENTIFIERS,
   type ControlMapping,
   citationsOf,
   configKindOf,
-  configRuleIdentifier,
   controlsLine,
   EVENT_MAPPINGS,
   mappingForEvent,
   mappingForStep,
   STEP_MAPPINGS,
 } from '../../functions/core/compliance/mapping.js';
+import { MANAGED_RULES, type ManagedRuleId, managedRuleNamed } from '../../functions/core/events/config-rules.js';
 import {
   COMPROMISED_CREDENTIAL_FINDINGS,
   COMPROMISED_ROLE_FINDINGS,
@@ -22,19 +21,23 @@ import {
 } from '../../functions/core/events/finding-types.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { MODEL_MONITOR_NAMESPACES, SAGEMAKER_ENDPOINT_NAMESPACE } from '../../functions/core/notify/describe-alarm.js';
-import { isNotifyConfigRule, NOTIFY_CONFIG_RULES } from '../../functions/notify/select.js';
+import { NOTIFY_CONFIG_RULES } from '../../functions/notify/select.js';
 import { runners as quarantineRunners } from '../../functions/quarantine-public-bucket/runners.js';
-import { isPublicBucketRule, PUBLIC_BUCKET_RULES } from '../../functions/quarantine-public-bucket/targets.js';
+import { PUBLIC_BUCKET_RULES } from '../../functions/quarantine-public-bucket/targets.js';
 import { runners as rotateRunners } from '../../functions/rotate-credentials/runners.js';
-import { ACCESS_KEYS_ROTATED_RULE, isAccessKeysRotatedRule } from '../../functions/rotate-credentials/targets.js';
+import { ACCESS_KEY_RULES } from '../../functions/rotate-credentials/targets.js';
 import { runners as stopRunners } from '../../functions/stop-compromised-training-job/runners.js';
 import { TRAINING_JOBS_NAMESPACE } from '../../functions/stop-compromised-training-job/targets.js';
 import { allEventPaths, loadEvent } from '../support/events.js';
 
 const FINDING_TYPE_SETS = { PUBLIC_BUCKET_FINDINGS, COMPROMISED_ROLE_FINDINGS, COMPROMISED_CREDENTIAL_FINDINGS };
 const handledFindingTypes = [...Object.values(FINDING_TYPE_SETS).flatMap((set) => [...set.exact, ...set.wildcard]), ROOT_CREDENTIAL_USAGE];
-const selectedConfigRules = [...PUBLIC_BUCKET_RULES, ...NOTIFY_CONFIG_RULES, ACCESS_KEYS_ROTATED_RULE];
-const isSelectedConfigRule = (name: string) => isPublicBucketRule(name) || isNotifyConfigRule(name) || isAccessKeysRotatedRule(name);
+const selectedRuleIds: readonly ManagedRuleId[] = [...PUBLIC_BUCKET_RULES, ...NOTIFY_CONFIG_RULES, ...ACCESS_KEY_RULES];
+const selectedConfigRules = selectedRuleIds.map((id) => MANAGED_RULES[id].name);
+const isSelectedConfigRule = (name: string) => {
+  const id = managedRuleNamed(name);
+  return id !== undefined && selectedRuleIds.includes(id);
+};
 const stepKinds = [...Object.keys(quarantineRunners), ...Object.keys(rotateRunners), ...Object.keys(stopRunners)];
 
 /** Every alarm kind, as a record so that the compiler reports a kind added to AlarmKind and missing here. */
@@ -130,12 +133,27 @@ describe('every handled kind has a mapping', () => {
     expect(kind !== undefined).toBe(isSelectedConfigRule(name));
   });
 
-  it('names a managed rule identifier only for rules a function selects', () => {
+  it('knows only managed rules that a function selects', () => {
     // Act
-    const stale = Object.keys(CONFIG_RULE_IDENTIFIERS).filter((rule) => !(selectedConfigRules as readonly string[]).includes(rule));
+    const stale = Object.keys(MANAGED_RULES).filter((id) => !selectedRuleIds.includes(id as ManagedRuleId));
 
     // Assess
     expect(stale).toEqual([]);
+  });
+
+  it('maps a rule by the identifier its source names, whatever its name', () => {
+    // Act
+    const kind = configKindOf({
+      name: 's3-public-read-prohibited',
+      owner: 'AWS',
+      identifier: 'S3_BUCKET_PUBLIC_READ_PROHIBITED',
+      from: 'source',
+    });
+    const custom = configKindOf({ name: 's3-bucket-public-read-prohibited', owner: 'CUSTOM_LAMBDA', from: 'source' });
+
+    // Assess
+    expect(kind).toBe('config:S3_BUCKET_PUBLIC_READ_PROHIBITED');
+    expect(custom).toBeUndefined();
   });
 
   it('gives each namespace the functions read its alarm kind', () => {
@@ -262,10 +280,9 @@ describe('resolving a kind', () => {
     ['access-keys-rotated', 'ACCESS_KEYS_ROTATED'],
     ['access-keys-rotated-conformance-pack-x7k2', 'ACCESS_KEYS_ROTATED'],
     ['securityhub-access-keys-rotated-9f8e7d', 'ACCESS_KEYS_ROTATED'],
-    ['S3_BUCKET_PUBLIC_WRITE_PROHIBITED', 'S3_BUCKET_PUBLIC_WRITE_PROHIBITED'],
     ['s3-bucket-public-read-prohibited-conformance-pack-abc', 'S3_BUCKET_PUBLIC_READ_PROHIBITED'],
   ])('resolves the Config rule name %s to the managed rule identifier %s', (name, identifier) => {
-    expect(configRuleIdentifier(name)).toBe(identifier);
+    expect(configKindOf(name)).toBe(`config:${identifier}`);
   });
 });
 

@@ -1,30 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { partitionOf } from '../../functions/core/aws/partition.js';
-import { managedRuleNames } from '../../functions/core/events/config-rules.js';
+import { managedRuleNamed } from '../../functions/core/events/config-rules.js';
 
-describe('managedRuleNames', () => {
-  const isPublicRead = managedRuleNames(['s3-bucket-public-read-prohibited', 'access-keys-rotated']);
-
-  it.each<[string, boolean]>([
-    ['s3-bucket-public-read-prohibited', true],
-    ['access-keys-rotated', true],
-    ['s3-bucket-public-read-prohibited-conformance-pack-abcd1234', true],
-    ['securityhub-s3-bucket-public-read-prohibited-a1b2c3', true],
-    ['securityhub-access-keys-rotated-a1b2c3', true],
-    // Not the managed rule's names: a prefix, a suffix of another kind, a rule named alike.
-    ['s3-bucket-public-read-prohibited-custom', false],
-    ['my-s3-bucket-public-read-prohibited', false],
-    ['s3-bucket-public-read-prohibited-conformance-pack-', false],
-    ['securityhub-s3-bucket-public-read-prohibited', false],
-    ['s3-bucket-public-write-prohibited', false],
-    ['', false],
+describe('managedRuleNamed', () => {
+  it.each<[string, string | undefined]>([
+    ['s3-bucket-public-read-prohibited', 'S3_BUCKET_PUBLIC_READ_PROHIBITED'],
+    ['access-keys-rotated', 'ACCESS_KEYS_ROTATED'],
+    ['s3-bucket-public-read-prohibited-conformance-pack-abcd1234', 'S3_BUCKET_PUBLIC_READ_PROHIBITED'],
+    ['securityhub-s3-bucket-public-read-prohibited-a1b2c3', 'S3_BUCKET_PUBLIC_READ_PROHIBITED'],
+    ['securityhub-access-keys-rotated-a1b2c3', 'ACCESS_KEYS_ROTATED'],
+    ['cloudtrail-enabled', 'CLOUD_TRAIL_ENABLED'],
+    ['iam-user-unused-credentials-check', 'IAM_USER_UNUSED_CREDENTIALS_CHECK'],
+    // Not the managed rule's names: a prefix, a suffix of another kind, a rule named alike, the identifier itself.
+    ['s3-bucket-public-read-prohibited-custom', undefined],
+    ['my-s3-bucket-public-read-prohibited', undefined],
+    ['s3-public-read-prohibited', undefined],
+    ['s3-bucket-public-read-prohibited-conformance-pack-', undefined],
+    ['securityhub-s3-bucket-public-read-prohibited', undefined],
+    ['S3_BUCKET_PUBLIC_READ_PROHIBITED', undefined],
+    ['', undefined],
   ])('%j -> %s', (name, expected) => {
-    expect(isPublicRead(name)).toBe(expected);
-  });
-
-  it('takes rule names literally, not as patterns', () => {
-    expect(managedRuleNames(['a.b'])('axb')).toBe(false);
-    expect(managedRuleNames(['a.b'])('a.b')).toBe(true);
+    expect(managedRuleNamed(name)).toBe(expected);
   });
 });
 

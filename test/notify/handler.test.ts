@@ -1,4 +1,5 @@
 import { CloudTrailClient, LookupEventsCommand, OperationNotPermittedException } from '@aws-sdk/client-cloudtrail';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -11,6 +12,7 @@ import { notify } from '../../functions/notify/flow.js';
 import { handler } from '../../functions/notify/handler.js';
 import { loadNotifySettings } from '../../functions/notify/settings.js';
 import { handler as quarantine } from '../../functions/quarantine-public-bucket/handler.js';
+import { answerRule } from '../support/config-rules.js';
 import { expectDeclaredCalls } from '../support/declared-calls.js';
 import { allEventPaths, loadEvent } from '../support/events.js';
 import { fakeS3, OWNER, ownerFullControl } from '../support/fake-bucket.js';
@@ -34,7 +36,7 @@ beforeEach(() => {
 let alsoRuns: string[] = [];
 afterEach(() => {
   try {
-    expectDeclaredCalls(['notify', ...alsoRuns], [SNSClient, CloudTrailClient, DynamoDBClient, S3Client]);
+    expectDeclaredCalls(['notify', ...alsoRuns], [SNSClient, CloudTrailClient, DynamoDBClient, S3Client, ConfigServiceClient]);
   } finally {
     alsoRuns = [];
     mockClient(DynamoDBClient).restore();
@@ -385,5 +387,60 @@ describe('notify on every sample event it handles', () => {
     expect(Buffer.byteLength(input?.Message ?? '')).toBeLessThanOrEqual(MESSAGE_MAX_BYTES - ATTRIBUTES_RESERVE_BYTES);
     expect(read?.chat).toMatchObject({ version: '1.0', source: 'custom', content: { textType: 'client-markdown', title: input?.Subject } });
     expect(read?.text).toContain(`What happened: ${read?.json.event.headline}`);
+  });
+});
+
+describe('notify on the Config rules that keep the audit trail alive, under any name', () => {
+  it('reports an account without a trail, and looks nobody up in CloudTrail for the account itself', async () => {
+    // Prepare
+    fakeStateTable();
+
+    // Act
+    const result = await run(loadEvent('config/cloudtrail-enabled-noncompliant.json'));
+
+    // Assess
+    expect(result).toMatchObject({
+      status: 'notified',
+      reason: 'A Config rule that keeps the audit trail alive is broken: activity may go unrecorded or unprotected; a person should look',
+      targets: [{ target: { type: 'AWS::::Account', id: '123456789012' }, status: 'notified' }],
+    });
+    expect(trail.commandCalls(LookupEventsCommand)).toHaveLength(0);
+    expect(published()[0]?.text).toContain('cloudtrail-enabled (AWS managed rule CLOUD_TRAIL_ENABLED)');
+  });
+
+  it('reports a bucket rule no remediation takes (S3_BUCKET_LOGGING_ENABLED), created under a name of its own', async () => {
+    // Prepare
+    fakeStateTable();
+    answerRule('team-bucket-logging', 'S3_BUCKET_LOGGING_ENABLED');
+    const event = withChange(
+      'config/s3-bucket-logging-enabled-noncompliant.json',
+      (e) => (e.detail.configRuleName = 'team-bucket-logging'),
+    );
+
+    // Act
+    const result = await run(event);
+
+    // Assess
+    expect(result.status).toBe('notified');
+    expect(published()[0]?.text).toContain('team-bucket-logging (AWS managed rule S3_BUCKET_LOGGING_ENABLED)');
+  });
+
+  it('leaves the public-bucket rules to quarantine-public-bucket, whatever they are called', async () => {
+    // Prepare
+    answerRule('team-public-read', 'S3_BUCKET_PUBLIC_READ_PROHIBITED');
+    const event = withChange(
+      'config/s3-bucket-public-read-prohibited-noncompliant.json',
+      (e) => (e.detail.configRuleName = 'team-public-read'),
+    );
+
+    // Act
+    const result = await run(event);
+
+    // Assess
+    expect(result).toMatchObject({
+      status: 'ignored',
+      reason: 'Config rule team-public-read (AWS managed rule S3_BUCKET_PUBLIC_READ_PROHIBITED) is not one that notify reports',
+    });
+    expect(published()).toEqual([]);
   });
 });

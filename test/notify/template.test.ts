@@ -7,7 +7,7 @@ import {
 } from '../../functions/core/events/finding-types.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { MODEL_MONITOR_NAMESPACES } from '../../functions/core/notify/describe-alarm.js';
-import { NOTIFY_CONFIG_RULES, selectNotification } from '../../functions/notify/select.js';
+import { selectNotification } from '../../functions/notify/select.js';
 import { DEFAULT_ALARM_NAME_PREFIX, DEFAULT_WINDOW_MINUTES, loadNotifySettings } from '../../functions/notify/settings.js';
 import { matchesPattern } from '../support/event-pattern.js';
 import { allEventPaths, loadEvent } from '../support/events.js';
@@ -50,16 +50,29 @@ describe('notify in template.yaml', () => {
     expect(severity).toEqual([{ numeric: ['>=', 4] }]);
   });
 
-  it('lists the SageMaker Config rules of the code, under their own, conformance-pack and Security Hub names', () => {
-    // Act
-    const names = pattern('NotifyConfigRule').detail.configRuleName;
+  it('routes the custom Config rules NotifyCustomConfigRules names, whatever they evaluate, and no other', () => {
+    // Prepare
+    const custom = variant('config/sagemaker-notebook-no-direct-internet-access-noncompliant.json', (e) => {
+      e.detail.configRuleName = 'team-models-must-be-tagged';
+      e.detail.resourceType = 'AWS::SageMaker::Model';
+    });
+    const listed = eventBridgeRules(template, 'NotifyFunction', { NotifyCustomConfigRules: 'other-rule,team-models-must-be-tagged' });
 
-    // Assess
-    expect(names).toEqual([
-      ...NOTIFY_CONFIG_RULES,
-      ...NOTIFY_CONFIG_RULES.map((r) => ({ wildcard: `${r}-conformance-pack-*` })),
-      ...NOTIFY_CONFIG_RULES.map((r) => ({ wildcard: `securityhub-${r}-*` })),
-    ]);
+    // Act / Assess
+    expect(matched(custom)).toEqual([]);
+    expect(matched(custom, listed)).toEqual(['NotifyConfigRule']);
+    expect(notifies(custom)).toBe(false);
+    expect(notifies(custom, { CUSTOM_CONFIG_RULES: 'other-rule,team-models-must-be-tagged' })).toBe(true);
+  });
+
+  it("routes a rule of any name about a resource type it reports on; the rule's source decides", () => {
+    // Prepare
+    const renamed = variant('config/sagemaker-notebook-no-direct-internet-access-noncompliant.json', (e) => {
+      e.detail.configRuleName = 'sagemaker-notebook-no-direct-internet-access-v2';
+    });
+
+    // Act / Assess
+    expect(matched(renamed)).toEqual(['NotifyConfigRule']);
   });
 
   it('routes the Model Monitor namespaces of the code', () => {
@@ -81,6 +94,7 @@ describe('notify in template.yaml', () => {
       STATE_TABLE: { Ref: 'NotificationStateTable' },
       NOTIFY_WINDOW_MINUTES: { Ref: 'NotifyWindowMinutes' },
       NOTIFY_ALARM_NAME_PREFIX: { Ref: 'NotifyAlarmNamePrefix' },
+      CUSTOM_CONFIG_RULES: { Ref: 'NotifyCustomConfigRules' },
     });
   });
 
@@ -179,12 +193,6 @@ describe('notify in template.yaml', () => {
       'a Model Monitor alarm of a batch transform job',
       variant('cloudwatch/alarm-state-change-sagemaker-model-monitor-drift.json', (e) => {
         e.detail.configuration.metrics[0].metricStat.metric.namespace = 'aws/sagemaker/ModelMonitoring/data-metrics';
-      }),
-    ],
-    [
-      'a Config rule with a longer name',
-      variant('config/sagemaker-notebook-no-direct-internet-access-noncompliant.json', (e) => {
-        e.detail.configRuleName = 'sagemaker-notebook-no-direct-internet-access-v2';
       }),
     ],
     [

@@ -1,10 +1,11 @@
 import type { Context } from 'aws-lambda';
+import { configRuleIamActions } from '../../functions/core/aws/config-rules.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { lookupIamActions } from '../../functions/notify/cloudtrail.js';
 import { floodIamActions } from '../../functions/notify/flood.js';
-import { selectNotification } from '../../functions/notify/select.js';
+import { NOTIFY_CONFIG_RULES, selectNotification } from '../../functions/notify/select.js';
 import { loadNotifySettings } from '../../functions/notify/settings.js';
 
 /**
@@ -15,8 +16,9 @@ export const notifyUnderTest = {
   name: 'notify',
   functionLogicalId: 'NotifyFunction',
   roleLogicalId: 'NotifyRole',
-  alwaysActions: [...floodIamActions, ...lookupIamActions],
+  alwaysActions: [...floodIamActions, ...lookupIamActions, ...configRuleIamActions],
   wildcardActions: lookupIamActions,
+  configRules: NOTIFY_CONFIG_RULES,
   handles(raw: unknown): boolean {
     try {
       return selectNotification(parseEvent(raw), loadConfig({}), loadNotifySettings({})).action === 'notify';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../functions/core/config.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { describeTarget, selectTargets } from '../../functions/quarantine-public-bucket/targets.js';
 import { loadEvent } from '../support/events.js';
@@ -8,7 +9,7 @@ const NONCOMPLIANT = 'config/s3-bucket-public-read-prohibited-noncompliant.json'
 const select = (path: string, change: (e: any) => void = () => {}) => {
   const event = loadEvent(path);
   change(event);
-  return selectTargets(parseEvent(event));
+  return selectTargets(parseEvent(event), loadConfig({}));
 };
 
 describe('selectTargets for a Config compliance change', () => {
@@ -37,7 +38,7 @@ describe('selectTargets for a Config compliance change', () => {
     event.region = 'cn-north-1';
 
     // Act
-    const selection = selectTargets(parseEvent(event));
+    const selection = selectTargets(parseEvent(event), loadConfig({}));
 
     // Assess
     expect(selection.action === 'remediate' && selection.targets.map(describeTarget)).toEqual([

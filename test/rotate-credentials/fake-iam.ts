@@ -1,5 +1,6 @@
 import {
   CreateAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   GetUserCommand,
@@ -32,6 +33,8 @@ export interface FakeKey {
   id: string;
   status: 'Active' | 'Inactive';
   created: Date;
+  /** When it was last used; absent: never (GetAccessKeyLastUsed then says N/A). */
+  lastUsed?: Date;
 }
 
 export interface FakeUser {
@@ -147,6 +150,18 @@ export function fakeIam(account: FakeAccount, { pageSize = 100, now = () => new 
     const keys = user(UserName).keys.map((k) => ({ UserName, AccessKeyId: k.id, Status: k.status, CreateDate: k.created }));
     const { items, ...rest } = page(keys, Marker, pageSize);
     return { AccessKeyMetadata: items, ...rest };
+  });
+  // GetAccessKeyLastUsed names the key alone; IAM answers with its user, and N/A for a key never used.
+  iam.on(GetAccessKeyLastUsedCommand).callsFake(({ AccessKeyId }) => {
+    const owner = Object.entries(users).find(([, u]) => u.keys.some((k) => k.id === AccessKeyId));
+    const key = owner?.[1].keys.find((k) => k.id === AccessKeyId);
+    if (!owner || !key) throw noSuchEntity(`Access Key with id ${AccessKeyId}`);
+    return {
+      UserName: owner[0],
+      AccessKeyLastUsed: key.lastUsed
+        ? { LastUsedDate: key.lastUsed, ServiceName: 's3', Region: 'us-east-2' }
+        : { ServiceName: 'N/A', Region: 'N/A' },
+    };
   });
   iam.on(GetUserPolicyCommand).callsFake(({ UserName, PolicyName }) => {
     const doc = user(UserName).policies?.[PolicyName as string];

@@ -1111,7 +1111,7 @@ describe('rotate-credentials triggers', () => {
     ['config/access-keys-rotated-compliant.json', `user ${USER_ID} is COMPLIANT, not NON_COMPLIANT`],
     [
       'config/s3-bucket-public-read-prohibited-noncompliant.json',
-      'Config rule s3-bucket-public-read-prohibited is not one that rotate-credentials handles',
+      'Config rule s3-bucket-public-read-prohibited (AWS managed rule S3_BUCKET_PUBLIC_READ_PROHIBITED) is not one that rotate-credentials handles',
     ],
     ['cloudwatch/alarm-state-change-single-metric-ec2-cpu.json', 'CloudWatch alarms are not handled by rotate-credentials'],
     ['invalid/guardduty-finding-without-resource.json', 'GuardDuty finding rejected: resource: expected object'],

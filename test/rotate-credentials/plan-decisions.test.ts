@@ -40,6 +40,7 @@ const stale: StaleKeysTarget = {
   trigger: 'config:access-keys-rotated',
   userId: 'AIDAJQABLZS4A3QDU576Q',
   rule: 'access-keys-rotated',
+  check: 'age',
 };
 const user = { name: 'bot', id: 'AIDAJQABLZS4A3QDU576Q', arn: `arn:aws:iam::${ACCOUNT}:user/bot`, path: '/' };
 const userState = (over: Partial<UserState> = {}): UserState => ({

@@ -277,6 +277,7 @@ describe('selectTargets: which user an AWS Config access-keys-rotated change nam
           trigger: 'config:access-keys-rotated',
           userId: 'AIDAJQABLZS4A3QDU576Q',
           rule: 'access-keys-rotated',
+          check: 'age',
         },
       ],
     });
@@ -341,7 +342,7 @@ describe('describeTarget: how a notification names the principal', () => {
       { type: 'FederatedUser principal', id: 'ci' },
     ],
     [
-      { kind: 'stale-keys', ...base, userId: 'AIDAJQABLZS4A3QDU576Q', rule: 'access-keys-rotated' },
+      { kind: 'stale-keys', ...base, userId: 'AIDAJQABLZS4A3QDU576Q', rule: 'access-keys-rotated', check: 'age' },
       { type: 'AWS::IAM::User', id: 'AIDAJQABLZS4A3QDU576Q' },
     ],
   ])('names %j as %j', (target, ref) => {

@@ -13,6 +13,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   SNSClient: 'sns',
   DynamoDBClient: 'dynamodb',
   CloudTrailClient: 'cloudtrail',
+  ConfigServiceClient: 'config',
 };
 
 /** Commands whose IAM action is not named after them (S3 user guide, "Amazon S3 actions"). */

@@ -1,3 +1,5 @@
+import { configRuleIamActions } from '../../functions/core/aws/config-rules.js';
+import type { ManagedRuleId } from '../../functions/core/events/config-rules.js';
 import { journalIamActions } from '../../functions/core/journal/dynamodb.js';
 import type { Remediation } from '../../functions/core/remediation/remediate.js';
 import type { Runners, StepBase } from '../../functions/core/remediation/types.js';
@@ -26,6 +28,8 @@ export interface FunctionUnderTest {
   remediation?: Pick<Remediation<unknown, unknown, StepBase, unknown>, 'selectTargets'> & { runners: Runners<StepBase, unknown> };
   /** Actions AWS authorizes only on `Resource: "*"` (List* calls, for example), that the role may grant so. */
   wildcardActions?: readonly string[];
+  /** The managed Config rules the function takes: its Config rule in template.yaml routes what they evaluate. */
+  configRules: readonly ManagedRuleId[];
   /** Decides, for a function without a remediation, whether it handles an event. */
   handles?: (event: unknown) => boolean;
 }
@@ -45,7 +49,8 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     name: 'quarantine-public-bucket',
     functionLogicalId: 'QuarantinePublicBucketFunction',
     roleLogicalId: 'QuarantinePublicBucketRole',
-    alwaysActions: [...quarantineReads, ...journalIamActions],
+    alwaysActions: [...quarantineReads, ...configRuleIamActions, ...journalIamActions],
+    configRules: quarantinePublicBucket.configRules ?? [],
     remediation: quarantinePublicBucket as unknown as FunctionUnderTest['remediation'],
   },
   {
@@ -53,6 +58,7 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     functionLogicalId: 'StopCompromisedTrainingJobFunction',
     roleLogicalId: 'StopCompromisedTrainingJobRole',
     alwaysActions: [...stopJobReads, ...journalIamActions],
+    configRules: stopCompromisedTrainingJob.configRules ?? [],
     remediation: stopCompromisedTrainingJob as unknown as FunctionUnderTest['remediation'],
     wildcardActions: stopJobLists,
   },
@@ -60,7 +66,8 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     name: 'rotate-credentials',
     functionLogicalId: 'RotateCredentialsFunction',
     roleLogicalId: 'RotateCredentialsRole',
-    alwaysActions: [...rotateReads, ...journalIamActions],
+    alwaysActions: [...rotateReads, ...configRuleIamActions, ...journalIamActions],
+    configRules: rotateCredentials.configRules ?? [],
     remediation: rotateCredentials as unknown as FunctionUnderTest['remediation'],
     wildcardActions: ['iam:ListUsers'],
   },

@@ -1,3 +1,4 @@
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -41,7 +42,7 @@ export function handlerHarness({
   afterEach(() => {
     vi.useRealTimers();
     try {
-      expectDeclaredCalls([functionName, ...alsoRuns], [SNSClient, ...restore]);
+      expectDeclaredCalls([functionName, ...alsoRuns], [SNSClient, ConfigServiceClient, ...restore]);
     } finally {
       for (const client of restore) mockClient(client).restore();
     }

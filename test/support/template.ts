@@ -104,37 +104,49 @@ function resourceOf(template: Template, logicalId: string): Resource {
  * The EventBridge rules (SAM `EventBridgeRule` or `CloudWatchEvent` events) of a function, each `Ref` to a template
  * parameter replaced by the parameter's Default, as CloudFormation deploys them with the default parameters.
  */
-export function eventBridgeRules(template: Template, functionLogicalId: string): { name: string; pattern: unknown }[] {
+export function eventBridgeRules(
+  template: Template,
+  functionLogicalId: string,
+  parameters: Record<string, string> = {},
+): { name: string; pattern: unknown }[] {
   const events: Record<string, { Type?: string; Properties?: { Pattern?: unknown } }> =
     resourceOf(template, functionLogicalId).Properties?.Events ?? {};
+  const parameterValue = (name: string): string | undefined => {
+    const parameter = template.Parameters?.[name];
+    return parameters[name] ?? (parameter && 'Default' in parameter ? String(parameter.Default) : undefined);
+  };
   return Object.entries(events)
     .filter(([, event]) => event.Type === 'EventBridgeRule' || event.Type === 'CloudWatchEvent')
-    .map(([name, event]) => ({ name, pattern: withParameterDefaults(template, fromJsonText(template, event.Properties?.Pattern)) }));
+    .map(([name, event]) => ({ name, pattern: withParameters(parameterValue, fromJsonText(parameterValue, event.Properties?.Pattern)) }));
 }
 
 /**
  * A pattern written as JSON text, `!Sub` or plain (the one way to put a Number parameter into a `numeric` matcher as
- * a number), as the object EventBridge reads: each `${Parameter}` replaced by the parameter's Default, then parsed.
+ * a number), as the object EventBridge reads: each `${Parameter}` replaced by the parameter's value, then parsed.
  */
-function fromJsonText(template: Template, pattern: unknown): unknown {
+function fromJsonText(parameterValue: (name: string) => string | undefined, pattern: unknown): unknown {
   const sub = isRecord(pattern) && Object.keys(pattern).length === 1 ? pattern['Fn::Sub'] : undefined;
   const text = typeof pattern === 'string' ? pattern : typeof sub === 'string' ? sub : undefined;
   if (text === undefined) return pattern;
-  return JSON.parse(
-    text.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => {
-      const parameter = template.Parameters?.[name];
-      return parameter && 'Default' in parameter ? String(parameter.Default) : whole;
-    }),
-  );
+  return JSON.parse(text.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => parameterValue(name) ?? whole));
 }
 
-/** `{Ref: P}` becomes P's Default as a string: CloudFormation passes every parameter, a Number too, as a string. */
-function withParameterDefaults(template: Template, value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v) => withParameterDefaults(template, v));
+/**
+ * `{Ref: P}` becomes P's value as a string (its Default unless the test gives one): CloudFormation passes every
+ * parameter, a Number too, as a string. `!Split [',', !Ref P]` becomes the list, as CloudFormation makes it.
+ */
+function withParameters(parameterValue: (name: string) => string | undefined, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => withParameters(parameterValue, v));
   if (!isRecord(value)) return value;
-  const parameter = typeof value.Ref === 'string' && Object.keys(value).length === 1 ? template.Parameters?.[value.Ref] : undefined;
-  if (parameter && 'Default' in parameter) return String(parameter.Default);
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withParameterDefaults(template, v)]));
+  const single = Object.keys(value).length === 1;
+  const ref = single && typeof value.Ref === 'string' ? parameterValue(value.Ref) : undefined;
+  if (ref !== undefined) return ref;
+  const split = single ? value['Fn::Split'] : undefined;
+  if (Array.isArray(split) && typeof split[0] === 'string') {
+    const source = withParameters(parameterValue, split[1]);
+    if (typeof source === 'string') return source.split(split[0]);
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withParameters(parameterValue, v)]));
 }
 
 const both = (outer: string | undefined, inner: string | undefined) => (outer && inner ? `${outer} && ${inner}` : (outer ?? inner));

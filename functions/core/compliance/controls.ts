@@ -14,6 +14,7 @@ export const HIPAA = {
   '164.312(b)': 'Audit controls',
   '164.312(c)(1)': 'Integrity',
   '164.312(d)': 'Person or entity authentication',
+  '164.312(e)(1)': 'Transmission security',
 } as const;
 
 /** PCI DSS v4.0 (numbering unchanged in v4.0.1): defined-approach requirement numbers. */
@@ -21,10 +22,14 @@ export const PCI_DSS = {
   '1.4.4': 'System components that store cardholder data are not directly accessible from untrusted networks',
   '3.5.1': 'PAN is rendered unreadable anywhere it is stored',
   '7.2.2': 'Access is assigned based on job classification and least privileges',
+  '8.2.6': 'Inactive user accounts are removed or disabled within 90 days of inactivity',
   '8.3.6': 'Passwords/passphrases meet the minimum level of complexity',
   '8.6.3': 'Passwords/passphrases for application and system accounts are protected against misuse',
+  '10.2.1': 'Audit logs are enabled and active for all system components and cardholder data',
   '10.2.1.6': 'Audit logs capture initialization, starting, stopping or pausing of audit logs',
   '10.2.1.7': 'Audit logs capture creation and deletion of system-level objects',
+  '10.3.1': 'Read access to audit logs files is limited to those with a job-related need',
+  '10.3.4': 'File integrity monitoring or change-detection mechanisms is used on audit logs',
   '10.7.2': 'Failures of critical security control systems are detected, alerted and addressed promptly',
   '11.5.1': 'Intrusion-detection and/or intrusion-prevention techniques detect and/or prevent intrusions',
   '12.10.1': 'An incident response plan exists and is ready to be activated',
@@ -54,6 +59,7 @@ export const NIST_800_53 = {
   'AU-5': 'Response to Audit Logging Process Failures',
   'AU-6': 'Audit Record Review, Analysis, and Reporting',
   'AU-9': 'Protection of Audit Information',
+  'AU-12': 'Audit Record Generation',
   'IA-5': 'Authenticator Management',
   'IR-4': 'Incident Handling',
   'IR-5': 'Incident Monitoring',

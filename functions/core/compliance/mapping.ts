@@ -1,3 +1,4 @@
+import { managedRuleNamed, type RuleIdentity } from '../events/config-rules.js';
 import {
   FRAMEWORK_ORDER,
   FRAMEWORKS,
@@ -171,16 +172,11 @@ export const ALARM_NAMESPACE_KINDS: Readonly<Record<string, AlarmKind>> = {
   '/aws/sagemaker/Endpoint/data-metrics': 'model-monitor',
 };
 
-/** AWS Config managed rules the functions select, by rule name: their managed rule identifiers. */
-export const CONFIG_RULE_IDENTIFIERS: Readonly<Record<string, string>> = {
-  's3-bucket-public-read-prohibited': 'S3_BUCKET_PUBLIC_READ_PROHIBITED',
-  's3-bucket-public-write-prohibited': 'S3_BUCKET_PUBLIC_WRITE_PROHIBITED',
-  's3-bucket-level-public-access-prohibited': 'S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED',
-  'access-keys-rotated': 'ACCESS_KEYS_ROTATED',
-  'sagemaker-notebook-no-direct-internet-access': 'SAGEMAKER_NOTEBOOK_NO_DIRECT_INTERNET_ACCESS',
-  'sagemaker-notebook-instance-root-access-check': 'SAGEMAKER_NOTEBOOK_INSTANCE_ROOT_ACCESS_CHECK',
-  'sagemaker-endpoint-configuration-kms-key-configured': 'SAGEMAKER_ENDPOINT_CONFIGURATION_KMS_KEY_CONFIGURED',
-};
+const AUDIT_TRAIL_OFF = mapping(
+  ['integrity'],
+  { hipaa: ['164.312(b)'], pciDss: ['10.2.1', '10.7.2'], iso27001: ['A.8.15'], nist80053: ['AU-5', 'AU-12'] },
+  "No trail records the account's API activity (in every region): actions go unrecorded",
+);
 
 /** Every event kind; wildcard keys are tried in this order, after an exact match. */
 export const EVENT_MAPPINGS: Readonly<Record<string, ControlMapping>> = {
@@ -215,6 +211,11 @@ export const EVENT_MAPPINGS: Readonly<Record<string, ControlMapping>> = {
     { hipaa: ['164.312(d)'], pciDss: ['8.6.3'], iso27001: ['A.5.17'], nist80053: ['IA-5'] },
     'An access key is older than the rotation period: the longer a key lives, the longer a leaked copy works',
   ),
+  'config:IAM_USER_UNUSED_CREDENTIALS_CHECK': mapping(
+    ['confidentiality'],
+    { hipaa: ['164.312(a)(1)', '164.312(d)'], pciDss: ['8.2.6'], iso27001: ['A.5.17'], nist80053: ['IA-5'] },
+    'A user has credentials unused for longer than allowed: an idle credential is one whose misuse nobody notices',
+  ),
   'guardduty:UnauthorizedAccess:IAMUser/*': COMPROMISED_CREDENTIALS,
   'guardduty:*:IAMUser/AnomalousBehavior': COMPROMISED_CREDENTIALS,
   'guardduty:PenTest:IAMUser/*': COMPROMISED_CREDENTIALS,
@@ -239,6 +240,43 @@ export const EVENT_MAPPINGS: Readonly<Record<string, ControlMapping>> = {
     ['confidentiality'],
     { hipaa: ['164.312(a)(2)(iv)'], pciDss: ['3.5.1'], iso27001: ['A.8.24'], nist80053: ['SC-28'] },
     'An endpoint configuration names no KMS key for the storage volumes of its instances',
+  ),
+  'config:CLOUD_TRAIL_ENABLED': AUDIT_TRAIL_OFF,
+  'config:MULTI_REGION_CLOUD_TRAIL_ENABLED': AUDIT_TRAIL_OFF,
+  'config:CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED': mapping(
+    ['integrity'],
+    { hipaa: ['164.312(b)', '164.312(c)(1)'], pciDss: ['10.3.4'], iso27001: ['A.8.15'], nist80053: ['AU-9'] },
+    'A trail does not validate its log files: a changed or deleted log file would go unnoticed',
+  ),
+  'config:CLOUDWATCH_LOG_GROUP_ENCRYPTED': mapping(
+    ['confidentiality'],
+    { hipaa: ['164.312(a)(2)(iv)', '164.312(b)'], pciDss: ['10.3.1'], iso27001: ['A.8.15', 'A.8.24'], nist80053: ['AU-9', 'SC-28'] },
+    'A log group is not encrypted with a KMS key: who may read the logs is not limited by a key policy',
+  ),
+  'config:CW_LOGGROUP_RETENTION_PERIOD_CHECK': mapping(
+    ['availability'],
+    { hipaa: ['164.312(b)'], pciDss: [], iso27001: ['A.8.15'], nist80053: ['AU-9'] },
+    'A log group keeps its logs for less than the required period: evidence may be gone when it is needed',
+  ),
+  'config:S3_BUCKET_LOGGING_ENABLED': mapping(
+    ['integrity'],
+    { hipaa: ['164.312(b)'], pciDss: ['10.2.1'], iso27001: ['A.8.15'], nist80053: ['AU-12'] },
+    'A bucket does not log requests: who read or changed its objects cannot be told afterwards',
+  ),
+  'config:S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED': mapping(
+    ['confidentiality'],
+    { hipaa: ['164.312(a)(2)(iv)'], pciDss: ['3.5.1'], iso27001: ['A.8.24'], nist80053: ['SC-28'] },
+    'A bucket has no default encryption at rest',
+  ),
+  'config:S3_BUCKET_SSL_REQUESTS_ONLY': mapping(
+    ['confidentiality', 'integrity'],
+    { hipaa: ['164.312(e)(1)'], pciDss: [], iso27001: ['A.8.24'], nist80053: [] },
+    'A bucket accepts requests without TLS: its objects can be read or changed in transit',
+  ),
+  'config:S3_BUCKET_POLICY_GRANTEE_CHECK': mapping(
+    ['confidentiality'],
+    { hipaa: ['164.312(a)(1)'], pciDss: ['7.2.2'], iso27001: ['A.5.15', 'A.8.3'], nist80053: ['AC-3', 'AC-6'] },
+    'A bucket policy grants access to principals outside the allowed list',
   ),
   'alarm:sagemaker-endpoint': mapping(
     ['availability'],
@@ -373,7 +411,7 @@ export const STEP_MAPPINGS: Readonly<Record<string, ControlMapping>> = {
 export function mappingForEvent(kind: string): ControlMapping | undefined {
   if (Object.hasOwn(EVENT_MAPPINGS, kind)) return EVENT_MAPPINGS[kind];
   if (kind.startsWith('config:')) {
-    const identifier = configRuleIdentifier(kind.slice('config:'.length));
+    const identifier = managedRuleNamed(kind.slice('config:'.length));
     if (identifier) return EVENT_MAPPINGS[`config:${identifier}`];
   }
   const key = Object.keys(EVENT_MAPPINGS).find((k) => k.includes('*') && wildcard(k).test(kind));
@@ -385,24 +423,19 @@ export function mappingForStep(kind: string): ControlMapping | undefined {
 }
 
 /**
- * The managed rule identifier of a Config rule name: the managed rule's own name, a conformance pack's
- * `<rule>-conformance-pack-<id>` or Security Hub's `securityhub-<rule>-<id>`; undefined for any other rule.
+ * The event kind of a compliance change: `config:<managed rule identifier>` of its rule, as read from the rule's source
+ * or, when that was not read, as its name says (the managed rule's own name, a conformance pack's or Security Hub's);
+ * undefined for a custom rule or a rule the functions do not select.
  */
-export function configRuleIdentifier(ruleName: string): string | undefined {
-  if (Object.values(CONFIG_RULE_IDENTIFIERS).includes(ruleName)) return ruleName;
-  for (const [rule, identifier] of Object.entries(CONFIG_RULE_IDENTIFIERS)) {
-    const named =
-      ruleName === rule || (ruleName.startsWith(`${rule}-conformance-pack-`) && ruleName.length > `${rule}-conformance-pack-`.length);
-    const securityHub = ruleName.startsWith(`securityhub-${rule}-`) && ruleName.length > `securityhub-${rule}-`.length;
-    if (named || securityHub) return identifier;
-  }
-  return undefined;
-}
-
-/** The event kind of a Config rule name, or undefined when it is not a rule the functions select. */
-export function configKindOf(ruleName: string): string | undefined {
-  const identifier = configRuleIdentifier(ruleName);
-  return identifier ? `config:${identifier}` : undefined;
+export function configKindOf(rule: string | RuleIdentity): string | undefined {
+  const identity = typeof rule === 'string' ? undefined : rule;
+  const identifier =
+    identity?.from === 'source'
+      ? identity.owner === 'AWS'
+        ? identity.identifier
+        : undefined
+      : managedRuleNamed(identity?.name ?? (rule as string));
+  return identifier && Object.hasOwn(EVENT_MAPPINGS, `config:${identifier}`) ? `config:${identifier}` : undefined;
 }
 
 const MAX_LINE = 200;

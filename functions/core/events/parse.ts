@@ -3,6 +3,7 @@ import { InvalidEventError, UnsupportedEventError } from '../errors.js';
 import { quoteValue } from '../text.js';
 import { AlarmStateChange } from './cloudwatch-alarm.js';
 import { ConfigComplianceChange } from './config-compliance.js';
+import type { RuleIdentity } from './config-rules.js';
 import { describeIssues } from './describe-issues.js';
 import { EventBridgeEnvelope } from './envelope.js';
 import { GuardDutyFinding } from './guardduty.js';
@@ -22,7 +23,13 @@ export interface Envelope {
 
 export type ParsedEvent =
   | { kind: 'guardduty'; envelope: Envelope; finding: GuardDutyFinding }
-  | { kind: 'config'; envelope: Envelope; compliance: ConfigComplianceChange }
+  | {
+      kind: 'config';
+      envelope: Envelope;
+      compliance: ConfigComplianceChange;
+      /** What the rule checks, read from its source by the flow (`identifyRule`) before a function decides. */
+      rule?: RuleIdentity;
+    }
   | { kind: 'alarm'; envelope: Envelope; alarm: AlarmStateChange };
 
 function check<T>(schema: z.ZodMiniType<T>, value: unknown, label: string): T {

@@ -1,4 +1,5 @@
 import type { AlarmStateChange } from '../events/cloudwatch-alarm.js';
+import { describeRule } from '../events/config-rules.js';
 import { type GuardDutyFinding, isSampleFinding, severityLabel } from '../events/guardduty.js';
 import type { ParsedEvent } from '../events/parse.js';
 import type { Severity } from '../severity.js';
@@ -131,7 +132,7 @@ function organizationOf(ip: RemoteIp | undefined): string | undefined {
 function describeCompliance(event: Extract<ParsedEvent, { kind: 'config' }>): EventFacts {
   const c = event.compliance;
   const facts: [string, string][] = [
-    ['rule', c.configRuleName],
+    ['rule', event.rule ? describeRule(event.rule) : c.configRuleName],
     ['resource', `${c.resourceType} ${c.resourceId}`],
     ['compliance', `${c.oldEvaluationResult?.complianceType ?? 'unknown'} -> ${c.newEvaluationResult.complianceType}`],
   ];
@@ -141,9 +142,11 @@ function describeCompliance(event: Extract<ParsedEvent, { kind: 'config' }>): Ev
   const link = valid
     ? consoleUrl(c.awsRegion, `config/home?region=${c.awsRegion}#/rules/details?configRuleName=${encodeURIComponent(c.configRuleName)}`)
     : undefined;
-  const history = valid
-    ? consoleUrl(c.awsRegion, `cloudtrail/home?region=${c.awsRegion}#/events?ResourceName=${encodeURIComponent(c.resourceId)}`)
-    : undefined;
+  // A rule about the account itself (CLOUD_TRAIL_ENABLED) names the account id: CloudTrail has no such resource name.
+  const history =
+    valid && c.resourceType !== 'AWS::::Account'
+      ? consoleUrl(c.awsRegion, `cloudtrail/home?region=${c.awsRegion}#/events?ResourceName=${encodeURIComponent(c.resourceId)}`)
+      : undefined;
   return {
     source: 'config',
     headline: `${c.resourceId} is ${c.newEvaluationResult.complianceType} (AWS Config rule ${c.configRuleName})`,

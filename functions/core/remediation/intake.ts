@@ -1,4 +1,6 @@
+import { identifyRule } from '../aws/config-rules.js';
 import { InvalidEventError, UnsupportedEventError } from '../errors.js';
+import type { RuleIdentity } from '../events/config-rules.js';
 import { findingIdOf, type ParsedEvent, parseEvent } from '../events/parse.js';
 import { countOutcome, logger } from '../observability.js';
 import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../text.js';
@@ -33,6 +35,18 @@ export function intake(raw: unknown, base: ResultBase): { event: ParsedEvent; id
   const ids = { eventId: event.envelope.id, findingId: findingIdOf(event), source: event.kind === 'alarm' ? 'cloudwatch' : event.kind };
   logger.appendKeys({ eventId: boundText(ids.eventId, QUOTED_VALUE_MAX), findingId: boundText(ids.findingId, QUOTED_VALUE_MAX) });
   return { event, ids };
+}
+
+/**
+ * The event, and for a Config compliance change the identity of its rule: rule names are chosen by whoever creates a
+ * rule, so what it checks is read from its source (once per rule name in a warm container) before a function decides.
+ */
+export async function identified(
+  event: ParsedEvent,
+  identify: (ruleName: string) => Promise<RuleIdentity> = identifyRule,
+): Promise<ParsedEvent> {
+  if (event.kind !== 'config') return event;
+  return { ...event, rule: await identify(event.compliance.configRuleName) };
 }
 
 /** An ignored event: its reason and ids, which may quote the input, are bounded (one log line, at most 256 KB). */

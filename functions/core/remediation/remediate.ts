@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { describeError, isTransient, RetryLaterError } from '../errors.js';
+import type { ManagedRuleId } from '../events/config-rules.js';
 import { isSampleFinding } from '../events/guardduty.js';
 import type { ParsedEvent } from '../events/parse.js';
 import {
@@ -18,7 +19,7 @@ import { countOutcome, logger } from '../observability.js';
 import type { Severity } from '../severity.js';
 import { boundText, QUOTED_VALUE_MAX } from '../text.js';
 import { executePlan, fromJournal, worstStatus } from './execute.js';
-import { ignore, intake, reportHandled } from './intake.js';
+import { identified, ignore, intake, reportHandled } from './intake.js';
 import { type EventResult, type JournalReport, loggableResult } from './result.js';
 import type { Plan, Runners, StepBase, TargetRef, TargetResult } from './types.js';
 
@@ -54,6 +55,11 @@ export interface Remediation<T, State, S extends StepBase, Aws> {
   /** Names a target before it is read: for the result, and as its key in the journal. */
   describeTarget(target: T): TargetRef;
   runners: Runners<S, Aws>;
+  /**
+   * The AWS Config managed rules the function takes: for these functions the flow reads a compliance change's rule
+   * source (DescribeConfigRules) before `selectTargets`; a function without them is never given one.
+   */
+  configRules?: readonly ManagedRuleId[];
   /** An event naming more targets than this changes none of them: a person decides. */
   targetLimit?(config: Config): TargetLimit;
 }
@@ -92,7 +98,8 @@ export async function remediate<T, State, S extends StepBase, Aws>(
 
   const received = intake(raw, base);
   if ('ignored' in received) return received.ignored;
-  const { event, ids } = received;
+  const { ids } = received;
+  const event = remediation.configRules ? await identified(received.event) : received.event;
 
   const selection = remediation.selectTargets(event, config);
   if (selection.action === 'ignore') return ignore({ ...base, ...ids }, selection.reason);
