@@ -287,3 +287,45 @@ describe('the optional monitors in template.yaml', () => {
     expect(Object.values(monitorsOf(rules)).filter((r) => r.Type === 'AWS::Config::ConfigRule')).toHaveLength(16);
   });
 });
+
+describe("the training-job alarm README's Monitors section documents", () => {
+  // The put-metric-alarm command as the README gives it, its shell variable filled in.
+  const readme = readFileSync('README.md', 'utf8');
+  const command = /^JOB=(\S+).*\n(aws cloudwatch put-metric-alarm[\s\S]*?)\n#/m.exec(readme);
+  const option = (name: string) => new RegExp(`--${name} (\\S+)`).exec(command?.[2] ?? '')?.[1]?.replaceAll('"', '');
+  const job = command?.[1] ?? '';
+  const fill = (text = '') => text.replaceAll('$JOB', job);
+
+  it('creates an alarm whose state change reaches stop-compromised-training-job alone, which acts on the job it names', () => {
+    // Prepare
+    const event = loadEvent('cloudwatch/stop-training-job-alarm-single-metric.json');
+    const [dimension, value] = fill(option('dimensions'))
+      .replace(/^Name=/, '')
+      .split(',Value=');
+    event.detail.alarmName = fill(option('alarm-name'));
+    event.resources = [`arn:aws:cloudwatch:${event.region}:${event.account}:alarm:${event.detail.alarmName}`];
+    event.detail.configuration.metrics[0].metricStat = {
+      metric: { namespace: option('namespace'), name: option('metric-name'), dimensions: { [dimension as string]: value } },
+      period: Number(option('period')),
+      stat: option('statistic'),
+    };
+
+    // Act
+    const routed = FUNCTIONS.flatMap((f) =>
+      eventBridgeRules(template, f.functionLogicalId)
+        .filter((r) => matchesPattern(r.pattern, event))
+        .map((r) => `${f.name}:${r.name}`),
+    );
+
+    // Assess
+    expect(job).toBe('fraud-detector-2026-11-26-01-00');
+    expect(event.detail.alarmName).toBe(`${template.Parameters?.AlarmNamePrefix.Default}${job}-cpu`);
+    expect(event.detail.configuration.metrics[0].metricStat.metric).toEqual({
+      namespace: '/aws/sagemaker/TrainingJobs',
+      name: 'CPUUtilization',
+      dimensions: { Host: `${job}/algo-1` },
+    });
+    expect(routed).toEqual(['stop-compromised-training-job:TrainingJobAlarm']);
+    expect(FUNCTIONS.filter((f) => handlesEvent(f, event)).map((f) => f.name)).toEqual(['stop-compromised-training-job']);
+  });
+});
