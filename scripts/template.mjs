@@ -47,7 +47,7 @@ function arnOf(id, resource) {
   }
 }
 
-/** Resolves the intrinsic functions a function's environment uses; parameters take their defaults unless given. */
+/** Resolves the intrinsic functions a function's environment and the monitors' alarms use; parameters take their defaults unless given. */
 export function resolver(template, parameters = {}) {
   const param = (name) => parameters[name] ?? template.Parameters?.[name]?.Default;
   const pseudo = {
@@ -59,6 +59,7 @@ export function resolver(template, parameters = {}) {
   };
   const ref = (name) => {
     if (name in pseudo) return pseudo[name];
+    if (template.Parameters?.[name]?.Type === 'CommaDelimitedList') return String(param(name)).split(',');
     if (template.Parameters?.[name]) return String(param(name));
     const resource = template.Resources?.[name];
     if (!resource) throw new Error(`!Ref ${name}: no such parameter or resource`);
@@ -95,10 +96,22 @@ export function resolver(template, parameters = {}) {
         return arg.some((c) => value(c));
       case 'Fn::Join':
         return value(arg[1]).join(arg[0]);
-      case 'Fn::Sub':
-        return String(arg).replace(/\$\{([^}]+)\}/g, (_, name) =>
-          name.endsWith('.Arn') ? value({ 'Fn::GetAtt': [name.slice(0, -4), 'Arn'] }) : ref(name),
-        );
+      case 'Fn::Sub': {
+        // `!Sub text` or `!Sub [text, {Name: value}]`: the variables of the second form hide parameters and resources.
+        const [text, variables] = Array.isArray(arg) ? [arg[0], value(arg[1] ?? {})] : [arg, {}];
+        return String(text).replace(/\$\{([^}]+)\}/g, (_, name) => {
+          if (Object.hasOwn(variables, name)) return String(variables[name]);
+          return name.endsWith('.Arn') ? value({ 'Fn::GetAtt': [name.slice(0, -4), 'Arn'] }) : ref(name);
+        });
+      }
+      case 'Fn::Split':
+        return String(value(arg[1])).split(arg[0]);
+      case 'Fn::Select': {
+        const list = value(arg[1]);
+        const index = Number(value(arg[0]));
+        if (!Array.isArray(list) || !(index in list)) throw new Error(`Fn::Select ${index} out of ${JSON.stringify(list)}`);
+        return list[index];
+      }
       default:
         return Object.fromEntries(
           Object.entries(node)

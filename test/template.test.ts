@@ -2,27 +2,37 @@ import { readFileSync } from 'node:fs';
 import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../functions/core/config.js';
-import { InvalidEventError, UnsupportedEventError } from '../functions/core/errors.js';
 import { routedResourceTypes } from '../functions/core/events/config-rules.js';
-import { parseEvent } from '../functions/core/events/parse.js';
 import { functionNames } from '../scripts/functions.mjs';
 import { matchesPattern } from './support/event-pattern.js';
 import { allEventPaths, loadEvent } from './support/events.js';
-import { BASE_ACTIONS, FUNCTIONS } from './support/functions.js';
-import { actionsOf, eventBridgeRules, loadTemplate, policyStatements } from './support/template.js';
+import { BASE_ACTIONS, FUNCTIONS, handlesEvent } from './support/functions.js';
+import { actionsOf, eventBridgeRules, expandForEach, loadTemplate, policyStatements } from './support/template.js';
 
 const template = loadTemplate();
 const SAM_SCHEMA = new URL('./schemas/sam.schema.json', import.meta.url);
+const ALL_MONITORS: Record<string, string> = JSON.parse(
+  readFileSync(new URL('./support/all-monitors.parameters.json', import.meta.url), 'utf8'),
+);
 
 describe('template.yaml', () => {
-  it("is a valid SAM template by AWS's SAM schema", () => {
+  // The SAM transform reads the template once AWS::LanguageExtensions has expanded its Fn::ForEach loops (the SAM
+  // schema knows no loop): with every list parameter empty, as by default, and with items in each.
+  it.each([
+    ['its default parameters', {}],
+    ['every monitor parameter set', ALL_MONITORS],
+  ])("is a valid SAM template by AWS's SAM schema, with %s", (_case, parameters) => {
     const ajv = new AjvDraft04({ allErrors: true, strict: false });
     const validate = ajv.compile(JSON.parse(readFileSync(SAM_SCHEMA, 'utf8')));
 
-    const valid = validate(template);
+    const valid = validate(expandForEach(template, parameters));
 
     expect(validate.errors?.map((e) => `${e.instancePath} ${e.message}`) ?? []).toEqual([]);
     expect(valid).toBe(true);
+  });
+
+  it('expands its loops with AWS::LanguageExtensions before the SAM transform runs, as SAM requires', () => {
+    expect(template.Transform).toEqual(['AWS::LanguageExtensions', 'AWS::Serverless-2016-10-31']);
   });
 
   it('declares every function folder as a function, with its own role', () => {
@@ -97,15 +107,7 @@ describe('template.yaml', () => {
 describe.each(FUNCTIONS)('$name in template.yaml', (f) => {
   const rules = eventBridgeRules(template, f.functionLogicalId);
   const statements = policyStatements(template, f.roleLogicalId);
-  const handles = (raw: unknown) => {
-    if (f.handles) return f.handles(raw);
-    try {
-      return f.remediation?.selectTargets(parseEvent(raw), loadConfig({})).action !== 'ignore';
-    } catch (error) {
-      if (error instanceof InvalidEventError || error instanceof UnsupportedEventError) return false;
-      throw error;
-    }
-  };
+  const handles = (raw: unknown) => handlesEvent(f, raw);
 
   it('has EventBridge rules', () => {
     expect(rules.length).toBeGreaterThan(0);

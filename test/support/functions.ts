@@ -1,5 +1,8 @@
 import { configRuleIamActions } from '../../functions/core/aws/config-rules.js';
+import { loadConfig } from '../../functions/core/config.js';
+import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
 import type { ManagedRuleId } from '../../functions/core/events/config-rules.js';
+import { parseEvent } from '../../functions/core/events/parse.js';
 import { journalIamActions } from '../../functions/core/journal/dynamodb.js';
 import type { Remediation } from '../../functions/core/remediation/remediate.js';
 import type { Runners, StepBase } from '../../functions/core/remediation/types.js';
@@ -73,3 +76,14 @@ export const FUNCTIONS: FunctionUnderTest[] = [
   },
   notifyUnderTest,
 ];
+
+/** Whether the function acts on (or reports) an event, with the template's default parameters: what its rules must route to it. */
+export function handlesEvent(f: FunctionUnderTest, raw: unknown): boolean {
+  if (f.handles) return f.handles(raw);
+  try {
+    return f.remediation?.selectTargets(parseEvent(raw), loadConfig({})).action !== 'ignore';
+  } catch (error) {
+    if (error instanceof InvalidEventError || error instanceof UnsupportedEventError) return false;
+    throw error;
+  }
+}

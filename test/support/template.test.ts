@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchesPattern } from './event-pattern.js';
 import type { Template } from './template.js';
-import { actionsOf, eventBridgeRules, loadTemplate, policyStatements } from './template.js';
+import { actionsOf, eventBridgeRules, expandForEach, loadTemplate, policyStatements } from './template.js';
 
 const guardDutyFinding = {
   version: '0',
@@ -569,5 +569,67 @@ describe('template helpers', () => {
     // Assess
     expect([...actions].sort()).toEqual(['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:PutBucketPublicAccessBlock', 'sns:Publish']);
     expect(actions.has('s3:DeleteBucket')).toBe(false);
+  });
+});
+
+describe('expandForEach', () => {
+  const looping = (collection: unknown): Template => ({
+    Parameters: { Names: { Type: 'CommaDelimitedList', Default: '' } },
+    Resources: {
+      Kept: { Type: 'AWS::SNS::Topic' },
+      'Fn::ForEach::Topics': [
+        'Name',
+        collection,
+        {
+          'Topic&{Name}': {
+            Type: 'AWS::SNS::Topic',
+            Properties: {
+              TopicName: { 'Fn::Sub': '${AWS::StackName}-${Name}' },
+              DisplayName: { 'Fn::Sub': 'topic ${Name}' },
+              Tags: [
+                { Key: 'name', Value: { Ref: 'Name' } },
+                { Key: 'kept', Value: '${Name}' },
+              ],
+              Labels: { 'Fn::Sub': ['${Prefix}${Name}', { Prefix: { Ref: 'Name' } }] },
+            },
+          },
+        },
+      ] as never,
+    },
+  });
+
+  it('copies the fragment once per item, naming each copy with the letters and digits of its item', () => {
+    // Act
+    const expanded = expandForEach(looping(['model-a', 'b:blue']));
+
+    // Assess
+    expect(Object.keys(expanded.Resources)).toEqual(['Kept', 'Topicmodela', 'Topicbblue']);
+    expect(expanded.Resources.Topicbblue?.Properties).toEqual({
+      TopicName: { 'Fn::Sub': '${AWS::StackName}-b:blue' },
+      DisplayName: 'topic b:blue',
+      Tags: [
+        { Key: 'name', Value: 'b:blue' },
+        { Key: 'kept', Value: '${Name}' },
+      ],
+      Labels: { 'Fn::Sub': ['${Prefix}b:blue', { Prefix: 'b:blue' }] },
+    });
+  });
+
+  it("takes a CommaDelimitedList parameter's items from the values given, else from its Default, an empty one being one empty item", () => {
+    // Prepare
+    const template = looping({ Ref: 'Names' });
+
+    // Act
+    const given = Object.keys(expandForEach(template, { Names: 'x,y' }).Resources);
+    const byDefault = Object.keys(expandForEach(template).Resources);
+
+    // Assess
+    expect(given).toEqual(['Kept', 'Topicx', 'Topicy']);
+    expect(byDefault).toEqual(['Kept', 'Topic']);
+  });
+
+  it('refuses two items that give the same logical id', () => {
+    // Act / Assess
+    expect(() => expandForEach(looping(['a-b', 'ab']))).toThrow('duplicate logical id Topicab');
   });
 });

@@ -234,3 +234,62 @@ export function actionsOf(statements: PolicyStatement[]): Set<string> {
   }
   return actions;
 }
+
+const FOR_EACH = /^Fn::ForEach::[A-Za-z0-9]+$/;
+const PLACEHOLDER = /(\$|&)\{[a-zA-Z0-9.:]+\}/;
+
+/**
+ * The template as the `AWS::LanguageExtensions` transform hands it to the SAM transform: each `Fn::ForEach` loop of
+ * `Resources` replaced by one copy of its fragment per item of its collection (a list, or a `Ref` to a
+ * `CommaDelimitedList` parameter, whose value comes from `parameters` or its Default; `''` is one empty item, as
+ * CloudFormation gives it). In a copy, `${Id}` and `&{Id}` (the item without its non-alphanumeric characters) are
+ * replaced in keys and `Fn::Sub` strings (a string left with no placeholder stops being a `Fn::Sub`, as cfn-lint's
+ * implementation of the transform does), and `Ref: Id` becomes the item. One level of loops, in Resources only.
+ * `scripts/check-template.py` expands with cfn-lint's implementation, and a test keeps the two equal.
+ */
+export function expandForEach(template: Template, parameters: Record<string, string> = {}): Template {
+  const resources: Record<string, Resource> = {};
+  for (const [key, value] of Object.entries(template.Resources)) {
+    if (!FOR_EACH.test(key)) {
+      resources[key] = value;
+      continue;
+    }
+    const [identifier, collection, fragment] = value as unknown as [string, unknown, Record<string, unknown>];
+    for (const item of collectionOf(template, collection, parameters)) {
+      for (const [outputKey, outputValue] of Object.entries(fragment)) {
+        const id = substitute(outputKey, identifier, item);
+        if (id in resources || id in template.Resources) throw new Error(`${key}: duplicate logical id ${id}`);
+        resources[id] = replaceIdentifier(outputValue, identifier, item) as Resource;
+      }
+    }
+  }
+  return { ...template, Resources: resources };
+}
+
+function collectionOf(template: Template, collection: unknown, parameters: Record<string, string>): string[] {
+  if (Array.isArray(collection)) return collection.map(String);
+  const name = isRecord(collection) ? collection.Ref : undefined;
+  const parameter = typeof name === 'string' ? template.Parameters?.[name] : undefined;
+  if (typeof name !== 'string' || parameter?.Type !== 'CommaDelimitedList')
+    throw new Error(`Fn::ForEach over ${JSON.stringify(collection)}: only lists and CommaDelimitedList parameters are expanded here`);
+  return String(parameters[name] ?? parameter.Default).split(',');
+}
+
+function substitute(text: string, identifier: string, item: string): string {
+  return text.replaceAll(`\${${identifier}}`, item).replaceAll(`&{${identifier}}`, item.replace(/[^0-9a-zA-Z]+/g, ''));
+}
+
+function replaceIdentifier(value: unknown, identifier: string, item: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => replaceIdentifier(v, identifier, item));
+  if (!isRecord(value)) return value;
+  const entries = Object.entries(value);
+  const [key, arg] = entries[0] ?? [];
+  if (entries.length === 1 && key === 'Ref' && arg === identifier) return item;
+  if (entries.length === 1 && key === 'Fn::Sub') {
+    const [text, variables] = Array.isArray(arg) ? [arg[0] as string, arg[1]] : [arg as string, undefined];
+    const replaced = substitute(text, identifier, item);
+    if (!PLACEHOLDER.test(replaced)) return replaced;
+    return { 'Fn::Sub': variables === undefined ? replaced : [replaced, replaceIdentifier(variables, identifier, item)] };
+  }
+  return Object.fromEntries(entries.map(([k, v]) => [substitute(k, identifier, item), replaceIdentifier(v, identifier, item)]));
+}
