@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MANAGED_RULES, type ManagedRuleId } from '../functions/core/events/config-rules.js';
 import { resolver } from '../scripts/template.mjs';
 import { matchesPattern } from './support/event-pattern.js';
 import { loadEvent } from './support/events.js';
@@ -277,15 +278,48 @@ describe('the optional monitors in template.yaml', () => {
     expect(rule.Properties.Scope).toEqual(resourceType ? { ComplianceResourceTypes: [resourceType] } : undefined);
   });
 
-  it('ship access-keys-rotated with the age at which rotate-credentials deactivates keys, and unused credentials at 45 days', () => {
+  it('ship access-keys-rotated with the age at which rotate-credentials deactivates keys, and unused credentials at MaxCredentialUsageAgeDays', () => {
     // Act
     const rules = expanded.Resources;
 
     // Assess
     expect(rules.ConfigRuleAccessKeysRotated?.Properties.InputParameters).toEqual({ maxAccessKeyAge: { Ref: 'MaxAccessKeyAgeDays' } });
-    expect(rules.ConfigRuleIamUserUnusedCredentialsCheck?.Properties.InputParameters).toEqual({ maxCredentialUsageAge: 45 });
+    expect(rules.ConfigRuleIamUserUnusedCredentialsCheck?.Properties.InputParameters).toEqual({
+      maxCredentialUsageAge: { Ref: 'MaxCredentialUsageAgeDays' },
+    });
     expect(Object.values(monitorsOf(rules)).filter((r) => r.Type === 'AWS::Config::ConfigRule')).toHaveLength(16);
   });
+});
+
+describe('the Config rules template.yaml ships', () => {
+  const expanded = expandForEach(template, ALL_MONITORS);
+  const resolve = resolver(expanded, ALL_MONITORS) as (node: unknown) => any;
+  const shipped = Object.values(monitorsOf(expanded.Resources))
+    .filter((r) => r.Type === 'AWS::Config::ConfigRule')
+    .map((r) => resolve(r).Properties);
+  /** Which function takes each managed rule: the one whose list names it. */
+  const takerOf = (identifier: string) => FUNCTIONS.filter((f) => f.configRules.includes(identifier as ManagedRuleId)).map((f) => f.name);
+
+  it.each(shipped.map((p) => [p.ConfigRuleName as string, p.Source.SourceIdentifier as string]))(
+    'route a NON_COMPLIANT change of %s (%s) to exactly the function that takes it, which takes it by its source',
+    (name, identifier) => {
+      // Prepare
+      const event = loadEvent('config/s3-bucket-public-read-prohibited-noncompliant.json');
+      event.detail.configRuleName = name;
+      event.detail.resourceType = MANAGED_RULES[identifier as ManagedRuleId].resourceType;
+      const rule = { name, owner: 'AWS', identifier, from: 'source' as const };
+
+      // Act
+      const takers = FUNCTIONS.filter(
+        (f) =>
+          eventBridgeRules(template, f.functionLogicalId).some((r) => matchesPattern(r.pattern, event)) && handlesEvent(f, event, rule),
+      ).map((f) => f.name);
+
+      // Assess
+      expect(takers).toEqual(takerOf(identifier));
+      expect(takers).toHaveLength(1);
+    },
+  );
 });
 
 describe("the training-job alarm README's Monitors section documents", () => {

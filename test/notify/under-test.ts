@@ -2,11 +2,13 @@ import type { Context } from 'aws-lambda';
 import { configRuleIamActions } from '../../functions/core/aws/config-rules.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
+import type { RuleIdentity } from '../../functions/core/events/config-rules.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { lookupIamActions } from '../../functions/notify/cloudtrail.js';
 import { floodIamActions } from '../../functions/notify/flood.js';
 import { NOTIFY_CONFIG_RULES, selectNotification } from '../../functions/notify/select.js';
 import { loadNotifySettings } from '../../functions/notify/settings.js';
+import { withRule } from '../support/with-rule.js';
 
 /**
  * notify as the template tests see it (an entry of FUNCTIONS in test/support/functions.ts): no remediation, so no
@@ -19,9 +21,9 @@ export const notifyUnderTest = {
   alwaysActions: [...floodIamActions, ...lookupIamActions, ...configRuleIamActions],
   wildcardActions: lookupIamActions,
   configRules: NOTIFY_CONFIG_RULES,
-  handles(raw: unknown): boolean {
+  handles(raw: unknown, rule?: RuleIdentity): boolean {
     try {
-      return selectNotification(parseEvent(raw), loadConfig({}), loadNotifySettings({})).action === 'notify';
+      return selectNotification(withRule(parseEvent(raw), rule), loadConfig({}), loadNotifySettings({})).action === 'notify';
     } catch (error) {
       if (error instanceof InvalidEventError || error instanceof UnsupportedEventError) return false;
       throw error;

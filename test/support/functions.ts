@@ -1,7 +1,7 @@
 import { configRuleIamActions } from '../../functions/core/aws/config-rules.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
-import type { ManagedRuleId } from '../../functions/core/events/config-rules.js';
+import type { ManagedRuleId, RuleIdentity } from '../../functions/core/events/config-rules.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { journalIamActions } from '../../functions/core/journal/dynamodb.js';
 import type { Remediation } from '../../functions/core/remediation/remediate.js';
@@ -16,6 +16,7 @@ import {
   observeIamActions as stopJobReads,
 } from '../../functions/stop-compromised-training-job/observe.js';
 import { notifyUnderTest } from '../notify/under-test.js';
+import { withRule } from './with-rule.js';
 
 /**
  * Each Lambda of the project as the template tests see it: its resources in template.yaml, what it reads, and
@@ -34,7 +35,7 @@ export interface FunctionUnderTest {
   /** The managed Config rules the function takes: its Config rule in template.yaml routes what they evaluate. */
   configRules: readonly ManagedRuleId[];
   /** Decides, for a function without a remediation, whether it handles an event. */
-  handles?: (event: unknown) => boolean;
+  handles?: (event: unknown, rule?: RuleIdentity) => boolean;
 }
 
 /** What every function may do: write its logs and traces, notify, and dead-letter. */
@@ -78,10 +79,10 @@ export const FUNCTIONS: FunctionUnderTest[] = [
 ];
 
 /** Whether the function acts on (or reports) an event, with the template's default parameters: what its rules must route to it. */
-export function handlesEvent(f: FunctionUnderTest, raw: unknown): boolean {
-  if (f.handles) return f.handles(raw);
+export function handlesEvent(f: FunctionUnderTest, raw: unknown, rule?: RuleIdentity): boolean {
+  if (f.handles) return f.handles(raw, rule);
   try {
-    return f.remediation?.selectTargets(parseEvent(raw), loadConfig({})).action !== 'ignore';
+    return f.remediation?.selectTargets(withRule(parseEvent(raw), rule), loadConfig({})).action !== 'ignore';
   } catch (error) {
     if (error instanceof InvalidEventError || error instanceof UnsupportedEventError) return false;
     throw error;
