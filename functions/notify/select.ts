@@ -14,36 +14,31 @@ import { isAwsRegion } from '../core/notify/describe-event.js';
 import type { TargetRef } from '../core/remediation/types.js';
 import { FUNCTION_NAME, type NotifySettings } from './settings.js';
 
+/** The managed rules that keep the audit trail alive: a trail, its log file validation, log groups, buckets' logging. */
+const AUDIT_TRAIL_RULES = [
+  'CLOUD_TRAIL_ENABLED',
+  'MULTI_REGION_CLOUD_TRAIL_ENABLED',
+  'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED',
+  'CLOUDWATCH_LOG_GROUP_ENCRYPTED',
+  'CW_LOGGROUP_RETENTION_PERIOD_CHECK',
+  'S3_BUCKET_LOGGING_ENABLED',
+] as const satisfies readonly ManagedRuleId[];
+
 /**
  * AWS Config managed rules that no ml-guard function remediates: a person is told instead. The SageMaker rules; the
- * rules that keep the audit trail alive (a trail, its log file validation, log groups' encryption and retention, and
- * buckets' logging, encryption and TLS); and S3_BUCKET_POLICY_GRANTEE_CHECK, whose grants to unlisted principals need
- * not be public, so quarantine-public-bucket does not take it. Custom rules listed in CUSTOM_CONFIG_RULES are reported too.
+ * audit-trail rules; buckets' encryption and TLS; and S3_BUCKET_POLICY_GRANTEE_CHECK, whose grants to unlisted
+ * principals need not be public, so quarantine-public-bucket does not take it. Custom rules listed in
+ * CUSTOM_CONFIG_RULES are reported too.
  */
 export const NOTIFY_CONFIG_RULES = [
   'SAGEMAKER_NOTEBOOK_NO_DIRECT_INTERNET_ACCESS',
   'SAGEMAKER_NOTEBOOK_INSTANCE_ROOT_ACCESS_CHECK',
   'SAGEMAKER_ENDPOINT_CONFIGURATION_KMS_KEY_CONFIGURED',
-  'CLOUD_TRAIL_ENABLED',
-  'MULTI_REGION_CLOUD_TRAIL_ENABLED',
-  'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED',
-  'CLOUDWATCH_LOG_GROUP_ENCRYPTED',
-  'CW_LOGGROUP_RETENTION_PERIOD_CHECK',
-  'S3_BUCKET_LOGGING_ENABLED',
+  ...AUDIT_TRAIL_RULES,
   'S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED',
   'S3_BUCKET_SSL_REQUESTS_ONLY',
   'S3_BUCKET_POLICY_GRANTEE_CHECK',
 ] as const satisfies readonly ManagedRuleId[];
-
-/** What a person is told about a rule, by what it guards. */
-const AUDIT_TRAIL_RULES: readonly ManagedRuleId[] = [
-  'CLOUD_TRAIL_ENABLED',
-  'MULTI_REGION_CLOUD_TRAIL_ENABLED',
-  'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED',
-  'CLOUDWATCH_LOG_GROUP_ENCRYPTED',
-  'CW_LOGGROUP_RETENTION_PERIOD_CHECK',
-  'S3_BUCKET_LOGGING_ENABLED',
-];
 
 /** The finding types some remediation handles (at or above the threshold): every other type is notified. */
 export function isRemediatedFindingType(type: string): boolean {
@@ -141,7 +136,7 @@ function complianceReason(rule: ManagedRuleId | 'custom'): string {
   if (rule === 'custom') return 'A resource broke a custom Config rule listed in CUSTOM_CONFIG_RULES: a person should look';
   if (rule.startsWith('SAGEMAKER_'))
     return 'A SageMaker resource broke a Config rule that no ml-guard function remediates: a person should look';
-  if (AUDIT_TRAIL_RULES.includes(rule)) {
+  if ((AUDIT_TRAIL_RULES as readonly ManagedRuleId[]).includes(rule)) {
     return 'A Config rule that keeps the audit trail alive is broken: activity may go unrecorded or unprotected; a person should look';
   }
   return 'A bucket broke a Config rule that no ml-guard function remediates: a person should look';
