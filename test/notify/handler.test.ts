@@ -193,7 +193,7 @@ describe('notify without floods', () => {
     // Prepare
     fakeStateTable();
     const finding = (id: string, severity: number) =>
-      withChange('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => {
+      withChange('guardduty/backdoor-ec2-ccactivity-dns-sample.json', (e) => {
         e.id = id;
         e.detail.severity = severity;
       });

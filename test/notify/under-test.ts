@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../functions/core/config.js';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
+import { isContainedS3Finding } from '../../functions/core/events/s3-exfiltration.js';
 import { lookupIamActions } from '../../functions/notify/cloudtrail.js';
 import { floodIamActions } from '../../functions/notify/flood.js';
 import { selectNotification } from '../../functions/notify/select.js';
@@ -24,6 +25,15 @@ export const notifyUnderTest = {
       if (error instanceof InvalidEventError || error instanceof UnsupportedEventError) return false;
       throw error;
     }
+  },
+  /**
+   * The S3 exfiltration findings a remediation contains: the GuardDuty rule routes every S3 finding at or above
+   * SeverityThreshold (it cannot also say "below S3ExfiltrationSeverityThreshold"), and the function declines these.
+   */
+  routedButDeclined(raw: unknown): boolean {
+    const event = parseEvent(raw);
+    const config = loadConfig({});
+    return event.kind === 'guardduty' && event.finding.severity >= config.severityThreshold && isContainedS3Finding(event.finding, config);
   },
 };
 

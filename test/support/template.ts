@@ -113,19 +113,61 @@ export function eventBridgeRules(template: Template, functionLogicalId: string):
 }
 
 /**
- * A pattern written as JSON text, `!Sub` or plain (the one way to put a Number parameter into a `numeric` matcher as
- * a number), as the object EventBridge reads: each `${Parameter}` replaced by the parameter's Default, then parsed.
+ * A pattern written as JSON text, `!Sub` (with or without a variable map) or plain (the one way to put a Number
+ * parameter into a `numeric` matcher as a number), as the object EventBridge reads: each `${Name}` replaced by the
+ * variable of that name (a `Ref` or an `Fn::If`, resolved with the parameters' defaults) or the parameter's Default,
+ * then parsed.
  */
 function fromJsonText(template: Template, pattern: unknown): unknown {
   const sub = isRecord(pattern) && Object.keys(pattern).length === 1 ? pattern['Fn::Sub'] : undefined;
-  const text = typeof pattern === 'string' ? pattern : typeof sub === 'string' ? sub : undefined;
-  if (text === undefined) return pattern;
+  const [text, variables]: [unknown, unknown] =
+    typeof pattern === 'string' ? [pattern, {}] : Array.isArray(sub) ? [sub[0], sub[1] ?? {}] : [sub, {}];
+  if (typeof text !== 'string' || !isRecord(variables)) return pattern;
   return JSON.parse(
     text.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => {
+      if (Object.hasOwn(variables, name)) return String(resolved(template, variables[name]));
       const parameter = template.Parameters?.[name];
       return parameter && 'Default' in parameter ? String(parameter.Default) : whole;
     }),
   );
+}
+
+/** A value as CloudFormation gives it with the default parameters: a `Ref` to a parameter, or an `Fn::If` on a condition. */
+function resolved(template: Template, value: unknown): unknown {
+  if (isRecord(value) && typeof value.Ref === 'string') {
+    const parameter = template.Parameters?.[value.Ref];
+    if (!parameter || !('Default' in parameter)) throw new Error(`Ref to ${value.Ref}, which is no parameter with a Default`);
+    return String(parameter.Default);
+  }
+  const ifArgs = isRecord(value) ? value['Fn::If'] : undefined;
+  if (Array.isArray(ifArgs)) return resolved(template, conditionHolds(template, String(ifArgs[0])) ? ifArgs[1] : ifArgs[2]);
+  return value;
+}
+
+/** Whether a condition of the template holds with the default parameters (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition). */
+export function conditionHolds(template: Template, name: string): boolean {
+  const condition = template.Conditions?.[name];
+  if (condition === undefined) throw new Error(`No condition ${name} in the template`);
+  return holds(template, condition);
+}
+
+function holds(template: Template, condition: unknown): boolean {
+  if (!isRecord(condition)) throw new Error(`Not a condition: ${JSON.stringify(condition)}`);
+  if (typeof condition.Condition === 'string') return conditionHolds(template, condition.Condition);
+  const [operator, args] = Object.entries(condition)[0] ?? [];
+  const list: unknown[] = Array.isArray(args) ? args : [];
+  switch (operator) {
+    case 'Fn::Equals':
+      return String(resolved(template, list[0])) === String(resolved(template, list[1]));
+    case 'Fn::Not':
+      return !holds(template, list[0]);
+    case 'Fn::And':
+      return list.every((c) => holds(template, c));
+    case 'Fn::Or':
+      return list.some((c) => holds(template, c));
+    default:
+      throw new Error(`Unsupported condition: ${JSON.stringify(condition)}`);
+  }
 }
 
 /** `{Ref: P}` becomes P's Default as a string: CloudFormation passes every parameter, a Number too, as a string. */
