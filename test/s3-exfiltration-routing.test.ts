@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../functions/core/config.js';
+import { S3_EXFILTRATION_FINDINGS } from '../functions/core/events/finding-types.js';
 import { parseEvent } from '../functions/core/events/parse.js';
 import { isContainedS3Finding } from '../functions/core/events/s3-exfiltration.js';
 import { selectNotification } from '../functions/notify/select.js';
@@ -85,6 +86,57 @@ const CONTAINED_TYPES = [
   'Discovery:S3/MaliciousIPCaller.Custom',
   'Discovery:S3/TorIPCaller',
 ];
+
+describe('the S3 exfiltration settings in template.yaml', () => {
+  it('gives every function the parameters, with the defaults the code has', () => {
+    // Prepare
+    const defaults = loadConfig({});
+
+    // Act
+    const variables = template.Globals.Function.Environment.Variables;
+
+    // Assess
+    expect(template.Parameters?.S3ExfiltrationSeverityThreshold).toMatchObject({
+      Type: 'Number',
+      Default: defaults.s3ExfiltrationSeverityThreshold,
+      MinValue: 0,
+      MaxValue: 10,
+    });
+    expect(template.Parameters?.ContainS3Exfiltration).toMatchObject({
+      Type: 'String',
+      Default: String(defaults.containS3Exfiltration),
+      AllowedValues: ['true', 'false'],
+    });
+    expect(variables.S3_EXFILTRATION_SEVERITY_THRESHOLD).toEqual({ Ref: 'S3ExfiltrationSeverityThreshold' });
+    expect(variables.CONTAIN_S3_EXFILTRATION).toEqual({ Ref: 'ContainS3Exfiltration' });
+  });
+
+  it("routes S3 exfiltration to rotate-credentials by exactly the code's finding types, with the threshold as a number", () => {
+    // Act
+    const rule = eventBridgeRules(template, 'RotateCredentialsFunction').find((r) => r.name === 'CompromisedCredentialFinding')
+      ?.pattern as any;
+    const s3 = rule.detail.$or[2];
+
+    // Assess
+    expect(s3).toEqual({
+      type: S3_EXFILTRATION_FINDINGS.wildcard.map((wildcard) => ({ wildcard })),
+      severity: [{ numeric: ['>=', 7] }],
+    });
+  });
+
+  it('asks for a severity no finding has (11: GuardDuty severities go up to 10) when containment is off', () => {
+    // Act
+    const off = withParameters({ ContainS3Exfiltration: 'false' });
+    const rotate = eventBridgeRules(off, 'RotateCredentialsFunction').find((r) => r.name === 'CompromisedCredentialFinding')
+      ?.pattern as any;
+    const stop = eventBridgeRules(off, 'StopCompromisedTrainingJobFunction').find((r) => r.name === 'CompromisedRoleFinding')
+      ?.pattern as any;
+
+    // Assess
+    expect(rotate.detail.$or[2].severity).toEqual([{ numeric: ['>=', 11] }]);
+    expect(stop.detail.$or[1].severity).toEqual([{ numeric: ['>=', 11] }]);
+  });
+});
 
 describe('where each S3 finding type goes, with the default settings', () => {
   it.each(CONTAINED_TYPES)('%s by an IAM user at severity 8 reaches rotate-credentials alone', (type) => {

@@ -27,7 +27,7 @@ interface TargetBase {
   trigger: string;
   /**
    * Why a finding that is not about credentials as such contains them: for an S3 exfiltration finding, what the caller
-   * did to which bucket and objects (`describeS3Exfiltration`). The plan gives it as its reason.
+   * did to which bucket and objects (`describeS3Exfiltration`). The plan gives it as its first note.
    */
   cause?: string;
 }

@@ -53,7 +53,7 @@ describe('stop-compromised-training-job in template.yaml', () => {
     expect(pattern['Fn::Sub'][0]).toContain('"severity": [{"numeric": [">=", ${SeverityThreshold}]}]');
     expect(pattern['Fn::Sub'][0]).toContain('"severity": [{"numeric": [">=", ${S3ContainmentSeverity}]}]');
     expect(pattern['Fn::Sub'][1]).toEqual({
-      S3ContainmentSeverity: { 'Fn::If': ['S3ExfiltrationContained', { Ref: 'S3ExfiltrationSeverityThreshold' }, 11] },
+      S3ContainmentSeverity: { 'Fn::If': ['S3ExfiltrationContained', { Ref: 'S3ExfiltrationSeverityThreshold' }, '11'] },
     });
   });
 });
