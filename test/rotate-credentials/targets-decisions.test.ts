@@ -407,6 +407,16 @@ describe('selectTargets: the caller of an S3 exfiltration finding', () => {
       'AWSServiceRoleForAmazonSageMakerNotebooks',
       'S3 exfiltration (GuardDuty Impact:S3/AnomalousBehavior.Permission, severity 7): GetObject on S3 bucket ml-training-data-123456789012: the caller is the service-linked role AWSServiceRoleForAmazonSageMakerNotebooks, which only its AWS service can assume and IAM lets no one change: ml-guard never contains it; find in CloudTrail what made the service act',
     ],
+    [
+      'an AWS service caller the finding does not name',
+      finding(
+        'guardduty/exfiltration-s3-anomalousbehavior-awsservice.json',
+        (d) => (d.resource.accessKeyDetails = { userType: 'AWSService' }),
+      ),
+      'AWSService principal',
+      '(not named)',
+      'S3 exfiltration (GuardDuty Exfiltration:S3/AnomalousBehavior, severity 8): GetObject on S3 bucket ml-training-data-123456789012: the caller is an AWS service (userType AWSService, (not named)): ml-guard never contains a service; find in CloudTrail which configuration or principal made it act (replication, a job, a shared bucket policy)',
+    ],
   ])('notifies, never contains, %s', (_, event, type, id, reason) => {
     expect(selectTargets(event, config)).toEqual({ action: 'notify', reason, targets: [{ type, id }] });
   });
