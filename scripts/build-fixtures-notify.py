@@ -138,7 +138,8 @@ stateless['id'] = 'd7a8b9c0-1d2e-4f3a-8b4c-5d6e7f8091a2'
 del stateless['detail']['state']
 save('invalid/cloudwatch-alarm-state-change-without-state.json', stateless)
 
-# ---------------------------------------------------------------- GuardDuty findings no remediation handles
+# ---------------------------------------------------------------- GuardDuty findings notify reports (the S3 one, at severity 8,
+# is rotate-credentials' since S3 exfiltration containment: see events/README.md)
 real = load('guardduty/policy-s3-bucketblockpublicaccessdisabled.json')
 exfil = copy.deepcopy(real)
 d = exfil['detail']

@@ -154,3 +154,83 @@ save('config/access-keys-rotated-compliant.json',
      keys_compliance_change('access-keys-rotated', 'COMPLIANT', 'NON_COMPLIANT', 'b2c3d4e5-0004-4a5b-8c9d-0e1f2a3b4c5d'))
 save('config/iam-user-unused-credentials-check-noncompliant.json',
      keys_compliance_change('iam-user-unused-credentials-check', 'NON_COMPLIANT', 'COMPLIANT', 'b2c3d4e5-0005-4a5b-8c9d-0e1f2a3b4c5d'))
+
+# ---------------------------------------------------------------- S3 exfiltration (issue 12 §2)
+# From the built Exfiltration:S3/AnomalousBehavior finding (scripts/build-fixtures-notify.py: the recorded real
+# Policy:S3/BucketBlockPublicAccessDisabled finding with the type, API and texts changed), changing only what each case
+# needs. GuardDuty gives an S3 finding from CloudTrail data events (GetObject...) the resource type S3Bucket, and one from
+# management events AccessKey (user guide, "GuardDuty S3 Protection finding types"); objects, when the finding names
+# them, are in s3BucketDetails[].s3ObjectDetails[] (API reference, "S3BucketDetail", "S3ObjectDetail").
+s3_exfil = load('guardduty/exfiltration-s3-anomalousbehavior.json')
+TRAINING_BUCKET = 'ml-training-data-123456789012'
+
+
+def s3_finding(event_id, finding_id, account, finding_type, severity, caller, bucket=TRAINING_BUCKET, objects=()):
+    event = copy.deepcopy(s3_exfil)
+    old = event['detail']['id']
+    event['id'] = event_id
+    event['account'] = account
+    d = event['detail']
+    d['accountId'] = account
+    d['id'] = finding_id
+    d['arn'] = d['arn'].replace(old, finding_id).replace(':123456789012:', f':{account}:')
+    d['type'] = finding_type
+    d['severity'] = severity
+    d['resource']['resourceType'] = 'S3Bucket'
+    d['resource']['accessKeyDetails'] = caller
+    details = d['resource']['s3BucketDetails'][0]
+    details['name'] = bucket
+    details['arn'] = f'arn:aws:s3:::{bucket}'
+    if objects:
+        details['s3ObjectDetails'] = [{'objectArn': f'arn:aws:s3:::{bucket}/{key}', 'key': key} for key in objects]
+    d['service']['action']['awsApiCallAction']['affectedResources'] = {'AWS::S3::Bucket': bucket}
+    name = caller.get('userName') or caller.get('principalId')
+    d['title'] = f'Anomalous S3 API calls from {name} read objects of S3 bucket {bucket}.'
+    d['description'] = (f'An IAM entity invoked an S3 API in a suspicious way: {name} called GetObject on S3 bucket {bucket} '
+                        'in an unusual way for this principal. This may indicate that data is being taken out of your account.')
+    return event
+
+
+# 6. An IAM user's long-term key read training data (a data-event finding, naming the objects read).
+save('guardduty/exfiltration-s3-anomalousbehavior-iamuser.json', s3_finding(
+    '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a51', '9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c1', ACCOUNT, 'Exfiltration:S3/AnomalousBehavior', 8,
+    {'accessKeyId': 'AKIAI44QH8DHBEXAMPLE', 'principalId': 'AIDAJQABLZS4A3QDU576Q', 'userType': 'IAMUser', 'userName': 'ml-pipeline-bot'},
+    objects=('datasets/fraud/train/part-0000.parquet', 'datasets/fraud/train/part-0001.parquet')))
+
+# 7. The SageMaker training role, from a malicious IP, in the account of the stop-compromised-training-job fixtures.
+TRAINING_ACCOUNT = '883606788610'
+save('guardduty/exfiltration-s3-maliciousipcaller-assumedrole.json', s3_finding(
+    '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a52', '9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c2', TRAINING_ACCOUNT, 'Exfiltration:S3/MaliciousIPCaller', 8,
+    {'accessKeyId': 'ASIAUN7WV6J2EXAMPLE1', 'principalId': 'AROAUN7WV6J2SAGEMAKER:SageMaker', 'userType': 'AssumedRole',
+     'userName': 'SageMakerTrainingRole'},
+    bucket=f'ml-model-artifacts-{TRAINING_ACCOUNT}', objects=('fraud-detector/model.tar.gz',)))
+
+# 8. An AWS service as the caller (CloudTrail's userIdentity type AWSService): notified, never contained.
+save('guardduty/exfiltration-s3-anomalousbehavior-awsservice.json', s3_finding(
+    '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a53', '9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c3', ACCOUNT, 'Exfiltration:S3/AnomalousBehavior', 8,
+    {'accessKeyId': None, 'principalId': 'datasync.amazonaws.com', 'userType': 'AWSService', 'userName': 'datasync.amazonaws.com'}))
+
+# 9. A service-linked role as the caller: notified, never contained (nor its jobs stopped).
+save('guardduty/impact-s3-anomalousbehavior-permission-servicelinkedrole.json', s3_finding(
+    '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a54', '9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c4', ACCOUNT, 'Impact:S3/AnomalousBehavior.Permission', 7,
+    {'accessKeyId': 'ASIAQSERVICELINKED01', 'principalId': 'AROAQSERVICELINKED01:SageMaker', 'userType': 'AssumedRole',
+     'userName': 'AWSServiceRoleForAmazonSageMakerNotebooks'}))
+
+# 10. Below S3_EXFILTRATION_SEVERITY_THRESHOLD (7): the IAM user from a Tor exit node, at a medium severity.
+save('guardduty/unauthorizedaccess-s3-toripcaller-below-threshold.json', s3_finding(
+    '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a55', '9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c5', ACCOUNT, 'UnauthorizedAccess:S3/TorIPCaller', 5,
+    {'accessKeyId': 'AKIAI44QH8DHBEXAMPLE', 'principalId': 'AIDAJQABLZS4A3QDU576Q', 'userType': 'IAMUser', 'userName': 'ml-pipeline-bot'}))
+
+# 11. PenTest:S3/ParrotLinux: the recorded bare sample finding (aws-samples, MIT-0) in the envelope of the recorded
+# TorIPCaller event, `sample` removed, `archived` false, ids: notified only, whatever its severity.
+pentest_bare = json.loads((SHARED / 'guardduty/pentest-s3-parrotlinux-sample-bare.json').read_text())
+pentest = {k: v for k, v in copy.deepcopy(tor).items() if k != 'debug'}
+pentest.update({'id': '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a56', 'account': pentest_bare['accountId'], 'time': '2022-01-13T00:00:48Z',
+                'region': pentest_bare['region']})
+d = copy.deepcopy(pentest_bare)
+d['id'] = '9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c6'
+d['arn'] = finding_arn(d)
+del d['service']['additionalInfo']['sample']
+d['service']['archived'] = False
+pentest['detail'] = d
+save('guardduty/pentest-s3-parrotlinux.json', pentest)

@@ -14,6 +14,8 @@ export type RemediationMode = 'dry-run' | 'enforce';
 
 const snsTopicArn = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A GuardDuty severity: 0 to 10. */
+const severity = /^(10(\.0+)?|\d(\.\d+)?)$/;
 
 /** A comma-separated list of Config rule names (AWS Config: 1 to 128 characters, not only spaces); empty items are skipped. */
 const customRuleList = (v: string) =>
@@ -49,7 +51,21 @@ function readEnvironment(present: Readonly<Record<string, string>>) {
     EXEMPT_TAG_KEY: read('EXEMPT_TAG_KEY', 'ml-guard:exempt', (v) => v.length <= 128, 'too big (maximum 128)', text),
     FORENSICS_BUCKET: read<string | undefined>('FORENSICS_BUCKET', undefined, matching(bucketName), 'expected an S3 bucket name', text),
     PROTECTED_PRINCIPALS: present.PROTECTED_PRINCIPALS ?? '',
-    SEVERITY_THRESHOLD: read('SEVERITY_THRESHOLD', 4, matching(/^(10(\.0+)?|\d(\.\d+)?)$/), 'expected a number from 0 to 10', Number),
+    SEVERITY_THRESHOLD: read('SEVERITY_THRESHOLD', 4, matching(severity), 'expected a number from 0 to 10', Number),
+    S3_EXFILTRATION_SEVERITY_THRESHOLD: read(
+      'S3_EXFILTRATION_SEVERITY_THRESHOLD',
+      7,
+      matching(severity),
+      'expected a number from 0 to 10',
+      Number,
+    ),
+    CONTAIN_S3_EXFILTRATION: read(
+      'CONTAIN_S3_EXFILTRATION',
+      true,
+      (v) => v === 'true' || v === 'false',
+      'expected "true" or "false"',
+      (v) => v === 'true',
+    ),
     // DynamoDB table names: 3 to 255 of a-z, A-Z, 0-9, '_', '-', '.'.
     JOURNAL_TABLE: read<string | undefined>(
       'JOURNAL_TABLE',
@@ -102,6 +118,14 @@ export interface Config {
   protectedPrincipals: string[];
   /** GuardDuty findings below this severity are left alone (GuardDuty's medium band starts at 4). */
   severityThreshold: number;
+  /**
+   * S3 findings of data leaving or being changed (`S3_EXFILTRATION_FINDINGS`) at or above this severity have their caller
+   * contained (rotate-credentials, stop-compromised-training-job); below it they are only notified. GuardDuty's high
+   * band starts at 7.
+   */
+  s3ExfiltrationSeverityThreshold: number;
+  /** False: S3 exfiltration findings are only notified, whatever their severity. */
+  containS3Exfiltration: boolean;
   /** The DynamoDB table of the action journal; when unset (local runs) the journal lives in memory for one invocation. */
   journalTable: string | undefined;
   /** How long journal records are kept (DynamoDB TTL). */
@@ -136,6 +160,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     forensicsBucket: e.FORENSICS_BUCKET,
     protectedPrincipals: protectedPrincipalsOf(e.PROTECTED_PRINCIPALS),
     severityThreshold: e.SEVERITY_THRESHOLD,
+    s3ExfiltrationSeverityThreshold: e.S3_EXFILTRATION_SEVERITY_THRESHOLD,
+    containS3Exfiltration: e.CONTAIN_S3_EXFILTRATION,
     journalTable: e.JOURNAL_TABLE,
     journalRetentionDays: e.JOURNAL_RETENTION_DAYS,
     timeReserveMs: e.TIME_RESERVE_MS,

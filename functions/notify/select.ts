@@ -9,6 +9,7 @@ import {
 } from '../core/events/finding-types.js';
 import type { GuardDutyFinding } from '../core/events/guardduty.js';
 import type { ParsedEvent } from '../core/events/parse.js';
+import { isContainedS3Finding } from '../core/events/s3-exfiltration.js';
 import { servingTargetOf, watchesSageMakerEndpoint } from '../core/notify/describe-alarm.js';
 import { isAwsRegion } from '../core/notify/describe-event.js';
 import type { TargetRef } from '../core/remediation/types.js';
@@ -66,7 +67,13 @@ export type NotifySelection =
   | { action: 'ignore'; reason: string }
   | { action: 'notify'; reason: string; targets: TargetRef[]; flood: FloodSubject };
 
-/** Pure: whether an event needs a person, and about what. The rules in template.yaml route exactly these events. */
+/**
+ * Pure: whether an event needs a person, and about what. The rules in template.yaml route exactly these events, but
+ * for the S3 exfiltration findings whose caller the remediation functions contain (`isContainedS3Finding`): the rule
+ * routes every S3 finding at or above SEVERITY_THRESHOLD, because it cannot also say "below
+ * S3ExfiltrationSeverityThreshold" (EventBridge refuses a numeric range whose bounds are not in order, and the two
+ * thresholds are independent parameters); those are declined here.
+ */
 export function selectNotification(event: ParsedEvent, config: Config, settings: NotifySettings): NotifySelection {
   switch (event.kind) {
     case 'guardduty':
@@ -81,6 +88,12 @@ export function selectNotification(event: ParsedEvent, config: Config, settings:
 function selectFinding(f: GuardDutyFinding, config: Config): NotifySelection {
   if (isRemediatedFindingType(f.type)) {
     return { action: 'ignore', reason: `GuardDuty finding type ${f.type} is handled by a remediation function, not by ${FUNCTION_NAME}` };
+  }
+  if (isContainedS3Finding(f, config)) {
+    return {
+      action: 'ignore',
+      reason: `GuardDuty finding ${f.id} (${f.type}, severity ${f.severity}) is at or above S3_EXFILTRATION_SEVERITY_THRESHOLD ${config.s3ExfiltrationSeverityThreshold}: rotate-credentials contains its caller and notifies, not ${FUNCTION_NAME}`,
+    };
   }
   if (f.severity < config.severityThreshold) {
     return {

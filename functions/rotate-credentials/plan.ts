@@ -29,8 +29,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  *   active keys older than the maximum age, or unused for longer than the rule allows, rotating the one
  *   its secret holds first.
  * - Root user and other principals: a person is told what to do.
+ * The caller of an S3 exfiltration finding is a user or role like any other: the first note says what it did to which
+ * bucket.
  */
 export function planTarget(target: CredentialTarget, state: CredentialState, context: PlanContext): Plan<RotateStep> {
+  return withCause(planPrincipal(target, state, context), target.cause);
+}
+
+function planPrincipal(target: CredentialTarget, state: CredentialState, context: PlanContext): Plan<RotateStep> {
   switch (target.kind) {
     case 'user-key':
     case 'stale-keys':
@@ -42,6 +48,11 @@ export function planTarget(target: CredentialTarget, state: CredentialState, con
     case 'other':
       return planOther(target);
   }
+}
+
+/** The plan with the finding's cause (what an S3 exfiltration finding says the caller did) as its first note. */
+function withCause(plan: Plan<RotateStep>, cause: string | undefined): Plan<RotateStep> {
+  return cause ? { ...plan, notes: [cause, ...(plan.notes ?? [])] } : plan;
 }
 
 // ------------------------------------------------------------------------------------------------ users

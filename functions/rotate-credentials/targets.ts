@@ -4,6 +4,7 @@ import { type ManagedRuleId, matchRule, type RuleIdentity } from '../core/events
 import { COMPROMISED_CREDENTIAL_FINDINGS, isFindingTypeIn, ROOT_CREDENTIAL_USAGE } from '../core/events/finding-types.js';
 import type { GuardDutyFinding } from '../core/events/guardduty.js';
 import type { Envelope, ParsedEvent } from '../core/events/parse.js';
+import { describeS3Exfiltration, isS3ExfiltrationFinding, s3ContainmentDeclined, serviceCallerOf } from '../core/events/s3-exfiltration.js';
 import { isPrincipalName } from '../core/principals.js';
 import type { Selection } from '../core/remediation/remediate.js';
 import type { TargetRef } from '../core/remediation/types.js';
@@ -28,6 +29,11 @@ interface TargetBase {
   account: string;
   /** `guardduty:<finding id>` or `config:<rule>`. */
   trigger: string;
+  /**
+   * Why a finding that is not about credentials as such contains them: for an S3 exfiltration finding, what the caller
+   * did to which bucket and objects (`describeS3Exfiltration`). The plan gives it as its first note.
+   */
+  cause?: string;
 }
 
 /** An IAM user named by a finding: the access key it names is contained, the user's sessions revoked. */
@@ -96,10 +102,10 @@ export function describeTarget(target: CredentialTarget): TargetRef {
 }
 
 /**
- * From a validated event, the one principal to act on. The EventBridge rules in template.yaml route the same events
- * except what a rule cannot express, declined here with a reason: a finding below SEVERITY_THRESHOLD (a rule cannot
- * compare with a stack parameter: CloudFormation passes a Number parameter as a string, and EventBridge's numeric
- * matching takes only numbers).
+ * From a validated event, the one principal to act on: the caller of a credential-compromise finding, or of an S3
+ * exfiltration finding at or above S3_EXFILTRATION_SEVERITY_THRESHOLD (an AWS service or a service-linked role caller is
+ * only notified). The EventBridge rules in template.yaml route the same events; the function checks the type and the
+ * thresholds again.
  */
 export function selectTargets(event: ParsedEvent, config: Config): Selection<CredentialTarget> {
   switch (event.kind) {
@@ -114,20 +120,11 @@ export function selectTargets(event: ParsedEvent, config: Config): Selection<Cre
 
 function selectFromFinding(envelope: Envelope, f: GuardDutyFinding, config: Config): Selection<CredentialTarget> {
   const isRootUsage = f.type === ROOT_CREDENTIAL_USAGE;
-  if (!isRootUsage && !isFindingTypeIn(COMPROMISED_CREDENTIAL_FINDINGS, f.type)) {
-    return { action: 'ignore', reason: `GuardDuty finding type ${f.type} is not one that ${FUNCTION_NAME} handles` };
-  }
-  if (f.resource.resourceType !== 'AccessKey') {
-    return { action: 'ignore', reason: `GuardDuty finding ${f.id} is about a ${f.resource.resourceType}, not an access key` };
-  }
-  if (!isRootUsage && f.severity < config.severityThreshold) {
-    return {
-      action: 'ignore',
-      reason: `GuardDuty finding ${f.id} has severity ${f.severity}, below SEVERITY_THRESHOLD ${config.severityThreshold}`,
-    };
-  }
+  const isS3 = isS3ExfiltrationFinding(f);
+  const declined = isS3 ? s3ContainmentDeclined(f, config) : checkCredentialFinding(f, config, isRootUsage);
+  if (declined) return { action: 'ignore', reason: declined };
   const key = f.resource.accessKeyDetails;
-  const base = { account: f.accountId, trigger: `guardduty:${f.id}` };
+  const base = { account: f.accountId, trigger: `guardduty:${f.id}`, ...(isS3 ? { cause: describeS3Exfiltration(f) } : {}) };
   const lastSeen = f.service.eventLastSeen || f.updatedAt;
   const seen = lastSeen ? { seenUntil: lastSeen } : {};
   const accessKeyId = key?.accessKeyId || undefined;
@@ -148,6 +145,14 @@ function selectFromFinding(envelope: Envelope, f: GuardDutyFinding, config: Conf
   if (elsewhere) {
     return { action: 'notify', reason: elsewhere, targets: [{ type: `${userType} principal`, id: name ?? '(not named)' }] };
   }
+  const service = isS3 ? serviceCallerOf(key) : undefined;
+  if (service) {
+    return {
+      action: 'notify',
+      reason: `${base.cause}: ${service}`,
+      targets: [{ type: `${userType} principal`, id: name ?? '(not named)' }],
+    };
+  }
   if (userType === 'IAMUser' || userType === 'AssumedRole') {
     const principal = key?.userName ?? '';
     if (!isPrincipalName(principal)) {
@@ -167,6 +172,23 @@ function selectFromFinding(envelope: Envelope, f: GuardDutyFinding, config: Conf
       : { action: 'remediate', targets: [{ kind: 'role', ...base, ...seen, roleName: principal, ...id }] };
   }
   return { action: 'remediate', targets: [{ kind: 'other', ...base, userType, principal: name ?? '(not named)' }] };
+}
+
+/**
+ * Why a credential-compromise finding is not acted on, or undefined: a type this function does not handle, a resource
+ * other than an access key, or a severity below SEVERITY_THRESHOLD (root credential usage counts whatever its severity).
+ */
+function checkCredentialFinding(f: GuardDutyFinding, config: Config, isRootUsage: boolean): string | undefined {
+  if (!isRootUsage && !isFindingTypeIn(COMPROMISED_CREDENTIAL_FINDINGS, f.type)) {
+    return `GuardDuty finding type ${f.type} is not one that ${FUNCTION_NAME} handles`;
+  }
+  if (f.resource.resourceType !== 'AccessKey') {
+    return `GuardDuty finding ${f.id} is about a ${f.resource.resourceType}, not an access key`;
+  }
+  if (!isRootUsage && f.severity < config.severityThreshold) {
+    return `GuardDuty finding ${f.id} has severity ${f.severity}, below SEVERITY_THRESHOLD ${config.severityThreshold}`;
+  }
+  return undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Config } from '../core/config.js';
 import type { AlarmMetric, AlarmStateChange } from '../core/events/cloudwatch-alarm.js';
 import { COMPROMISED_ROLE_FINDINGS, isFindingTypeIn } from '../core/events/finding-types.js';
 import type { Envelope, ParsedEvent } from '../core/events/parse.js';
+import { describeS3Exfiltration, isS3ExfiltrationFinding, s3ContainmentDeclined, serviceCallerOf } from '../core/events/s3-exfiltration.js';
 import type { Selection } from '../core/remediation/remediate.js';
 import type { TargetRef } from '../core/remediation/types.js';
 import { isRoleName, protectedEntryFor, type RoleRef, roleRef } from './roles.js';
@@ -51,9 +52,12 @@ export function describeTarget(target: StopTarget): TargetRef {
 }
 
 /**
- * From a validated event, what to stop. The EventBridge rules in template.yaml route the same events (severity
- * included), except for what a rule cannot express, which is declined here with a reason: a finding that names no
- * valid role name, and an alarm whose metrics name no training job (or only jobs of other accounts).
+ * From a validated event, what to stop: the role of a credential-compromise finding at or above SEVERITY_THRESHOLD,
+ * or the role that called S3 in an S3 exfiltration finding at or above S3_EXFILTRATION_SEVERITY_THRESHOLD (never a
+ * service-linked role: rotate-credentials notifies it); the training jobs an alarm names. The EventBridge rules in
+ * template.yaml route the same events (severity included), except for what a rule cannot express, which is declined
+ * here with a reason: a finding that names no valid role name, and an alarm whose metrics name no training job (or
+ * only jobs of other accounts).
  */
 export function selectTargets(event: ParsedEvent, config: Config): Selection<StopTarget> {
   switch (event.kind) {
@@ -69,12 +73,9 @@ export function selectTargets(event: ParsedEvent, config: Config): Selection<Sto
 type Finding = Extract<ParsedEvent, { kind: 'guardduty' }>['finding'];
 
 function selectRole(envelope: Envelope, f: Finding, config: Config): Selection<StopTarget> {
-  if (!isFindingTypeIn(COMPROMISED_ROLE_FINDINGS, f.type)) {
-    return { action: 'ignore', reason: `GuardDuty finding type ${f.type} is not one that ${FUNCTION_NAME} handles` };
-  }
-  if (f.resource.resourceType !== 'AccessKey') {
-    return { action: 'ignore', reason: `GuardDuty finding ${f.id} is about resource type ${f.resource.resourceType}, not AccessKey` };
-  }
+  const isS3 = isS3ExfiltrationFinding(f);
+  const declined = isS3 ? s3ContainmentDeclined(f, config) : checkCredentialFinding(f);
+  if (declined) return { action: 'ignore', reason: declined };
   const key = f.resource.accessKeyDetails;
   if (key?.userType !== 'AssumedRole') {
     return {
@@ -82,12 +83,14 @@ function selectRole(envelope: Envelope, f: Finding, config: Config): Selection<S
       reason: `the principal of GuardDuty finding ${f.id} has userType ${key?.userType ?? '(none)'}, not AssumedRole`,
     };
   }
-  if (f.severity < config.severityThreshold) {
+  if (!isS3 && f.severity < config.severityThreshold) {
     return {
       action: 'ignore',
       reason: `GuardDuty finding ${f.id} has severity ${f.severity}, below SEVERITY_THRESHOLD ${config.severityThreshold}`,
     };
   }
+  const service = isS3 ? serviceCallerOf(key) : undefined;
+  if (service) return { action: 'ignore', reason: `${service} (rotate-credentials notifies it)` };
   const name = key.userName ?? '';
   if (!isRoleName(name)) {
     return {
@@ -103,6 +106,7 @@ function selectRole(envelope: Envelope, f: Finding, config: Config): Selection<S
       `the finding is about account ${f.accountId} but was delivered in account ${envelope.account}: only jobs of account ${f.accountId} that this function can see are stopped`,
     );
   }
+  if (isS3) notes.push(`the role's credentials were used for ${describeS3Exfiltration(f)}`);
   const protectedBy = protectedEntryFor(role, config.protectedPrincipals);
   return {
     action: 'remediate',
@@ -119,6 +123,16 @@ function selectRole(envelope: Envelope, f: Finding, config: Config): Selection<S
       },
     ],
   };
+}
+
+/** Why a credential-compromise finding is not one this function acts on (its type, or a resource other than an access key). */
+function checkCredentialFinding(f: Finding): string | undefined {
+  if (!isFindingTypeIn(COMPROMISED_ROLE_FINDINGS, f.type))
+    return `GuardDuty finding type ${f.type} is not one that ${FUNCTION_NAME} handles`;
+  if (f.resource.resourceType !== 'AccessKey') {
+    return `GuardDuty finding ${f.id} is about resource type ${f.resource.resourceType}, not AccessKey`;
+  }
+  return undefined;
 }
 
 function selectAlarm(envelope: Envelope, alarm: AlarmStateChange, config: Config): Selection<StopTarget> {

@@ -18,6 +18,7 @@ import {
   COMPROMISED_ROLE_FINDINGS,
   PUBLIC_BUCKET_FINDINGS,
   ROOT_CREDENTIAL_USAGE,
+  S3_EXFILTRATION_FINDINGS,
 } from '../../functions/core/events/finding-types.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { MODEL_MONITOR_NAMESPACES, SAGEMAKER_ENDPOINT_NAMESPACE } from '../../functions/core/notify/describe-alarm.js';
@@ -30,7 +31,7 @@ import { runners as stopRunners } from '../../functions/stop-compromised-trainin
 import { TRAINING_JOBS_NAMESPACE } from '../../functions/stop-compromised-training-job/targets.js';
 import { allEventPaths, loadEvent } from '../support/events.js';
 
-const FINDING_TYPE_SETS = { PUBLIC_BUCKET_FINDINGS, COMPROMISED_ROLE_FINDINGS, COMPROMISED_CREDENTIAL_FINDINGS };
+const FINDING_TYPE_SETS = { PUBLIC_BUCKET_FINDINGS, COMPROMISED_ROLE_FINDINGS, COMPROMISED_CREDENTIAL_FINDINGS, S3_EXFILTRATION_FINDINGS };
 const handledFindingTypes = [...Object.values(FINDING_TYPE_SETS).flatMap((set) => [...set.exact, ...set.wildcard]), ROOT_CREDENTIAL_USAGE];
 const selectedRuleIds: readonly ManagedRuleId[] = [...PUBLIC_BUCKET_RULES, ...NOTIFY_CONFIG_RULES, ...ACCESS_KEY_RULES];
 const selectedConfigRules = selectedRuleIds.map((id) => MANAGED_RULES[id].name);
@@ -90,6 +91,17 @@ describe('every handled kind has a mapping', () => {
     // Assess
     expect(m).toBeDefined();
   });
+
+  it.each(S3_EXFILTRATION_FINDINGS.wildcard)(
+    'maps the S3 exfiltration findings %s by their own entry, not their threat purpose family',
+    (type) => {
+      // Act
+      const m = mappingForEvent(`guardduty:${type.replace('*', 'AnomalousBehavior')}`);
+
+      // Assess
+      expect(m).toBe(EVENT_MAPPINGS[`guardduty:${type}`]);
+    },
+  );
 
   it.each(allEventPaths().filter((p) => p.startsWith('guardduty/')))(
     'maps the finding of events/%s, which notify or a remediation takes',

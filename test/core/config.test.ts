@@ -37,7 +37,18 @@ describe('loadConfig', () => {
     });
   });
 
+  it('contains the callers of S3 exfiltration findings from severity 7 (GuardDuty high) unless turned off', () => {
+    expect(loadConfig({})).toMatchObject({ s3ExfiltrationSeverityThreshold: 7, containS3Exfiltration: true });
+    expect(loadConfig({ S3_EXFILTRATION_SEVERITY_THRESHOLD: '8.5', CONTAIN_S3_EXFILTRATION: 'false' })).toMatchObject({
+      s3ExfiltrationSeverityThreshold: 8.5,
+      containS3Exfiltration: false,
+    });
+  });
+
   it.each([
+    [{ S3_EXFILTRATION_SEVERITY_THRESHOLD: '11' }, /S3_EXFILTRATION_SEVERITY_THRESHOLD: expected a number from 0 to 10/],
+    [{ CONTAIN_S3_EXFILTRATION: 'no' }, /CONTAIN_S3_EXFILTRATION: expected "true" or "false"/],
+    [{ CONTAIN_S3_EXFILTRATION: 'TRUE' }, /CONTAIN_S3_EXFILTRATION: expected "true" or "false"/],
     [{ REMEDIATION_MODE: 'yes' }, /REMEDIATION_MODE: expected one of "dry-run", "enforce"/],
     [{ TOPIC_ARN: 'my-topic' }, /TOPIC_ARN: expected an SNS topic ARN/],
     [{ FORENSICS_BUCKET: 'Not_A_Bucket' }, /FORENSICS_BUCKET: expected an S3 bucket name/],

@@ -143,6 +143,64 @@ describe('describeEvent for a CloudWatch alarm', () => {
 });
 
 describe('describeEvent for a GuardDuty finding', () => {
+  it('names the objects an S3 finding says were read, after the bucket', () => {
+    // Act
+    const facts = asMap('guardduty/exfiltration-s3-anomalousbehavior-iamuser.json');
+
+    // Assess
+    expect(facts).toMatchObject({
+      resource: 'S3 bucket ml-training-data-123456789012',
+      objects:
+        'ml-training-data-123456789012/datasets/fraud/train/part-0000.parquet, ml-training-data-123456789012/datasets/fraud/train/part-0001.parquet',
+    });
+  });
+
+  it('names at most ten objects, each on one line and cut to 200 characters, and counts the rest', () => {
+    // Prepare
+    const keys = ['a\nb', 'x'.repeat(300), ...Array.from({ length: 12 }, (_, i) => `part-${i}`)];
+
+    // Act
+    const facts = asMap('guardduty/exfiltration-s3-anomalousbehavior-iamuser.json', (e) => {
+      e.detail.resource.s3BucketDetails[0].s3ObjectDetails = keys.map((key) => ({ key }));
+    });
+
+    // Assess
+    const named = facts.objects?.split(', ') ?? [];
+    expect(named).toHaveLength(10);
+    expect(named[0]).toBe('ml-training-data-123456789012/a b');
+    expect(named[1]).toHaveLength(200);
+    expect(named[1]?.endsWith('…')).toBe(true);
+    expect(named[9]).toBe('ml-training-data-123456789012/part-7 and 4 more');
+  });
+
+  it('names an object by its ARN when it has no key, and skips entries that name none', () => {
+    // Act
+    const facts = asMap('guardduty/exfiltration-s3-anomalousbehavior-iamuser.json', (e) => {
+      e.detail.resource.s3BucketDetails[0].s3ObjectDetails = [
+        { objectArn: 'arn:aws:s3:::ml-training-data-123456789012/labels.csv' },
+        { key: '' },
+        null,
+        'datasets/raw.csv',
+        { key: 42 },
+      ];
+    });
+
+    // Assess
+    expect(facts.objects).toBe('arn:aws:s3:::ml-training-data-123456789012/labels.csv');
+  });
+
+  it('names no objects when the finding gives none, or gives something that is not a list', () => {
+    // Act
+    const none = asMap('guardduty/exfiltration-s3-anomalousbehavior.json');
+    const notAList = asMap('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => {
+      e.detail.resource.s3BucketDetails[0].s3ObjectDetails = { key: 'model.tar.gz' };
+    });
+
+    // Assess
+    expect(none.objects).toBeUndefined();
+    expect(notAList.objects).toBeUndefined();
+  });
+
   it('gives the severity in words, the resource and the actor: principal, source IP, country, network, API', () => {
     // Act
     const facts = factsOf('guardduty/exfiltration-s3-anomalousbehavior.json');

@@ -133,6 +133,36 @@ describe('notify handler', () => {
   });
 });
 
+describe('notify on S3 exfiltration findings', () => {
+  it('notifies a finding below S3_EXFILTRATION_SEVERITY_THRESHOLD, naming the bucket and the caller', async () => {
+    // Act
+    const result = (await handler(loadEvent('guardduty/unauthorizedaccess-s3-toripcaller-below-threshold.json'), context)) as EventResult;
+
+    // Assess
+    expect(result.status).toBe('notified');
+    expect(published()).toHaveLength(1);
+    expect(published()[0]?.text).toContain('resource: S3 bucket ml-training-data-123456789012');
+    expect(published()[0]?.text).toContain('principal: ml-pipeline-bot (IAMUser)');
+  });
+
+  it('leaves a finding whose caller rotate-credentials contains, publishing nothing, unless containment is turned off', async () => {
+    // Prepare
+    const event = loadEvent('guardduty/exfiltration-s3-anomalousbehavior-iamuser.json');
+
+    // Act
+    const contained = await run(event, 0, { STATE_TABLE: '' });
+    const off = await run(event, 0, { STATE_TABLE: '', CONTAIN_S3_EXFILTRATION: 'false' });
+
+    // Assess
+    expect(contained.status).toBe('ignored');
+    expect(off.status).toBe('notified');
+    expect(published()).toHaveLength(1);
+    expect(published()[0]?.text).toContain(
+      'objects: ml-training-data-123456789012/datasets/fraud/train/part-0000.parquet, ml-training-data-123456789012/datasets/fraud/train/part-0001.parquet',
+    );
+  });
+});
+
 describe('notify without floods', () => {
   it('holds back a repeat of the same alarm inside the window, then reports it with the next notification', async () => {
     // Prepare
@@ -195,7 +225,7 @@ describe('notify without floods', () => {
     // Prepare
     fakeStateTable();
     const finding = (id: string, severity: number) =>
-      withChange('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => {
+      withChange('guardduty/backdoor-ec2-ccactivity-dns-sample.json', (e) => {
         e.id = id;
         e.detail.severity = severity;
       });

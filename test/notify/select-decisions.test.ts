@@ -18,11 +18,18 @@ const withChange = (path: string, change: (e: any) => void) => {
   return event;
 };
 
-/** A GuardDuty finding no remediation handles (Exfiltration:S3/AnomalousBehavior, severity 8, an access key and one bucket). */
+/**
+ * A GuardDuty finding no remediation acts on: Exfiltration:S3/AnomalousBehavior (an access key and one bucket) at
+ * severity 6.5, below S3_EXFILTRATION_SEVERITY_THRESHOLD (7), under which S3 exfiltration findings are notify's.
+ */
 const FINDING = 'guardduty/exfiltration-s3-anomalousbehavior.json';
 const FINDING_ID = 'f1e2d3c4b5a697887766554433221100';
 const FINDING_ARN = `arn:aws:guardduty:eu-west-2:123456789012:detector/30bb9f186bb1f62568740093ffcee96b/finding/${FINDING_ID}`;
-const finding = (change: (detail: any) => void) => withChange(FINDING, (e) => change(e.detail));
+const finding = (change: (detail: any) => void) =>
+  withChange(FINDING, (e) => {
+    e.detail.severity = 6.5;
+    change(e.detail);
+  });
 const BUCKET = 'test-gd-324237984731208478901374';
 
 describe('selectNotification of a GuardDuty finding', () => {
@@ -114,7 +121,7 @@ describe('selectNotification of a GuardDuty finding', () => {
       action: 'notify',
       reason: 'A GuardDuty finding that no ml-guard function acts on: a person should look',
       targets,
-      flood: { key: `guardduty#987654321098#eu-west-2#${FINDING_ID}`, level: 8, state: 'severity 8' },
+      flood: { key: `guardduty#987654321098#eu-west-2#${FINDING_ID}`, level: 6.5, state: 'severity 6.5' },
     });
   });
 
@@ -137,6 +144,47 @@ describe('selectNotification of a GuardDuty finding', () => {
     } else {
       expect(selection).toMatchObject({ action, flood: { level: 4, state: 'severity 4' } });
     }
+  });
+});
+
+describe('selectNotification of an S3 finding', () => {
+  it.each<[string, (d: any) => void, Record<string, string>, 'notify' | 'ignore']>([
+    // At or above S3_EXFILTRATION_SEVERITY_THRESHOLD (7), rotate-credentials contains the caller and notifies.
+    ['an S3 exfiltration finding at S3_EXFILTRATION_SEVERITY_THRESHOLD', (d) => (d.severity = 7), {}, 'ignore'],
+    ['an S3 exfiltration finding just below it', (d) => (d.severity = 6.9), {}, 'notify'],
+    [
+      'an S3 exfiltration finding at a raised S3_EXFILTRATION_SEVERITY_THRESHOLD',
+      (d) => (d.severity = 8),
+      { S3_EXFILTRATION_SEVERITY_THRESHOLD: '8.5' },
+      'notify',
+    ],
+    ['an S3 exfiltration finding with containment turned off', (d) => (d.severity = 8), { CONTAIN_S3_EXFILTRATION: 'false' }, 'notify'],
+    ['an Impact:S3 finding at 8', (d) => Object.assign(d, { type: 'Impact:S3/AnomalousBehavior.Delete', severity: 8 }), {}, 'ignore'],
+    ['a Discovery:S3 finding at 8', (d) => Object.assign(d, { type: 'Discovery:S3/MaliciousIPCaller.Custom', severity: 8 }), {}, 'ignore'],
+    // A penetration-testing distribution named as the caller's tool says nothing of whose credentials were used.
+    ['a PenTest:S3 finding at 8', (d) => Object.assign(d, { type: 'PenTest:S3/KaliLinux', severity: 8 }), {}, 'notify'],
+    // Not about data being read: the bucket's own logging.
+    ['a Stealth:S3 finding at 8', (d) => Object.assign(d, { type: 'Stealth:S3/ServerAccessLoggingDisabled', severity: 8 }), {}, 'notify'],
+  ])('%s: %s', (_, change, env, action) => {
+    // Prepare
+    const event = finding(change);
+
+    // Act
+    const selection = selectNotification(parseEvent(event), loadConfig(env), settings);
+
+    // Assess
+    expect(selection.action).toBe(action);
+  });
+
+  it('says which function takes an S3 exfiltration finding it leaves', () => {
+    // Act
+    const selection = select(finding((d) => (d.severity = 8)));
+
+    // Assess
+    expect(selection).toEqual({
+      action: 'ignore',
+      reason: `GuardDuty finding ${FINDING_ID} (Exfiltration:S3/AnomalousBehavior, severity 8) is at or above S3_EXFILTRATION_SEVERITY_THRESHOLD 7: rotate-credentials contains its caller and notifies, not notify`,
+    });
   });
 });
 

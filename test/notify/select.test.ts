@@ -65,9 +65,10 @@ describe('selectNotification', () => {
       { type: 'AWS::SageMaker::Endpoint', id: 'sagemaker-<<project_name>>-prod' },
     ],
     [
-      'guardduty/exfiltration-s3-anomalousbehavior.json',
-      { type: 'AWS::S3::Bucket', id: 'test-gd-324237984731208478901374', arn: 'arn:aws:s3:::test-gd-324237984731208478901374' },
+      'guardduty/unauthorizedaccess-s3-toripcaller-below-threshold.json',
+      { type: 'AWS::S3::Bucket', id: 'ml-training-data-123456789012', arn: 'arn:aws:s3:::ml-training-data-123456789012' },
     ],
+    ['guardduty/pentest-s3-parrotlinux.json', { type: 'AWS::S3::Bucket', id: 'bucketName', arn: 'arn:aws:s3:::bucketName' }],
     ['guardduty/backdoor-ec2-ccactivity-dns-sample.json', { type: 'AWS::EC2::Instance', id: 'i-99999999' }],
     ['guardduty/recon-iamuser-maliciousipcaller-custom-sample.json', { type: 'AWS::EC2::Instance', id: 'i-99999999' }],
     [
@@ -158,7 +159,7 @@ describe('selectNotification', () => {
     [8.9, 'notify'],
   ])('compares a finding of severity %s with the threshold 4: %s', (severity, action) => {
     // Act
-    const selection = select(withChange('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.severity = severity)));
+    const selection = select(withChange('guardduty/backdoor-ec2-ccactivity-dns-sample.json', (e) => (e.detail.severity = severity)));
 
     // Assess
     expect(selection.action).toBe(action);
@@ -166,11 +167,11 @@ describe('selectNotification', () => {
 
   it('keys flood control on the finding and remembers its severity, so a rise notifies at once', () => {
     // Act
-    const selection = select(loadEvent('guardduty/exfiltration-s3-anomalousbehavior.json'));
+    const selection = select(loadEvent('guardduty/unauthorizedaccess-s3-toripcaller-below-threshold.json'));
 
     // Assess
     expect(selection).toMatchObject({
-      flood: { key: 'guardduty#987654321098#eu-west-2#f1e2d3c4b5a697887766554433221100', level: 8, state: 'severity 8' },
+      flood: { key: 'guardduty#123456789012#eu-west-2#9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c5', level: 5, state: 'severity 5' },
     });
   });
 

@@ -134,9 +134,9 @@ describe('notify in template.yaml', () => {
   });
 
   it.each([
-    ['a finding of severity 3.9', variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.severity = 3.9))],
-    ['a finding of severity 4', variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.severity = 4))],
-    ['a finding of severity 10', variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.severity = 10))],
+    ['a finding of severity 3.9', variant('guardduty/backdoor-ec2-ccactivity-dns-sample.json', (e) => (e.detail.severity = 3.9))],
+    ['a finding of severity 4', variant('guardduty/backdoor-ec2-ccactivity-dns-sample.json', (e) => (e.detail.severity = 4))],
+    ['a finding of severity 10', variant('guardduty/backdoor-ec2-ccactivity-dns-sample.json', (e) => (e.detail.severity = 10))],
     [
       'root credential usage at severity 8',
       variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.type = 'Policy:IAMUser/RootCredentialUsage')),
@@ -214,7 +214,7 @@ describe('notify in template.yaml', () => {
     const strict: Template = structuredClone(template);
     (strict.Parameters as any).SeverityThreshold.Default = 7;
     const strictRules = eventBridgeRules(strict, 'NotifyFunction');
-    const at = (severity: number) => variant('guardduty/exfiltration-s3-anomalousbehavior.json', (e) => (e.detail.severity = severity));
+    const at = (severity: number) => variant('guardduty/backdoor-ec2-ccactivity-dns-sample.json', (e) => (e.detail.severity = severity));
 
     // Act
     const results = [6.9, 7].map((s) => [matched(at(s), strictRules).length > 0, notifies(at(s), { SEVERITY_THRESHOLD: '7' })]);

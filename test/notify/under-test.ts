@@ -4,6 +4,7 @@ import { loadConfig } from '../../functions/core/config.js';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
 import type { RuleIdentity } from '../../functions/core/events/config-rules.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
+import { isContainedS3Finding } from '../../functions/core/events/s3-exfiltration.js';
 import { lookupIamActions } from '../../functions/notify/cloudtrail.js';
 import { floodIamActions } from '../../functions/notify/flood.js';
 import { NOTIFY_CONFIG_RULES, selectNotification } from '../../functions/notify/select.js';
@@ -28,6 +29,15 @@ export const notifyUnderTest = {
       if (error instanceof InvalidEventError || error instanceof UnsupportedEventError) return false;
       throw error;
     }
+  },
+  /**
+   * The S3 exfiltration findings a remediation contains: the GuardDuty rule routes every S3 finding at or above
+   * SeverityThreshold (it cannot also say "below S3ExfiltrationSeverityThreshold"), and the function declines these.
+   */
+  routedButDeclined(raw: unknown): boolean {
+    const event = parseEvent(raw);
+    const config = loadConfig({});
+    return event.kind === 'guardduty' && event.finding.severity >= config.severityThreshold && isContainedS3Finding(event.finding, config);
   },
 };
 

@@ -732,6 +732,130 @@ describe('rotate-credentials on principals no API can contain', () => {
   });
 });
 
+describe('rotate-credentials on an S3 exfiltration finding', () => {
+  const S3_USER = 'guardduty/exfiltration-s3-anomalousbehavior-iamuser.json';
+  const S3_ROLE = 'guardduty/exfiltration-s3-maliciousipcaller-assumedrole.json';
+  const TRAINING_ROLE = 'SageMakerTrainingRole';
+  const BUCKET = 'ml-training-data-123456789012';
+  const OBJECTS = `${BUCKET}/datasets/fraud/train/part-0000.parquet, ${BUCKET}/datasets/fraud/train/part-0001.parquet`;
+  /** The assumed-role fixture is in the training account of stop-compromised-training-job's tests: here, in this one. */
+  const roleFindingHere = () => {
+    const event = loadEvent(S3_ROLE);
+    event.account = ACCOUNT;
+    event.detail.accountId = ACCOUNT;
+    return event;
+  };
+
+  it('contains the IAM user whose key read training data, as for a credential finding, and says which bucket and objects', async () => {
+    // Prepare
+    const fake = fakeIam(rotatableUser(), { now: () => NOW });
+
+    // Act
+    const result = await invoke(loadEvent(S3_USER));
+
+    // Assess
+    expect(result.status).toBe('remediated');
+    expect(writes(fake).map(([command]) => command)).toEqual([
+      'PutUserPolicyCommand',
+      'CreateAccessKeyCommand',
+      'PutSecretValueCommand',
+      'UpdateAccessKeyCommand',
+    ]);
+    expect(fake.users[USER]?.keys.find((k) => k.id === KEY)?.status).toBe('Inactive');
+    expect(result.targets[0]?.notes?.[0]).toBe(
+      `S3 exfiltration (GuardDuty Exfiltration:S3/AnomalousBehavior, severity 8): GetObject on S3 bucket ${BUCKET} (objects: ${OBJECTS})`,
+    );
+    const [message] = published();
+    expect(published()).toHaveLength(1);
+    expect(message?.subject).toMatch(/^ml-guard REMEDIATED: ml-pipeline-bot/);
+    expect(message?.text).toContain(`resource: S3 bucket ${BUCKET}`);
+    expect(message?.text).toContain(`objects: ${OBJECTS}`);
+  });
+
+  it('revokes the sessions of the role that read model artifacts', async () => {
+    // Prepare
+    const fake = fakeIam({ roles: { [TRAINING_ROLE]: { id: 'AROAUN7WV6J2SAGEMAKER', path: '/service-role/' } } });
+
+    // Act
+    const result = await invoke(roleFindingHere());
+
+    // Assess
+    expect(result.status).toBe('remediated');
+    expect(writes(fake)).toEqual([
+      [
+        'PutRolePolicyCommand',
+        { RoleName: TRAINING_ROLE, PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revocation(REVOKED_BEFORE) },
+      ],
+    ]);
+    expect(result.targets[0]?.notes?.[0]).toMatch(
+      /^S3 exfiltration \(GuardDuty Exfiltration:S3\/MaliciousIPCaller, severity 8\): GetObject on S3 bucket ml-model-artifacts-883606788610/,
+    );
+  });
+
+  it.each([
+    [
+      'an AWS service',
+      'guardduty/exfiltration-s3-anomalousbehavior-awsservice.json',
+      /the caller is an AWS service \(userType AWSService, datasync\.amazonaws\.com\)/,
+    ],
+    [
+      'a service-linked role',
+      'guardduty/impact-s3-anomalousbehavior-permission-servicelinkedrole.json',
+      /the caller is the service-linked role AWSServiceRoleForAmazonSageMakerNotebooks/,
+    ],
+  ])('notifies, reading and changing nothing, when the caller is %s', async (_, path, reason) => {
+    // Prepare
+    const iam = mockClient(IAMClient);
+
+    // Act
+    const result = await invoke(loadEvent(path));
+
+    // Assess
+    expect(result.status).toBe('notified');
+    expect(result.reason).toMatch(reason);
+    expect(iam.calls()).toHaveLength(0);
+    expect(published()).toHaveLength(1);
+    expect(published()[0]?.text).toContain(`resource: S3 bucket ${BUCKET}`);
+  });
+
+  it.each<[string, string, (e: any) => void, Record<string, string>]>([
+    ['below S3_EXFILTRATION_SEVERITY_THRESHOLD', 'guardduty/unauthorizedaccess-s3-toripcaller-below-threshold.json', () => {}, {}],
+    ['of PenTest:S3, whatever its severity', 'guardduty/pentest-s3-parrotlinux.json', (e) => (e.detail.severity = 9), {}],
+    ['when containment is turned off', S3_USER, () => {}, { CONTAIN_S3_EXFILTRATION: 'false' }],
+  ])('ignores, calling and notifying nothing, a finding %s (notify reports it)', async (_, path, change, env) => {
+    // Prepare
+    const iam = mockClient(IAMClient);
+    const event = loadEvent(path);
+    change(event);
+
+    // Act
+    const result = await run(event, env);
+
+    // Assess
+    expect(result.status).toBe('ignored');
+    expect(iam.calls()).toHaveLength(0);
+    expect(published()).toHaveLength(0);
+  });
+
+  it('changes nothing in dry-run, and says what it would do to the caller', async () => {
+    // Prepare
+    const fake = fakeIam(rotatableUser());
+
+    // Act
+    const result = await dryRun(loadEvent(S3_USER));
+
+    // Assess
+    expect(result).toMatchObject({ status: 'planned', mode: 'dry-run' });
+    expect(result.targets[0]?.steps.map((s) => [s.kind, s.outcome])).toEqual([
+      ['revokeUserSessions', 'would-do'],
+      ['rotateKeyIntoSecret', 'would-do'],
+      ['deactivateAccessKey', 'would-do'],
+    ]);
+    expect(writes(fake)).toEqual([]);
+    expect(published()[0]?.text).toContain(`objects: ${OBJECTS}`);
+  });
+});
+
 describe('rotate-credentials on Config access-keys-rotated', () => {
   const configUser = (keys: FakeUser['keys'], withSecret = true): FakeAccount => ({
     users: {

@@ -321,6 +321,143 @@ describe('selectTargets: which user an AWS Config access-keys-rotated change nam
   });
 });
 
+describe('selectTargets: the caller of an S3 exfiltration finding', () => {
+  const S3_USER = 'guardduty/exfiltration-s3-anomalousbehavior-iamuser.json';
+  const S3_USER_ID = '9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c1';
+  const OBJECTS =
+    'ml-training-data-123456789012/datasets/fraud/train/part-0000.parquet, ml-training-data-123456789012/datasets/fraud/train/part-0001.parquet';
+  const cause = (type: string, severity: number) =>
+    `S3 exfiltration (GuardDuty ${type}, severity ${severity}): GetObject on S3 bucket ml-training-data-123456789012 (objects: ${OBJECTS})`;
+  const userKey = (type: string, severity: number): CredentialTarget => ({
+    kind: 'user-key',
+    account: ACCOUNT,
+    trigger: `guardduty:${S3_USER_ID}`,
+    cause: cause(type, severity),
+    seenUntil: '2022-03-01T14:20:49.000Z',
+    userName: 'ml-pipeline-bot',
+    accessKeyId: 'AKIAI44QH8DHBEXAMPLE',
+    principalId: 'AIDAJQABLZS4A3QDU576Q',
+  });
+
+  it.each<[string, ReturnType<typeof finding>, CredentialTarget]>([
+    // S3 data-event findings have the resource type S3Bucket, management-event ones AccessKey: both name the caller.
+    ['the IAM user of a data-event finding (S3Bucket)', finding(S3_USER), userKey('Exfiltration:S3/AnomalousBehavior', 8)],
+    [
+      'the IAM user of a management-event finding (AccessKey)',
+      finding(S3_USER, (d) => (d.resource.resourceType = 'AccessKey')),
+      userKey('Exfiltration:S3/AnomalousBehavior', 8),
+    ],
+    [
+      'the IAM user at exactly S3_EXFILTRATION_SEVERITY_THRESHOLD (7 by default)',
+      finding(S3_USER, (d) => Object.assign(d, { type: 'Impact:S3/MaliciousIPCaller', severity: 7 })),
+      userKey('Impact:S3/MaliciousIPCaller', 7),
+    ],
+    [
+      'the IAM user of an UnauthorizedAccess:S3 finding',
+      finding(S3_USER, (d) => (d.type = 'UnauthorizedAccess:S3/MaliciousIPCaller.Custom')),
+      userKey('UnauthorizedAccess:S3/MaliciousIPCaller.Custom', 8),
+    ],
+    [
+      'the IAM user of a Discovery:S3 finding',
+      finding(S3_USER, (d) => (d.type = 'Discovery:S3/TorIPCaller')),
+      userKey('Discovery:S3/TorIPCaller', 8),
+    ],
+    [
+      'the role of an assumed-role caller',
+      finding('guardduty/exfiltration-s3-maliciousipcaller-assumedrole.json'),
+      {
+        kind: 'role',
+        account: '883606788610',
+        trigger: 'guardduty:9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c2',
+        cause:
+          'S3 exfiltration (GuardDuty Exfiltration:S3/MaliciousIPCaller, severity 8): GetObject on S3 bucket ml-model-artifacts-883606788610 (objects: ml-model-artifacts-883606788610/fraud-detector/model.tar.gz)',
+        seenUntil: '2022-03-01T14:20:49.000Z',
+        roleName: 'SageMakerTrainingRole',
+        principalId: 'AROAUN7WV6J2SAGEMAKER',
+      },
+    ],
+    [
+      // A call across accounts: CloudTrail types the caller AWSAccount; no IAM call here reaches it.
+      'another account as the caller, to notify only',
+      finding(S3_USER, (d) => (d.resource.accessKeyDetails = { userType: 'AWSAccount', principalId: '444455556666', accessKeyId: null })),
+      {
+        kind: 'other',
+        account: ACCOUNT,
+        trigger: `guardduty:${S3_USER_ID}`,
+        cause: cause('Exfiltration:S3/AnomalousBehavior', 8),
+        userType: 'AWSAccount',
+        principal: '444455556666',
+      },
+    ],
+  ])('contains %s', (_, event, target) => {
+    expect(selectTargets(event, config)).toEqual({ action: 'remediate', targets: [target] });
+  });
+
+  it.each([
+    [
+      'an AWS service caller',
+      finding('guardduty/exfiltration-s3-anomalousbehavior-awsservice.json'),
+      'AWSService principal',
+      'datasync.amazonaws.com',
+      'S3 exfiltration (GuardDuty Exfiltration:S3/AnomalousBehavior, severity 8): GetObject on S3 bucket ml-training-data-123456789012: the caller is an AWS service (userType AWSService, datasync.amazonaws.com): ml-guard never contains a service; find in CloudTrail which configuration or principal made it act (replication, a job, a shared bucket policy)',
+    ],
+    [
+      'a service-linked role caller',
+      finding('guardduty/impact-s3-anomalousbehavior-permission-servicelinkedrole.json'),
+      'AssumedRole principal',
+      'AWSServiceRoleForAmazonSageMakerNotebooks',
+      'S3 exfiltration (GuardDuty Impact:S3/AnomalousBehavior.Permission, severity 7): GetObject on S3 bucket ml-training-data-123456789012: the caller is the service-linked role AWSServiceRoleForAmazonSageMakerNotebooks, which only its AWS service can assume and IAM lets no one change: ml-guard never contains it; find in CloudTrail what made the service act',
+    ],
+    [
+      'an AWS service caller the finding does not name',
+      finding(
+        'guardduty/exfiltration-s3-anomalousbehavior-awsservice.json',
+        (d) => (d.resource.accessKeyDetails = { userType: 'AWSService' }),
+      ),
+      'AWSService principal',
+      '(not named)',
+      'S3 exfiltration (GuardDuty Exfiltration:S3/AnomalousBehavior, severity 8): GetObject on S3 bucket ml-training-data-123456789012: the caller is an AWS service (userType AWSService, (not named)): ml-guard never contains a service; find in CloudTrail which configuration or principal made it act (replication, a job, a shared bucket policy)',
+    ],
+  ])('notifies, never contains, %s', (_, event, type, id, reason) => {
+    expect(selectTargets(event, config)).toEqual({ action: 'notify', reason, targets: [{ type, id }] });
+  });
+
+  it.each([
+    [
+      'an S3 exfiltration finding just below S3_EXFILTRATION_SEVERITY_THRESHOLD',
+      finding(S3_USER, (d) => (d.severity = 6.9)),
+      {},
+      `GuardDuty finding ${S3_USER_ID} has severity 6.9, below S3_EXFILTRATION_SEVERITY_THRESHOLD 7: it is only notified`,
+    ],
+    [
+      'an S3 exfiltration finding below a raised S3_EXFILTRATION_SEVERITY_THRESHOLD',
+      finding(S3_USER),
+      { S3_EXFILTRATION_SEVERITY_THRESHOLD: '8.5' },
+      `GuardDuty finding ${S3_USER_ID} has severity 8, below S3_EXFILTRATION_SEVERITY_THRESHOLD 8.5: it is only notified`,
+    ],
+    [
+      'an S3 exfiltration finding when containment is turned off',
+      finding(S3_USER),
+      { CONTAIN_S3_EXFILTRATION: 'false' },
+      `GuardDuty finding ${S3_USER_ID}: containment of S3 exfiltration is turned off (CONTAIN_S3_EXFILTRATION is false): it is only notified`,
+    ],
+    [
+      'a PenTest:S3 finding, whatever its severity',
+      finding('guardduty/pentest-s3-parrotlinux.json', (d) => (d.severity = 9)),
+      {},
+      'GuardDuty finding type PenTest:S3/ParrotLinux is not one that rotate-credentials handles',
+    ],
+    [
+      'a Stealth:S3 finding',
+      finding(S3_USER, (d) => (d.type = 'Stealth:S3/ServerAccessLoggingDisabled')),
+      {},
+      'GuardDuty finding type Stealth:S3/ServerAccessLoggingDisabled is not one that rotate-credentials handles',
+    ],
+  ])('ignores %s (notify reports it)', (_, event, env, reason) => {
+    expect(selectTargets(event, loadConfig(env))).toEqual({ action: 'ignore', reason });
+  });
+});
+
 describe('describeTarget: how a notification names the principal', () => {
   const base = { account: ACCOUNT, trigger: 'guardduty:f' };
 

@@ -365,6 +365,66 @@ describe('stop-compromised-training-job on a compromised-role finding', () => {
   });
 });
 
+describe('stop-compromised-training-job on an S3 exfiltration finding', () => {
+  const S3_ROLE = 'guardduty/exfiltration-s3-maliciousipcaller-assumedrole.json';
+  const S3_FINDING_ID = '9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c2';
+  const s3Tag = { Key: 'ml-guard:stopped-by', Value: `guardduty:${S3_FINDING_ID}` };
+  const jobs = () => [job('training', 'train-a'), job('training', 'other-1', { roleArn: OTHER_ROLE_ARN }), job('processing', 'features-1')];
+
+  it('stops the jobs of the role that read model artifacts, tagging each with the finding, and says which bucket', async () => {
+    // Prepare
+    const { mock } = fakeSageMaker(jobs());
+
+    // Act
+    const result = await invoke(loadEvent(S3_ROLE));
+
+    // Assess
+    expect(result.status).toBe('remediated');
+    expect(writesTo(mock)).toEqual([
+      stopOf('train-a'),
+      tagOf('training', 'train-a', s3Tag),
+      ['StopProcessingJobCommand', { ProcessingJobName: 'features-1' }],
+      tagOf('processing', 'features-1', s3Tag),
+    ]);
+    expect(published()[0]?.text).toContain(
+      "note: the role's credentials were used for S3 exfiltration (GuardDuty Exfiltration:S3/MaliciousIPCaller, severity 8): GetObject on S3 bucket ml-model-artifacts-883606788610 (objects: ml-model-artifacts-883606788610/fraud-detector/model.tar.gz)",
+    );
+  });
+
+  it('sends no stop or tag in dry-run', async () => {
+    // Prepare
+    const { mock } = fakeSageMaker(jobs());
+
+    // Act
+    const result = await run(loadEvent(S3_ROLE), { REMEDIATION_MODE: 'dry-run' });
+
+    // Assess
+    expect(result).toMatchObject({ status: 'planned', mode: 'dry-run' });
+    expect(result.targets[0]?.steps.map((s) => s.outcome)).toEqual(['would-do', 'would-do']);
+    expect(writesTo(mock)).toEqual([]);
+  });
+
+  it.each<[string, string, (e: any) => void, Record<string, string>]>([
+    ['a service-linked role caller', 'guardduty/impact-s3-anomalousbehavior-permission-servicelinkedrole.json', () => {}, {}],
+    ['below S3_EXFILTRATION_SEVERITY_THRESHOLD', S3_ROLE, (e) => (e.detail.severity = 6.9), {}],
+    ['with containment turned off', S3_ROLE, () => {}, { CONTAIN_S3_EXFILTRATION: 'false' }],
+    ['of PenTest:S3', S3_ROLE, (e) => (e.detail.type = 'PenTest:S3/PentooLinux'), {}],
+  ])('ignores a finding %s, reading, stopping and notifying nothing', async (_, path, change, env) => {
+    // Prepare
+    const { mock } = fakeSageMaker(jobs());
+    const event = loadEvent(path);
+    change(event);
+
+    // Act
+    const result = await run(event, env);
+
+    // Assess
+    expect(result.status).toBe('ignored');
+    expect(mock.calls()).toHaveLength(0);
+    expect(published()).toHaveLength(0);
+  });
+});
+
 describe('stop-compromised-training-job on a training-job alarm', () => {
   it('stops the training job a single-metric alarm names and tags it with the alarm', async () => {
     // Prepare

@@ -106,6 +106,98 @@ describe('selectTargets decisions on GuardDuty findings', () => {
   });
 });
 
+describe('selectTargets decisions on S3 exfiltration findings', () => {
+  const S3_ROLE = 'guardduty/exfiltration-s3-maliciousipcaller-assumedrole.json';
+  const S3_ROLE_ID = '9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c2';
+  const withDetail = (path: string, change: (d: any) => void) => {
+    const event = loadEvent(path);
+    change(event.detail);
+    return event;
+  };
+
+  it.each<[string, (d: any) => void]>([
+    // S3 data-event findings have the resource type S3Bucket, management-event ones AccessKey: both name the caller.
+    ['of a data-event finding (S3Bucket)', () => {}],
+    ['of a management-event finding (AccessKey)', (d) => (d.resource.resourceType = 'AccessKey')],
+    [
+      'at exactly S3_EXFILTRATION_SEVERITY_THRESHOLD (7 by default)',
+      (d) => Object.assign(d, { type: 'Impact:S3/AnomalousBehavior.Write', severity: 7 }),
+    ],
+    ['of a Discovery:S3 finding', (d) => (d.type = 'Discovery:S3/AnomalousBehavior')],
+  ])('takes the role that called S3 %s, noting what it read', (_, change) => {
+    // Act
+    const selection = select(withDetail(S3_ROLE, change));
+
+    // Assess
+    expect(selection).toMatchObject({
+      action: 'remediate',
+      targets: [
+        {
+          kind: 'role',
+          role: { name: 'SageMakerTrainingRole', account: '883606788610', arn: 'arn:aws:iam::883606788610:role/SageMakerTrainingRole' },
+          trigger: `guardduty:${S3_ROLE_ID}`,
+          notes: [
+            expect.stringMatching(
+              /^the role's credentials were used for S3 exfiltration \(GuardDuty .+\): GetObject on S3 bucket ml-model-artifacts-883606788610 \(objects: ml-model-artifacts-883606788610\/fraud-detector\/model\.tar\.gz\)$/,
+            ),
+          ],
+        },
+      ],
+    });
+  });
+
+  it.each<[string, string, (d: any) => void, Record<string, string>, string]>([
+    [
+      'a service-linked role, which runs no SageMaker job',
+      'guardduty/impact-s3-anomalousbehavior-permission-servicelinkedrole.json',
+      () => {},
+      {},
+      'the caller is the service-linked role AWSServiceRoleForAmazonSageMakerNotebooks, which only its AWS service can assume and IAM lets no one change: ml-guard never contains it; find in CloudTrail what made the service act (rotate-credentials notifies it)',
+    ],
+    [
+      'an AWS service caller',
+      'guardduty/exfiltration-s3-anomalousbehavior-awsservice.json',
+      () => {},
+      {},
+      'the principal of GuardDuty finding 9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c3 has userType AWSService, not AssumedRole',
+    ],
+    [
+      'an IAM user caller',
+      'guardduty/exfiltration-s3-anomalousbehavior-iamuser.json',
+      () => {},
+      {},
+      'the principal of GuardDuty finding 9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c1 has userType IAMUser, not AssumedRole',
+    ],
+    [
+      'a finding just below S3_EXFILTRATION_SEVERITY_THRESHOLD',
+      S3_ROLE,
+      (d) => (d.severity = 6.9),
+      {},
+      `GuardDuty finding ${S3_ROLE_ID} has severity 6.9, below S3_EXFILTRATION_SEVERITY_THRESHOLD 7: it is only notified`,
+    ],
+    [
+      'a finding when containment is turned off',
+      S3_ROLE,
+      () => {},
+      { CONTAIN_S3_EXFILTRATION: 'false' },
+      `GuardDuty finding ${S3_ROLE_ID}: containment of S3 exfiltration is turned off (CONTAIN_S3_EXFILTRATION is false): it is only notified`,
+    ],
+    [
+      'a PenTest:S3 finding',
+      S3_ROLE,
+      (d) => (d.type = 'PenTest:S3/KaliLinux'),
+      {},
+      'GuardDuty finding type PenTest:S3/KaliLinux is not one that stop-compromised-training-job handles',
+    ],
+  ])('declines %s', (_, path, change, env, reason) => {
+    // Act
+    const selection = select(withDetail(path, change), env);
+
+    // Assess
+    expect(selection).toEqual({ action: 'ignore', reason });
+  });
+});
+
 describe('selectTargets decisions on CloudWatch alarms', () => {
   const cloudwatchArn = (partition: string, region: string) =>
     `arn:${partition}:cloudwatch:${region}:${ACCOUNT}:alarm:ml-guard-training-cpu-high`;

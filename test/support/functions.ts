@@ -36,6 +36,8 @@ export interface FunctionUnderTest {
   configRules: readonly ManagedRuleId[];
   /** Decides, for a function without a remediation, whether it handles an event. */
   handles?: (event: unknown, rule?: RuleIdentity) => boolean;
+  /** Events its rules route although the function declines them, because no rule can tell them apart (the function's docs say why). */
+  routedButDeclined?: (event: unknown) => boolean;
 }
 
 /** What every function may do: write its logs and traces, notify, and dead-letter. */

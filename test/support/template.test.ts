@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchesPattern } from './event-pattern.js';
 import type { Template } from './template.js';
-import { actionsOf, eventBridgeRules, expandForEach, loadTemplate, policyStatements } from './template.js';
+import { actionsOf, conditionHolds, eventBridgeRules, expandForEach, loadTemplate, policyStatements } from './template.js';
 
 const guardDutyFinding = {
   version: '0',
@@ -518,6 +518,61 @@ describe('template helpers', () => {
     // Assess
     expect(matchesFinding).toBe(true);
     expect(matchesOtherSource).toBe(false);
+  });
+
+  it('resolves the variables of a !Sub with a variable map: a Ref, and an !If on a condition, with the default parameters', () => {
+    // Prepare
+    const changed = structuredClone(template);
+    changed.Parameters = { ...changed.Parameters, Threshold: { Type: 'Number', Default: 7 }, On: { Type: 'String', Default: 'true' } };
+    changed.Conditions = {
+      ...changed.Conditions,
+      IsOn: { 'Fn::Equals': [{ Ref: 'On' }, 'true'] },
+      IsOff: { 'Fn::Not': [{ Condition: 'IsOn' }] },
+    };
+    (changed.Resources.QuarantineFunction as any).Properties.Events = {
+      Gated: {
+        Type: 'EventBridgeRule',
+        Properties: {
+          Pattern: {
+            'Fn::Sub': [
+              '{"detail": {"severity": [{"numeric": [">=", ${From}]}], "count": [${Count}]}}',
+              { From: { 'Fn::If': ['IsOn', { Ref: 'Threshold' }, 11] }, Count: { 'Fn::If': ['IsOff', 1, 2] } },
+            ],
+          },
+        },
+      },
+    };
+    const off = structuredClone(changed);
+    (off.Parameters as any).On.Default = 'false';
+
+    // Act
+    const [whenOn] = eventBridgeRules(changed, 'QuarantineFunction');
+    const [whenOff] = eventBridgeRules(off, 'QuarantineFunction');
+
+    // Assess
+    expect(whenOn?.pattern).toEqual({ detail: { severity: [{ numeric: ['>=', 7] }], count: [2] } });
+    expect(whenOff?.pattern).toEqual({ detail: { severity: [{ numeric: ['>=', 11] }], count: [1] } });
+    expect(conditionHolds(changed, 'IsOn')).toBe(true);
+    expect(conditionHolds(off, 'IsOn')).toBe(false);
+  });
+
+  it('evaluates And and Or conditions, and refuses a condition it does not know', () => {
+    // Prepare
+    const changed = structuredClone(template);
+    changed.Parameters = { ...changed.Parameters, A: { Type: 'String', Default: 'x' } };
+    changed.Conditions = {
+      IsX: { 'Fn::Equals': [{ Ref: 'A' }, 'x'] },
+      IsY: { 'Fn::Equals': ['y', { Ref: 'A' }] },
+      Both: { 'Fn::And': [{ Condition: 'IsX' }, { Condition: 'IsY' }] },
+      Either: { 'Fn::Or': [{ Condition: 'IsX' }, { Condition: 'IsY' }] },
+      Odd: { 'Fn::Contains': [['x'], { Ref: 'A' }] },
+    };
+
+    // Act / Assess
+    expect(conditionHolds(changed, 'Both')).toBe(false);
+    expect(conditionHolds(changed, 'Either')).toBe(true);
+    expect(() => conditionHolds(changed, 'Odd')).toThrow(/Unsupported condition/);
+    expect(() => conditionHolds(changed, 'Missing')).toThrow(/No condition Missing/);
   });
 
   it('fails clearly when the function is not in the template', () => {

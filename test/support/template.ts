@@ -109,44 +109,99 @@ export function eventBridgeRules(
   functionLogicalId: string,
   parameters: Record<string, string> = {},
 ): { name: string; pattern: unknown }[] {
+  const deployed = withDefaults(template, parameters);
   const events: Record<string, { Type?: string; Properties?: { Pattern?: unknown } }> =
-    resourceOf(template, functionLogicalId).Properties?.Events ?? {};
-  const parameterValue = (name: string): string | undefined => {
-    const parameter = template.Parameters?.[name];
-    return parameters[name] ?? (parameter && 'Default' in parameter ? String(parameter.Default) : undefined);
-  };
+    resourceOf(deployed, functionLogicalId).Properties?.Events ?? {};
   return Object.entries(events)
     .filter(([, event]) => event.Type === 'EventBridgeRule' || event.Type === 'CloudWatchEvent')
-    .map(([name, event]) => ({ name, pattern: withParameters(parameterValue, fromJsonText(parameterValue, event.Properties?.Pattern)) }));
+    .map(([name, event]) => ({ name, pattern: withParameterDefaults(deployed, fromJsonText(deployed, event.Properties?.Pattern)) }));
+}
+
+/** The template as deployed with these parameter values: each becomes its parameter's Default. */
+function withDefaults(template: Template, parameters: Record<string, string>): Template {
+  if (Object.keys(parameters).length === 0) return template;
+  const changed = Object.fromEntries(
+    Object.entries(template.Parameters ?? {}).map(([name, p]) => [name, name in parameters ? { ...p, Default: parameters[name] } : p]),
+  );
+  const unknown = Object.keys(parameters).filter((name) => !(name in changed));
+  if (unknown.length) throw new Error(`No parameter ${unknown.join(', ')} in the template`);
+  return { ...template, Parameters: changed };
 }
 
 /**
- * A pattern written as JSON text, `!Sub` or plain (the one way to put a Number parameter into a `numeric` matcher as
- * a number), as the object EventBridge reads: each `${Parameter}` replaced by the parameter's value, then parsed.
+ * A pattern written as JSON text, `!Sub` (with or without a variable map) or plain (the one way to put a Number
+ * parameter into a `numeric` matcher as a number), as the object EventBridge reads: each `${Name}` replaced by the
+ * variable of that name (a `Ref` or an `Fn::If`, resolved with the parameters' defaults) or the parameter's Default,
+ * then parsed.
  */
-function fromJsonText(parameterValue: (name: string) => string | undefined, pattern: unknown): unknown {
+function fromJsonText(template: Template, pattern: unknown): unknown {
   const sub = isRecord(pattern) && Object.keys(pattern).length === 1 ? pattern['Fn::Sub'] : undefined;
-  const text = typeof pattern === 'string' ? pattern : typeof sub === 'string' ? sub : undefined;
-  if (text === undefined) return pattern;
-  return JSON.parse(text.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => parameterValue(name) ?? whole));
+  const [text, variables]: [unknown, unknown] =
+    typeof pattern === 'string' ? [pattern, {}] : Array.isArray(sub) ? [sub[0], sub[1] ?? {}] : [sub, {}];
+  if (typeof text !== 'string' || !isRecord(variables)) return pattern;
+  return JSON.parse(
+    text.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => {
+      if (Object.hasOwn(variables, name)) return String(resolved(template, variables[name]));
+      const parameter = template.Parameters?.[name];
+      return parameter && 'Default' in parameter ? String(parameter.Default) : whole;
+    }),
+  );
+}
+
+/** A value as CloudFormation gives it with the default parameters: a `Ref` to a parameter, or an `Fn::If` on a condition. */
+function resolved(template: Template, value: unknown): unknown {
+  if (isRecord(value) && typeof value.Ref === 'string') {
+    const parameter = template.Parameters?.[value.Ref];
+    if (!parameter || !('Default' in parameter)) throw new Error(`Ref to ${value.Ref}, which is no parameter with a Default`);
+    return String(parameter.Default);
+  }
+  const ifArgs = isRecord(value) ? value['Fn::If'] : undefined;
+  if (Array.isArray(ifArgs)) return resolved(template, conditionHolds(template, String(ifArgs[0])) ? ifArgs[1] : ifArgs[2]);
+  return value;
+}
+
+/** Whether a condition of the template holds with the default parameters (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition). */
+export function conditionHolds(template: Template, name: string): boolean {
+  const condition = template.Conditions?.[name];
+  if (condition === undefined) throw new Error(`No condition ${name} in the template`);
+  return holds(template, condition);
+}
+
+function holds(template: Template, condition: unknown): boolean {
+  if (!isRecord(condition)) throw new Error(`Not a condition: ${JSON.stringify(condition)}`);
+  if (typeof condition.Condition === 'string') return conditionHolds(template, condition.Condition);
+  const [operator, args] = Object.entries(condition)[0] ?? [];
+  const list: unknown[] = Array.isArray(args) ? args : [];
+  switch (operator) {
+    case 'Fn::Equals':
+      return String(resolved(template, list[0])) === String(resolved(template, list[1]));
+    case 'Fn::Not':
+      return !holds(template, list[0]);
+    case 'Fn::And':
+      return list.every((c) => holds(template, c));
+    case 'Fn::Or':
+      return list.some((c) => holds(template, c));
+    default:
+      throw new Error(`Unsupported condition: ${JSON.stringify(condition)}`);
+  }
 }
 
 /**
- * `{Ref: P}` becomes P's value as a string (its Default unless the test gives one): CloudFormation passes every
- * parameter, a Number too, as a string. `!Split [',', !Ref P]` becomes the list, as CloudFormation makes it.
+ * `{Ref: P}` becomes P's Default as a string: CloudFormation passes every parameter, a Number too, as a string.
+ * `!Split [',', !Ref P]` becomes the list, as CloudFormation makes it.
  */
-function withParameters(parameterValue: (name: string) => string | undefined, value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v) => withParameters(parameterValue, v));
+function withParameterDefaults(template: Template, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => withParameterDefaults(template, v));
   if (!isRecord(value)) return value;
   const single = Object.keys(value).length === 1;
-  const ref = single && typeof value.Ref === 'string' ? parameterValue(value.Ref) : undefined;
-  if (ref !== undefined) return ref;
+  const parameter = single && typeof value.Ref === 'string' ? template.Parameters?.[value.Ref] : undefined;
+  if (parameter && 'Default' in parameter) return String(parameter.Default);
   const split = single ? value['Fn::Split'] : undefined;
   if (Array.isArray(split) && typeof split[0] === 'string') {
-    const source = withParameters(parameterValue, split[1]);
+    const source = withParameterDefaults(template, split[1]);
     if (typeof source === 'string') return source.split(split[0]);
   }
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withParameters(parameterValue, v)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withParameterDefaults(template, v)]));
 }
 
 const both = (outer: string | undefined, inner: string | undefined) => (outer && inner ? `${outer} && ${inner}` : (outer ?? inner));

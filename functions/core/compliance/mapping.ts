@@ -74,6 +74,13 @@ const ML_ASSET_REMOVED: Controls = {
 const SERVING_MONITORED: Controls = { hipaa: [], pciDss: [], iso27001: ['A.8.16'], nist80053: ['SI-4'] };
 const CONTAINMENT: Controls = { hipaa: ['164.308(a)(6)(ii)'], pciDss: ['12.10.1'], iso27001: ['A.5.26'], nist80053: ['IR-4'] };
 
+const S3_DATA_ACCESS: Controls = {
+  hipaa: ['164.308(a)(6)(ii)', '164.312(a)(1)'],
+  pciDss: ['12.10.5'],
+  iso27001: ['A.5.25', 'A.8.3'],
+  nist80053: ['AC-3', 'SI-4'],
+};
+
 const PUBLIC_BUCKET_FINDING = mapping(
   ['confidentiality', 'integrity'],
   PUBLIC_ACCESS,
@@ -219,6 +226,27 @@ export const EVENT_MAPPINGS: Readonly<Record<string, ControlMapping>> = {
   'guardduty:UnauthorizedAccess:IAMUser/*': COMPROMISED_CREDENTIALS,
   'guardduty:*:IAMUser/AnomalousBehavior': COMPROMISED_CREDENTIALS,
   'guardduty:PenTest:IAMUser/*': COMPROMISED_CREDENTIALS,
+  // S3 exfiltration: before the threat-purpose families below, which would otherwise take these types
+  'guardduty:Exfiltration:S3/*': mapping(
+    ['confidentiality'],
+    S3_DATA_ACCESS,
+    'Objects of a bucket (training data, model artifacts) were read as an attacker would read them, or from a known malicious address',
+  ),
+  'guardduty:Impact:S3/*': mapping(
+    ['integrity', 'availability'],
+    { ...S3_DATA_ACCESS, hipaa: ['164.308(a)(6)(ii)', '164.312(c)(1)'] },
+    'Objects or permissions of a bucket were written or deleted as an attacker would: training data or models may be tampered with or gone',
+  ),
+  'guardduty:UnauthorizedAccess:S3/*': mapping(
+    ['confidentiality', 'integrity'],
+    S3_DATA_ACCESS,
+    "A bucket was called from a Tor exit node or a malicious address: the credentials used may be in someone else's hands",
+  ),
+  'guardduty:Discovery:S3/*': mapping(
+    ['confidentiality'],
+    S3_DATA_ACCESS,
+    "A bucket's contents were listed as an attacker does before taking them: the credentials used may be in someone else's hands",
+  ),
   'alarm:training-job': mapping(
     ['integrity', 'confidentiality'],
     { hipaa: ['164.308(a)(1)(ii)(D)', '164.308(a)(6)(ii)'], pciDss: ['12.10.5'], iso27001: ['A.5.25', 'A.8.16'], nist80053: ['SI-4'] },

@@ -45,6 +45,19 @@ export const COMPROMISED_CREDENTIAL_FINDINGS: FindingTypeSet = {
   wildcard: ['UnauthorizedAccess:IAMUser/*', '*:IAMUser/AnomalousBehavior', 'PenTest:IAMUser/*'],
 };
 
+/**
+ * S3 Protection findings about a caller reading, changing, deleting or listing a bucket's data (GuardDuty's S3
+ * finding types of the Exfiltration, Impact, UnauthorizedAccess and Discovery purposes): at or above
+ * S3_EXFILTRATION_SEVERITY_THRESHOLD their caller is contained (rotate-credentials, and stop-compromised-training-job
+ * for a role), below it they are notified. `PenTest:S3/*` (a penetration-testing distribution called S3), `Policy:S3/*`
+ * (a bucket's own settings) and `Stealth:S3/*` are not: a tool's name or a setting says nothing of whose credentials
+ * were used.
+ */
+export const S3_EXFILTRATION_FINDINGS: FindingTypeSet = {
+  exact: [],
+  wildcard: ['Exfiltration:S3/*', 'Impact:S3/*', 'UnauthorizedAccess:S3/*', 'Discovery:S3/*'],
+};
+
 /** Root credential usage: handled whatever its severity (GuardDuty rates it low, and it always matters). */
 export const ROOT_CREDENTIAL_USAGE = 'Policy:IAMUser/RootCredentialUsage';
 

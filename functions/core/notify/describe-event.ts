@@ -2,6 +2,7 @@ import type { AlarmStateChange } from '../events/cloudwatch-alarm.js';
 import { describeRule } from '../events/config-rules.js';
 import { type GuardDutyFinding, isSampleFinding, severityLabel } from '../events/guardduty.js';
 import type { ParsedEvent } from '../events/parse.js';
+import { describeObjects, s3AccessOf } from '../events/s3-exfiltration.js';
 import type { Severity } from '../severity.js';
 import { describeAlarm } from './describe-alarm.js';
 
@@ -52,6 +53,8 @@ function describeFinding(f: GuardDutyFinding): EventFacts {
   if (f.title) facts.push(['title', f.title]);
   const resource = describeFindingResource(f);
   if (resource) facts.push(['resource', resource]);
+  const objects = describeObjects(s3AccessOf(f));
+  if (objects) facts.push(['objects', objects]);
   if (key?.userName || key?.principalId) {
     facts.push(['principal', `${key.userName ?? key.principalId} (${key.userType ?? 'unknown type'})`]);
   }
