@@ -111,13 +111,37 @@ export function eventBridgeRules(
 ): { name: string; pattern: unknown }[] {
   const events: Record<string, { Type?: string; Properties?: { Pattern?: unknown } }> =
     resourceOf(template, functionLogicalId).Properties?.Events ?? {};
-  const parameterValue = (name: string): string | undefined => {
-    const parameter = template.Parameters?.[name];
-    return parameters[name] ?? (parameter && 'Default' in parameter ? String(parameter.Default) : undefined);
-  };
+  const parameterValue = parameterValueOf(template, parameters);
   return Object.entries(events)
     .filter(([, event]) => event.Type === 'EventBridgeRule' || event.Type === 'CloudWatchEvent')
     .map(([name, event]) => ({ name, pattern: withParameters(parameterValue, fromJsonText(parameterValue, event.Properties?.Pattern)) }));
+}
+
+/**
+ * The `AWS::Events::Rule` resources of a template (member-template.yaml's forwarding rules), their patterns read as
+ * `eventBridgeRules` reads a function's, with their `Condition` and `Targets` as written.
+ */
+export function eventRuleResources(
+  template: Template,
+  parameters: Record<string, string> = {},
+): { name: string; condition?: string; pattern: unknown; targets: unknown[] }[] {
+  const parameterValue = parameterValueOf(template, parameters);
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Events::Rule')
+    .map(([name, resource]) => ({
+      name,
+      ...(resource.Condition ? { condition: resource.Condition } : {}),
+      pattern: withParameters(parameterValue, fromJsonText(parameterValue, resource.Properties?.EventPattern)),
+      targets: resource.Properties?.Targets ?? [],
+    }));
+}
+
+/** A parameter's value: the one the test gives, or its Default, as a string (CloudFormation passes every parameter so). */
+function parameterValueOf(template: Template, parameters: Record<string, string>) {
+  return (name: string): string | undefined => {
+    const parameter = template.Parameters?.[name];
+    return parameters[name] ?? (parameter && 'Default' in parameter ? String(parameter.Default) : undefined);
+  };
 }
 
 /**
