@@ -413,9 +413,10 @@ describe('member-template.yaml forwarding rules', () => {
           RoleArn: { 'Fn::GetAtt': ['ForwarderRole', 'Arn'] },
         },
       ]);
-      expect(member.Resources[rule.name]?.Properties.Name).toMatchObject({
-        'Fn::Sub': expect.stringMatching(/^\$\{MemberRolePrefix\}-forward-/),
-      });
+      // Named with the prefix, which the roles' Deny and the forwarding role's trust name; within EventBridge's 64 characters.
+      const name = member.Resources[rule.name]?.Properties.Name['Fn::Sub'] as string;
+      expect(name).toMatch(/^\$\{MemberRolePrefix\}-forward-[a-z]+$/);
+      expect(member.Parameters?.MemberRolePrefix.MaxLength + name.length - '${MemberRolePrefix}'.length, name).toBeLessThanOrEqual(64);
     }
   });
 
