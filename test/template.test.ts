@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../functions/core/config.js';
 import { routedResourceTypes } from '../functions/core/events/config-rules.js';
 import { functionNames } from '../scripts/functions.mjs';
+import { resolver } from '../scripts/template.mjs';
 import { matchesPattern } from './support/event-pattern.js';
 import { allEventPaths, loadEvent } from './support/events.js';
 import { BASE_ACTIONS, FUNCTIONS, handlesEvent } from './support/functions.js';
@@ -82,6 +83,37 @@ describe('template.yaml', () => {
       expect(template.Resources[f.functionLogicalId]?.Properties.Environment?.Variables?.PROTECTED_PRINCIPALS).toBeUndefined();
   });
 
+  // README: Deploying across an organization. scripts/template.mjs resolves AWS::Region to us-east-1, AWS::AccountId to 123456789012.
+  it('accepts events on its default bus from principals of the organization alone, and only when OrganizationId is set', () => {
+    // Prepare
+    const resolveDefault = resolver(template) as (node: unknown) => unknown;
+    const resolveOrganization = resolver(template, { OrganizationId: 'o-a1b2c3d4e5' }) as (node: unknown) => unknown;
+    const policy = template.Resources.OrganizationEventBusPolicy;
+
+    // Act
+    const statement = resolveOrganization(policy?.Properties.Statement);
+
+    // Assess: a single-account deployment (the default) creates nothing new.
+    expect(template.Parameters?.OrganizationId).toMatchObject({ Type: 'String', Default: '' });
+    expect(policy?.Condition).toBe('AcceptOrganizationEvents');
+    expect(resolveDefault({ Condition: 'AcceptOrganizationEvents' })).toBe(false);
+    expect(resolveOrganization({ Condition: 'AcceptOrganizationEvents' })).toBe(true);
+    expect(policy?.Properties.EventBusName).toBe('default');
+    expect(statement).toEqual({
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'events:PutEvents',
+      Resource: 'arn:aws:events:us-east-1:123456789012:event-bus/default',
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+    });
+  });
+
+  it('outputs the ARN of each function role, which the member stacks trust (member-template.yaml)', () => {
+    for (const f of FUNCTIONS) {
+      expect(template.Outputs?.[f.roleLogicalId.replace(/Role$/, 'RoleArn')]?.Value).toEqual({ 'Fn::GetAtt': [f.roleLogicalId, 'Arn'] });
+    }
+  });
+
   it("keeps evidence private, versioned, encrypted, TLS-only and beyond the stack's life", () => {
     const bucket = template.Resources.ForensicsBucket;
     expect(bucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
@@ -140,7 +172,7 @@ describe.each(FUNCTIONS)('$name in template.yaml', (f) => {
 
   it('routes Config compliance changes by the resource types its managed rules evaluate, whatever the rule is called', () => {
     // Prepare
-    const configRules = rules.filter((r) => (r.pattern as any).source?.includes('aws.config'));
+    const configRules = rules.filter((r) => (r.pattern as any)['detail-type']?.includes('Config Rules Compliance Change'));
     const typesOf = (pattern: any): string[] => pattern.detail.resourceType ?? pattern.detail.$or?.[0]?.resourceType ?? [];
 
     // Act
