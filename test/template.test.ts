@@ -170,6 +170,12 @@ describe.each(FUNCTIONS)('$name in template.yaml', (f) => {
     expect([...actionsOf(conditional)].sort()).toEqual([...new Set(runnerActions)].sort());
   });
 
+  it('may write audit records, in both modes, under audit/ of the evidence bucket only', () => {
+    const audit = statements.filter((s) => !s.condition && actionsOf([s]).has('s3:PutObject'));
+    expect(audit.map((s) => s.Resource)).toEqual([{ 'Fn::Sub': '${ForensicsBucket.Arn}/audit/*' }]);
+    expect(template.Globals.Function.Environment.Variables.AUDIT_BUCKET).toEqual({ Ref: 'ForensicsBucket' });
+  });
+
   it('scopes every statement to resources, with a wildcard only where AWS allows nothing narrower', () => {
     for (const s of statements) {
       const resources = (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as unknown[];
