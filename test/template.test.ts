@@ -102,6 +102,18 @@ describe('template.yaml', () => {
     );
     expect(template.Resources.NotificationTopic?.Properties.KmsMasterKeyId).toBeTruthy();
   });
+
+  it('locks every evidence object for AuditRetentionDays, in governance mode unless its owner chooses compliance', () => {
+    expect(template.Resources.ForensicsBucket?.Properties).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: { Ref: 'AuditRetentionMode' }, Days: { Ref: 'AuditRetentionDays' } } },
+      },
+    });
+    expect(template.Parameters?.AuditRetentionMode).toMatchObject({ Default: 'GOVERNANCE', AllowedValues: ['GOVERNANCE', 'COMPLIANCE'] });
+    expect(template.Parameters?.AuditRetentionDays).toMatchObject({ Type: 'Number', Default: 365, MinValue: 1 });
+  });
 });
 
 describe.each(FUNCTIONS)('$name in template.yaml', (f) => {

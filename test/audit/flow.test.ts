@@ -14,7 +14,9 @@ import { s3Error } from '../support/aws-errors.js';
 import { dynaliteServer } from '../support/dynalite.js';
 import { loadEvent } from '../support/events.js';
 import { type FakeBucket, fakeS3, GD_BUCKET, publicBucket } from '../support/fake-bucket.js';
+import { auditTableSchema, misfits } from '../support/glue-schema.js';
 import { handlerHarness } from '../support/handler-harness.js';
+import { loadTemplate } from '../support/template.js';
 
 const { db, table } = dynaliteServer();
 
@@ -89,6 +91,7 @@ describe('the audit record of a remediation', () => {
     ]);
     // From GuardDuty's first sight (2022-03-01T14:20:48Z) to the last change.
     expect(record.time_to_contain_seconds).toBe((NOW.getTime() - Date.parse('2022-03-01T14:20:48.000Z')) / 1000);
+    expect(misfits(record, auditTableSchema(loadTemplate()))).toEqual([]);
   });
 
   it('is not written again by a repeated delivery: S3 refuses the second put (412), and no second object exists', async () => {
@@ -147,6 +150,7 @@ describe('the audit record of a remediation', () => {
     expect(recordsAfterFirst).toBe(0);
     const [[, record]] = records() as [[string, AuditRecord]];
     expect(record.status).toBe('remediated');
+    expect(misfits(record, auditTableSchema(loadTemplate()))).toEqual([]);
     const steps = record.targets[0]?.steps.map((s) => [s.kind, s.attempt, s.at]) ?? [];
     expect(steps.sort()).toEqual([
       ['blockPublicAccess', 1, NOW.toISOString()],

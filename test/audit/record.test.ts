@@ -113,6 +113,18 @@ describe('the audit record of a closed event', () => {
   });
 
   it.each([
+    // where the finding puts the user agent
+    [{ action: { awsApiCallAction: { api: 'GetObject', userAgent: 'aws-cli/2.15.0' } } }, 'aws-cli/2.15.0'],
+    [{ additionalInfo: { userAgent: { fullUserAgent: 'Boto3/1.34', userAgentCategory: 'Boto3' } } }, 'Boto3/1.34'],
+    [{ additionalInfo: { userAgent: 42 } }, undefined],
+  ])("names the caller's user agent from %j", (service, expected) => {
+    const event = loadEvent(GD_EVENT);
+    Object.assign(event.detail.service, service);
+    const record = buildAuditRecord({ event: parseEvent(event), result: resultOf('planned', []), now: NOW });
+    expect(record.actor?.user_agent).toBe(expected);
+  });
+
+  it.each([
     // step outcome, saved location expected
     ['done', PRIOR],
     ['already-done', PRIOR],
