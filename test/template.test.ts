@@ -116,6 +116,66 @@ describe('template.yaml', () => {
   });
 });
 
+describe('seeing that it works (template.yaml)', () => {
+  const alarmMetrics = (alarm: string): any[] => template.Resources[alarm]?.Properties.Metrics ?? [];
+  const metricsOf = (alarm: string) =>
+    alarmMetrics(alarm)
+      .filter((m) => m.MetricStat)
+      .map((m) => m.MetricStat.Metric);
+  const expressionOf = (alarm: string) => alarmMetrics(alarm).find((m) => m.Expression)?.Expression as string;
+  const ofFunction = (name: string) => [
+    { Name: 'service', Value: 'ml-guard' },
+    { Name: 'function', Value: name },
+  ];
+  const auditSink = readFileSync(new URL('../functions/core/audit/sink.ts', import.meta.url), 'utf8');
+
+  it.each([
+    ['FailedOutcomesAlarm', ['failed', 'partial'], FUNCTIONS.filter((f) => f.remediation)],
+    ['AuditRecordsAlarm', ['audit-failed'], FUNCTIONS],
+  ])('%s sums %j of every function it watches and notifies the alarm topic', (alarm, names, functions) => {
+    const metrics = metricsOf(alarm);
+    const ids = alarmMetrics(alarm)
+      .filter((m) => m.MetricStat)
+      .map((m) => m.Id);
+
+    expect(template.Resources[alarm]?.Properties).toMatchObject({
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(metrics).toHaveLength(names.length * functions.length);
+    for (const f of functions)
+      for (const name of names) expect(metrics).toContainEqual({ Namespace: 'MlGuard', MetricName: name, Dimensions: ofFunction(f.name) });
+    expect(expressionOf(alarm)).toBe(`SUM(FILL([${ids.join(', ')}], 0))`);
+  });
+
+  it('counts audit-failed and publishes time-to-contain under the names the alarm and dashboard read', () => {
+    expect(auditSink).toContain("countOutcome('audit-failed')");
+    expect(auditSink).toContain("'time-to-contain', MetricUnit.Seconds");
+  });
+
+  it("has a dashboard of outcomes, errors, throttles, the dead-letter queue, time to contain, notify's repeats and the alarms", () => {
+    const sub: string = template.Resources.Dashboard?.Properties.DashboardBody['Fn::Sub'];
+    const references = [...sub.matchAll(/\$\{([^}]+)\}/g)].map((m) => (m[1] as string).split('.')[0] as string);
+    const body = JSON.parse(sub.replace(/\$\{[^}]+\}/g, 'x'));
+    const text = JSON.stringify(body);
+
+    expect(references.every((r) => r.startsWith('AWS::') || template.Resources[r])).toBe(true);
+    for (const f of FUNCTIONS) {
+      expect(text).toContain(`Outcomes: ${f.name}`);
+      expect(sub).toContain(`["AWS/Lambda","Errors","FunctionName","\${${f.functionLogicalId}}"`);
+      expect(sub).toContain(`["AWS/Lambda","Throttles","FunctionName","\${${f.functionLogicalId}}"`);
+    }
+    expect(sub).toContain('["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","${DeadLetterQueue.QueueName}"');
+    for (const f of FUNCTIONS.filter((g) => g.remediation))
+      expect(text).toContain(`"time-to-contain","service","ml-guard","function","${f.name}"`);
+    expect(text).toContain('"suppressed","service","ml-guard","function","notify"');
+    expect(sub).toContain('${FailedOutcomesAlarm.Arn}');
+    expect(sub).toContain('${AuditRecordsAlarm.Arn}');
+  });
+});
+
 describe.each(FUNCTIONS)('$name in template.yaml', (f) => {
   const rules = eventBridgeRules(template, f.functionLogicalId);
   const statements = policyStatements(template, f.roleLogicalId);
