@@ -56,9 +56,8 @@ export async function recordAudit(
     if (options.countTimeToContain && record.time_to_contain_seconds !== undefined) {
       metrics.addMetric('time-to-contain', MetricUnit.Seconds, record.time_to_contain_seconds);
     }
-    const outcome = await sink.write(auditKey(record), record);
-    logger.info('audit record', { location, outcome });
-    return { location, outcome };
+    // Logged with the result ('event handled' carries `audit`).
+    return { location, outcome: await sink.write(auditKey(record), record) };
   } catch (error) {
     const described = describeError(error);
     logger.error('audit record not written', { location, error: described });

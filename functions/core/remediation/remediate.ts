@@ -85,9 +85,10 @@ const DEFAULT_LEASE_MS = 15 * 60_000;
 
 /**
  * Validates the event, claims it in the journal, remediates each target (resuming what earlier attempts journaled),
- * notifies, closes the journal, logs and counts the outcome. Never throws for bad input. Throws, so that Lambda
- * retries, when the notification cannot be published or when work is left that a retry can finish (a transient
- * failure, or too little time): the retry resumes from the journal and repeats nothing.
+ * notifies, closes the journal, writes the audit record, logs and counts the outcome. Never throws for bad input.
+ * Throws, so that Lambda retries, when the notification cannot be published, when work is left that a retry can finish
+ * (a transient failure, or too little time), or when the audit record of the closed event cannot be written: the retry
+ * resumes from the journal and repeats nothing.
  */
 export async function remediate<T, State, S extends StepBase, Aws>(
   raw: unknown,
