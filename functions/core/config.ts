@@ -50,6 +50,7 @@ function readEnvironment(present: Readonly<Record<string, string>>) {
     ),
     EXEMPT_TAG_KEY: read('EXEMPT_TAG_KEY', 'ml-guard:exempt', (v) => v.length <= 128, 'too big (maximum 128)', text),
     FORENSICS_BUCKET: read<string | undefined>('FORENSICS_BUCKET', undefined, matching(bucketName), 'expected an S3 bucket name', text),
+    AUDIT_BUCKET: read<string | undefined>('AUDIT_BUCKET', undefined, matching(bucketName), 'expected an S3 bucket name', text),
     PROTECTED_PRINCIPALS: present.PROTECTED_PRINCIPALS ?? '',
     SEVERITY_THRESHOLD: read('SEVERITY_THRESHOLD', 4, matching(severity), 'expected a number from 0 to 10', Number),
     S3_EXFILTRATION_SEVERITY_THRESHOLD: read(
@@ -114,6 +115,8 @@ export interface Config {
   topicArn: string | undefined;
   exemptTagKey: string;
   forensicsBucket: string | undefined;
+  /** The evidence bucket that keeps an audit record of every event closed (under `audit/`); none written when unset. */
+  auditBucket: string | undefined;
   /** Role or user ARNs or names that no function may change (each function adds the project's own roles). */
   protectedPrincipals: string[];
   /** GuardDuty findings below this severity are left alone (GuardDuty's medium band starts at 4). */
@@ -158,6 +161,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     topicArn: e.TOPIC_ARN,
     exemptTagKey: e.EXEMPT_TAG_KEY,
     forensicsBucket: e.FORENSICS_BUCKET,
+    auditBucket: e.AUDIT_BUCKET,
     protectedPrincipals: protectedPrincipalsOf(e.PROTECTED_PRINCIPALS),
     severityThreshold: e.SEVERITY_THRESHOLD,
     s3ExfiltrationSeverityThreshold: e.S3_EXFILTRATION_SEVERITY_THRESHOLD,

@@ -1,3 +1,4 @@
+import { auditIamActions } from '../../functions/core/audit/s3-sink.js';
 import { configRuleIamActions } from '../../functions/core/aws/config-rules.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
@@ -40,7 +41,7 @@ export interface FunctionUnderTest {
   routedButDeclined?: (event: unknown) => boolean;
 }
 
-/** What every function may do: write its logs and traces, notify, and dead-letter. */
+/** What every function may do: write its logs and traces, notify, dead-letter, and keep its audit records. */
 export const BASE_ACTIONS = [
   'logs:CreateLogStream',
   'logs:PutLogEvents',
@@ -48,6 +49,7 @@ export const BASE_ACTIONS = [
   'xray:PutTelemetryRecords',
   'sns:Publish',
   'sqs:SendMessage',
+  ...auditIamActions,
 ];
 
 export const FUNCTIONS: FunctionUnderTest[] = [
