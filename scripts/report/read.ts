@@ -147,5 +147,6 @@ function describeS3Error(error: unknown): string {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const message = errorMessage(error);
   const name = errorName(error);
-  return `${name}${status ? ` (HTTP ${status})` : ''}${message && message !== name ? `: ${message}` : ''}`;
+  const hint = /Region is missing/.test(message) ? ' (set AWS_REGION, or a region in your AWS profile)' : '';
+  return `${name}${status ? ` (HTTP ${status})` : ''}${message && message !== name ? `: ${message}` : ''}${hint}`;
 }
