@@ -95,30 +95,6 @@ ${table(
     : '<p>No event was contained in this period (a dry-run contains nothing).</p>'
 }
 
-<h2 id="open-items">Open items (${open})</h2>
-<p class="muted">Failed or partial changes, targets blocked because their state could not be read, events over the blast-radius limit, work deferred, and what only a person can do (a root user, a key left active until it can be rotated).</p>
-${
-  open
-    ? table(
-        ['what', 'time', 'function', 'severity', 'finding type', 'target', 'why', 'to do'],
-        report.open_items.map((o) => [
-          badge(o.category),
-          when(o.time),
-          `${o.function}${o.mode === 'enforce' ? '' : ` (${o.mode})`}`,
-          o.severity,
-          o.type,
-          o.target ?? '',
-          o.reason,
-          o.notes.length ? html(`<ul>${o.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`) : '',
-        ]),
-      )
-    : '<p>Nothing is left open.</p>'
-}
-
-<h2 id="changes">Changes made (${report.changes.length})</h2>
-${changesTable(report.changes, 'No change was made in enforce mode.')}
-${report.planned_changes.length ? `<h3>Changes a dry-run would have made (${report.planned_changes.length})</h3>${changesTable(report.planned_changes, '')}` : ''}
-
 <h2 id="controls">Controls and their evidence</h2>
 ${
   report.controls.length
@@ -160,6 +136,31 @@ ${
   .join('\n')}`
     : '<p>No record cites a control.</p>'
 }
+
+<h2 id="open-items">Open items (${open})</h2>
+<p class="muted">Failed or partial changes, targets blocked because their state could not be read, events over the blast-radius limit, work deferred, and what only a person can do (a root user, a key left active until it can be rotated).</p>
+${
+  open
+    ? table(
+        ['what', 'time', 'function', 'severity', 'finding type', 'target', 'why', 'to do'],
+        report.open_items.map((o) => [
+          badge(o.category),
+          when(o.time),
+          `${o.function}${o.mode === 'enforce' ? '' : ` (${o.mode})`}`,
+          o.severity,
+          o.type,
+          o.target ?? '',
+          o.reason,
+          o.notes.length ? html(`<ul>${o.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`) : '',
+        ]),
+      )
+    : '<p>Nothing is left open.</p>'
+}
+
+<h2 id="changes">Changes made (${report.changes.length})</h2>
+${changesTable(report.changes, 'No change was made in enforce mode.')}
+${report.planned_changes.length ? `<h3>Changes a dry-run would have made (${report.planned_changes.length})</h3>${changesTable(report.planned_changes, '')}` : ''}
+
 </body>
 </html>
 `;

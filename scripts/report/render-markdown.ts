@@ -64,33 +64,6 @@ export function renderMarkdown(report: Report): string {
     );
   }
 
-  out.push('', `## Open items (${report.open_items.length})`, '');
-  if (!report.open_items.length) out.push('Nothing is left open.');
-  else {
-    out.push(
-      ...table(
-        ['what', 'time', 'function', 'mode', 'severity', 'finding type', 'target', 'why', 'to do'],
-        report.open_items.map((o) => [
-          o.category,
-          when(o.time),
-          o.function,
-          o.mode,
-          o.severity,
-          o.type,
-          o.target ?? '',
-          o.reason,
-          o.notes.join(' / '),
-        ]),
-      ),
-    );
-  }
-
-  out.push('', `## Changes made (${report.changes.length})`, '');
-  out.push(...changesTable(report.changes, 'No change was made in enforce mode.'));
-  if (report.planned_changes.length) {
-    out.push('', `## Changes a dry-run would have made (${report.planned_changes.length})`, '');
-    out.push(...changesTable(report.planned_changes, ''));
-  }
   out.push('', '## Controls and their evidence', '');
   if (!report.controls.length) out.push('No record cites a control.');
   else {
@@ -132,6 +105,33 @@ export function renderMarkdown(report: Report): string {
     }
   }
 
+  out.push('', `## Open items (${report.open_items.length})`, '');
+  if (!report.open_items.length) out.push('Nothing is left open.');
+  else {
+    out.push(
+      ...table(
+        ['what', 'time', 'function', 'mode', 'severity', 'finding type', 'target', 'why', 'to do'],
+        report.open_items.map((o) => [
+          o.category,
+          when(o.time),
+          o.function,
+          o.mode,
+          o.severity,
+          o.type,
+          o.target ?? '',
+          o.reason,
+          o.notes.join(' / '),
+        ]),
+      ),
+    );
+  }
+
+  out.push('', `## Changes made (${report.changes.length})`, '');
+  out.push(...changesTable(report.changes, 'No change was made in enforce mode.'));
+  if (report.planned_changes.length) {
+    out.push('', `## Changes a dry-run would have made (${report.planned_changes.length})`, '');
+    out.push(...changesTable(report.planned_changes, ''));
+  }
   return `${out.join('\n')}\n`;
 }
 
