@@ -13,7 +13,7 @@ export interface Report {
   since?: string;
   summary: Summary;
   controls: ControlEvidence[];
-  /** Per framework (the catalogue's order): controls cited, events citing one, changes made (steps done) serving one. */
+  /** Per framework (the catalogue's order): controls cited, events citing one, changes made (steps done) and planned (dry-run) serving one. */
   frameworks: FrameworkCount[];
   /** Events closed per function, per outcome (the record's `status`), per period of their event time. */
   outcomes: Outcomes;
@@ -57,6 +57,8 @@ export interface FrameworkCount {
   controls: number;
   events: number;
   changes: number;
+  /** Changes a dry-run would have made (steps `would-do`). */
+  planned: number;
 }
 
 export interface EventRef {
@@ -274,9 +276,22 @@ function frameworkCounts(controls: readonly ControlEvidence[]): FrameworkCount[]
   return frameworks.map((framework) => {
     const mine = controls.filter((c) => c.framework === framework);
     const events = new Set(mine.flatMap((c) => c.events.map((e) => `${e.function}\u0000${e.event_id}`)));
-    const done = mine.flatMap((c) => c.actions.filter((a) => a.outcome === 'done' && a.mode === 'enforce'));
-    const changes = new Set(done.map((a) => `${a.function}\u0000${a.event_id}\u0000${a.target}\u0000${a.step}\u0000${a.summary}`));
-    return { framework, label: (mine[0] as ControlEvidence).label, controls: mine.length, events: events.size, changes: changes.size };
+    const steps = (outcome: string) =>
+      new Set(
+        mine.flatMap((c) =>
+          c.actions
+            .filter((a) => a.outcome === outcome)
+            .map((a) => `${a.function}\u0000${a.event_id}\u0000${a.target}\u0000${a.step}\u0000${a.summary}`),
+        ),
+      ).size;
+    return {
+      framework,
+      label: (mine[0] as ControlEvidence).label,
+      controls: mine.length,
+      events: events.size,
+      changes: steps('done'),
+      planned: steps('would-do'),
+    };
   });
 }
 

@@ -133,20 +133,31 @@ export function containChart(groups: readonly ContainStats[]): string {
   return `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img"><title>Time to contain per function: events, median and 95th percentile</title>${grid}${rows}<text x="${width - right}" y="${height - 2}" text-anchor="end">${unit === 60 ? 'minutes' : 'seconds'}</text></svg>`;
 }
 
-/** Per framework: how many events its controls are cited by, and how many changes made serve them. */
+/** Per framework: how many events its controls are cited by, and how many changes made (or planned by a dry-run) serve them. */
 export function frameworksChart(rows: readonly FrameworkCount[]): string {
+  const bars: { key: 'events' | 'changes' | 'planned'; label: string }[] = [
+    { key: 'events', label: 'events' },
+    { key: 'changes', label: 'changes' },
+    ...(rows.some((r) => r.planned > 0) ? [{ key: 'planned' as const, label: 'changes in dry-run' }] : []),
+  ];
   const width = 760;
   const left = 130;
-  const rowH = 44;
-  const height = 14 + rows.length * rowH + 8;
-  const max = Math.max(1, ...rows.flatMap((r) => [r.events, r.changes]));
-  const x = (n: number) => (n / max) * (width - left - 90);
+  const barH = 16;
+  const rowH = bars.length * (barH + 2) + 10;
+  const height = 14 + rows.length * rowH;
+  const max = Math.max(1, ...rows.flatMap((r) => bars.map((b) => r[b.key])));
+  const x = (n: number) => (n / max) * (width - left - 150);
   const body = rows
     .map((r, i) => {
       const y = 10 + i * rowH;
-      return `<text x="${left - 10}" y="${y + 25}" text-anchor="end" class="label">${esc(r.label)}</text>
-<rect x="${left}" y="${y + 4}" width="${x(r.events).toFixed(1)}" height="16" class="events"><title>${esc(`${r.label}: ${r.events} events`)}</title></rect><text x="${(left + x(r.events) + 4).toFixed(1)}" y="${y + 16}">${r.events} events</text>
-<rect x="${left}" y="${y + 22}" width="${x(r.changes).toFixed(1)}" height="16" class="changes"><title>${esc(`${r.label}: ${r.changes} changes`)}</title></rect><text x="${(left + x(r.changes) + 4).toFixed(1)}" y="${y + 34}">${r.changes} changes</text>`;
+      const drawn = bars
+        .map((b, k) => {
+          const by = y + k * (barH + 2);
+          const n = r[b.key];
+          return `<rect x="${left}" y="${by}" width="${x(n).toFixed(1)}" height="${barH}" class="${b.key}"><title>${esc(`${r.label}: ${n} ${b.label}`)}</title></rect><text x="${(left + x(n) + 4).toFixed(1)}" y="${by + 12}">${n} ${b.label}</text>`;
+        })
+        .join('');
+      return `<text x="${left - 10}" y="${y + (bars.length * (barH + 2)) / 2 + 4}" text-anchor="end" class="label">${esc(r.label)}</text>${drawn}`;
     })
     .join('\n');
   return `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img"><title>Events and changes that evidence each framework's controls</title>${body}</svg>`;

@@ -224,7 +224,7 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 svg.chart{display:block;max-width:100%;height:auto;font-size:11px;fill:#3a444c}
 svg .grid{stroke:#e3e8ec;stroke-width:1}svg .label{font-size:12px;fill:#1d2329}
 svg .range{stroke:#90a4ae;stroke-width:2}svg .dot{fill:#1565c0;fill-opacity:.55}svg .median{fill:#1d2329}svg .p95{fill:#c62828}
-svg .events{fill:#5c6bc0}svg .changes{fill:#2e7d32}
+svg .events{fill:#5c6bc0}svg .changes{fill:#2e7d32}svg .planned{fill:#90caf9}
 .scroll{overflow-x:auto}table{border-collapse:collapse;margin:8px 0;font-size:12.5px;width:100%}
 th,td{border-bottom:1px solid #e3e8ec;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}td ul{min-width:240px}th{background:#f1f4f6;white-space:nowrap}
 td ul{margin:0;padding-left:16px}code.cmd{display:inline-block;min-width:300px;word-break:normal;overflow-wrap:anywhere}code{font-size:12px;background:#f1f4f6;padding:1px 3px;border-radius:3px;word-break:break-all}

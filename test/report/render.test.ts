@@ -57,6 +57,7 @@ describe('the HTML report', () => {
     expect(html).toContain('<title>95th percentile 5 min</title>');
     expect(html).toContain('<title>NIST: 12 events</title>');
     expect(html).toContain('<title>PCI DSS: 4 changes</title>');
+    expect(html).toContain('<title>PCI DSS: 1 changes in dry-run</title>');
   });
 
   it('shows the figures: cards, time to contain per function and type, open items, changes with their undo', () => {
