@@ -191,7 +191,10 @@ export interface Config {
   memberRolePrefix: string | undefined;
   /** Organization mode: the only accounts acted in, when not empty (empty: any account whose member role can be assumed). */
   managedAccounts: readonly string[];
-  /** The mode of each account named here, instead of `mode` (for example enforce in a sandbox, dry-run in production). */
+  /**
+   * The mode of each member account named here, instead of `mode` (for example enforce in a sandbox, dry-run in
+   * production); the function's own account always takes `mode` (see `modeIn`).
+   */
   accountModes: Readonly<Record<string, RemediationMode>>;
   /** Every other variable the function was given, for function-specific settings. */
   env: Readonly<Record<string, string | undefined>>;
@@ -244,8 +247,13 @@ function enforcedAccounts(config: Config): string | undefined {
   return accounts.length ? `ACCOUNT_MODES enforces in ${accounts.join(', ')}` : undefined;
 }
 
-/** The mode in an account: its ACCOUNT_MODES entry, else REMEDIATION_MODE. */
-export function modeIn(config: Config, account: string): RemediationMode {
+/**
+ * The mode in an account: its ACCOUNT_MODES entry, else REMEDIATION_MODE. The function's own account always takes
+ * REMEDIATION_MODE: its role's write permissions follow RemediationMode (template.yaml), so a dry-run stack cannot change
+ * its own account whatever ACCOUNT_MODES says.
+ */
+export function modeIn(config: Config, account: string, ownAccount: string): RemediationMode {
+  if (account === ownAccount) return config.mode;
   return config.accountModes[account] ?? config.mode;
 }
 

@@ -101,8 +101,14 @@ describe('loadConfig: acting in member accounts', () => {
       managedAccounts: ['111122223333', '444455556666'],
       accountModes: { '111122223333': 'enforce', '444455556666': 'dry-run' },
     });
-    expect(modeIn(config, '111122223333')).toBe('enforce');
-    expect(modeIn(config, '999999999999')).toBe('dry-run');
+    expect(modeIn(config, '111122223333', '123456789012')).toBe('enforce');
+    expect(modeIn(config, '999999999999', '123456789012')).toBe('dry-run');
+  });
+
+  it("keeps the function's own account in REMEDIATION_MODE, which its role's write permissions follow", () => {
+    const config = loadConfig({ TOPIC_ARN: TOPIC, ACCOUNT_MODES: '111122223333=enforce' });
+
+    expect(modeIn(config, '111122223333', '111122223333')).toBe('dry-run');
   });
 
   it('is single-account mode, with no per-account mode, by default', () => {

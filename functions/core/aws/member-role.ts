@@ -7,6 +7,9 @@ import { type Credentials, clientOptions, onFirstUse } from './client-options.js
  * dynamic import, so that a single-account deployment never does).
  */
 
+/** What assuming a member role needs: granted only in organization mode (template.yaml, condition OrganizationMode). */
+export const memberRoleIamActions = ['sts:AssumeRole'] as const;
+
 /** How long a member session lasts: STS's minimum; a function's invocation is shorter. */
 export const SESSION_SECONDS = 900;
 /** Credentials are renewed this long before they expire, so that a call never signs with credentials about to expire. */

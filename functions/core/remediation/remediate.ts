@@ -107,7 +107,11 @@ export async function remediate<T, State, S extends StepBase, Aws>(
   // The account the event is about decides the mode (ACCOUNT_MODES) and where the Config rule's source is read.
   const place = placeOfEvent(received.event);
   const accounts: Accounts = { functionName, ownAccount: options.ownAccount ?? received.event.envelope.account, eventId: ids.eventId };
-  const base = { function: functionName, mode: modeIn(config, place.account), ...(showsAccount(config) ? { account: place.account } : {}) };
+  const base = {
+    function: functionName,
+    mode: modeIn(config, place.account, accounts.ownAccount),
+    ...(showsAccount(config) ? { account: place.account } : {}),
+  };
   const event = remediation.configRules ? await identifiedAt(received.event, place, config, accounts) : received.event;
 
   const selection = remediation.selectTargets(event, config);
@@ -252,7 +256,7 @@ async function remediateTarget<T, State, S extends StepBase, Aws>(
   journaling: Pick<Parameters<typeof executePlan>[3], 'attempt' | 'earlier' | 'hasTimeFor' | 'now' | 'journal'>,
 ): Promise<TargetResult> {
   const place = remediation.placeOf(target);
-  const mode = modeIn(context.config, place.account);
+  const mode = modeIn(context.config, place.account, accounts.ownAccount);
   // Which account the target is in, and whether the function may act there, is decided before any call about it.
   const reads = !remediation.readsNothing?.(target);
   const refused = reads ? refusalFor(place, context.config, accounts.ownAccount) : undefined;
