@@ -214,7 +214,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     topicArn: e.TOPIC_ARN,
     exemptTagKey: e.EXEMPT_TAG_KEY,
     forensicsBucket: e.FORENSICS_BUCKET,
-    protectedPrincipals: protectedPrincipalsOf(e.PROTECTED_PRINCIPALS),
+    protectedPrincipals: [...protectedPrincipalsOf(e.PROTECTED_PRINCIPALS), ...memberRolesOf(e.MEMBER_ROLE_PREFIX)],
     severityThreshold: e.SEVERITY_THRESHOLD,
     s3ExfiltrationSeverityThreshold: e.S3_EXFILTRATION_SEVERITY_THRESHOLD,
     containS3Exfiltration: e.CONTAIN_S3_EXFILTRATION,
@@ -274,6 +274,17 @@ function protectedPrincipalsOf(list: string): string[] {
     );
   }
   return entries;
+}
+
+/** The functions that have a member role (`<MEMBER_ROLE_PREFIX>-<function>`) in each member account. */
+export const MEMBER_ROLE_FUNCTIONS = ['quarantine-public-bucket', 'stop-compromised-training-job', 'rotate-credentials', 'notify'] as const;
+
+/**
+ * The member roles, by name, in every account: no function may change ml-guard's own roles (the member stack denies it
+ * too), so a finding about one is only notified.
+ */
+function memberRolesOf(prefix: string | undefined): string[] {
+  return prefix ? MEMBER_ROLE_FUNCTIONS.map((f) => `${prefix}-${f}`) : [];
 }
 
 /** The variables that are set: an empty one counts as unset (CloudFormation passes empty parameters as ""). */

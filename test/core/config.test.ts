@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, modeIn } from '../../functions/core/config.js';
+import { loadConfig, MEMBER_ROLE_FUNCTIONS, modeIn } from '../../functions/core/config.js';
 import { ConfigError } from '../../functions/core/errors.js';
+import { functionNames } from '../../scripts/functions.mjs';
 
 const TOPIC = 'arn:aws:sns:eu-west-2:123456789012:ml-guard';
 
@@ -109,6 +110,20 @@ describe('loadConfig: acting in member accounts', () => {
     const config = loadConfig({ TOPIC_ARN: TOPIC, ACCOUNT_MODES: '111122223333=enforce' });
 
     expect(modeIn(config, '111122223333', '111122223333')).toBe('dry-run');
+  });
+
+  it("protects ml-guard's member roles, by name in every account, in organization mode", () => {
+    expect(loadConfig({ MEMBER_ROLE_PREFIX: 'mg', PROTECTED_PRINCIPALS: 'break-glass' }).protectedPrincipals).toEqual([
+      'break-glass',
+      'mg-quarantine-public-bucket',
+      'mg-stop-compromised-training-job',
+      'mg-rotate-credentials',
+      'mg-notify',
+    ]);
+  });
+
+  it('knows the member role of every function', () => {
+    expect([...MEMBER_ROLE_FUNCTIONS].sort()).toEqual(functionNames());
   });
 
   it('is single-account mode, with no per-account mode, by default', () => {
