@@ -95,6 +95,20 @@ describe('template.yaml', () => {
     expect(conditionHolds(template, 'OrganizationMode')).toBe(false);
   });
 
+  it('refuses a deployment naming member accounts (ManagedAccounts, AccountModes) without organization mode', () => {
+    expect((template as { Rules?: unknown }).Rules).toEqual({
+      AccountSettingsNeedOrganizationMode: {
+        RuleCondition: { 'Fn::Equals': [{ Ref: 'MemberRolePrefix' }, ''] },
+        Assertions: [
+          {
+            Assert: { 'Fn::And': [{ 'Fn::Equals': [{ Ref: 'ManagedAccounts' }, ''] }, { 'Fn::Equals': [{ Ref: 'AccountModes' }, ''] }] },
+            AssertDescription: 'ManagedAccounts and AccountModes apply only in organization mode; set MemberRolePrefix too.',
+          },
+        ],
+      },
+    });
+  });
+
   it.each([
     ['', 'dry-run', false],
     ['', 'enforce', true],

@@ -227,6 +227,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     accountModes: e.ACCOUNT_MODES,
     env,
   };
+  // In single-account mode no other account is acted in: an account list there is a mistake, not a setting.
+  const orgOnly = [config.managedAccounts.length ? 'MANAGED_ACCOUNTS' : '', Object.keys(config.accountModes).length ? 'ACCOUNT_MODES' : ''];
+  if (!config.memberRolePrefix && orgOnly.some(Boolean)) {
+    throw new ConfigError(
+      `invalid environment: ${orgOnly.filter(Boolean).join(', ')} applies only in organization mode: set MEMBER_ROLE_PREFIX (the stack parameter MemberRolePrefix) too`,
+    );
+  }
   const unmanaged = Object.keys(config.accountModes).filter((a) => config.managedAccounts.length && !config.managedAccounts.includes(a));
   if (unmanaged.length) {
     throw new ConfigError(`invalid environment: ACCOUNT_MODES names ${unmanaged.join(', ')}, which MANAGED_ACCOUNTS does not list`);

@@ -107,7 +107,7 @@ describe('loadConfig: acting in member accounts', () => {
   });
 
   it("keeps the function's own account in REMEDIATION_MODE, which its role's write permissions follow", () => {
-    const config = loadConfig({ TOPIC_ARN: TOPIC, ACCOUNT_MODES: '111122223333=enforce' });
+    const config = loadConfig({ TOPIC_ARN: TOPIC, MEMBER_ROLE_PREFIX: 'mg', ACCOUNT_MODES: '111122223333=enforce' });
 
     expect(modeIn(config, '111122223333', '111122223333')).toBe('dry-run');
   });
@@ -137,8 +137,12 @@ describe('loadConfig: acting in member accounts', () => {
     [{ ACCOUNT_MODES: '111122223333=on' }, /ACCOUNT_MODES: expected <12-digit account id>=<dry-run\|enforce>/],
     [{ ACCOUNT_MODES: '111122223333=enforce,111122223333=dry-run' }, /ACCOUNT_MODES: .*each account once/],
     [
-      { MANAGED_ACCOUNTS: '444455556666', ACCOUNT_MODES: '111122223333=dry-run' },
+      { MEMBER_ROLE_PREFIX: 'mg', MANAGED_ACCOUNTS: '444455556666', ACCOUNT_MODES: '111122223333=dry-run' },
       /ACCOUNT_MODES names 111122223333, which MANAGED_ACCOUNTS does not list/,
+    ],
+    [
+      { MANAGED_ACCOUNTS: '444455556666', ACCOUNT_MODES: '444455556666=dry-run' },
+      /MANAGED_ACCOUNTS, ACCOUNT_MODES applies only in organization mode: set MEMBER_ROLE_PREFIX/,
     ],
   ])('stops at cold start on %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
@@ -146,8 +150,8 @@ describe('loadConfig: acting in member accounts', () => {
   });
 
   it('needs what enforce mode needs when one account is enforced, though the default is dry-run', () => {
-    expect(() => loadConfig({ ACCOUNT_MODES: '111122223333=enforce' }, { requiredToEnforce: ['FORENSICS_BUCKET'] })).toThrow(
-      'invalid environment: TOPIC_ARN, FORENSICS_BUCKET must be set when ACCOUNT_MODES enforces in 111122223333',
-    );
+    expect(() =>
+      loadConfig({ MEMBER_ROLE_PREFIX: 'mg', ACCOUNT_MODES: '111122223333=enforce' }, { requiredToEnforce: ['FORENSICS_BUCKET'] }),
+    ).toThrow('invalid environment: TOPIC_ARN, FORENSICS_BUCKET must be set when ACCOUNT_MODES enforces in 111122223333');
   });
 });
