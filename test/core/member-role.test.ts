@@ -15,7 +15,9 @@ import {
 } from '../../functions/core/aws/member-role.js';
 import { ownS3Client, s3Client } from '../../functions/core/aws/s3.js';
 import { sagemakerClient } from '../../functions/core/aws/sagemaker.js';
+import { snsClient } from '../../functions/core/aws/sns.js';
 import { loadConfig } from '../../functions/core/config.js';
+import { journalClient } from '../../functions/core/journal/dynamodb.js';
 import { memberRoleArn, refusalFor } from '../../functions/core/remediation/accounts.js';
 import { iamClient, secretsManagerClient } from '../../functions/rotate-credentials/aws.js';
 
@@ -201,11 +203,12 @@ describe('the adapters acting in a member account', () => {
     expect(await s3Client().config.credentials()).toMatchObject({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE' });
   });
 
-  it('writes to the forensics bucket with the function’s own credentials and region, even while acting in a member account', async () => {
-    const [region, credentials] = await actIn(where, async () => [
-      await ownS3Client().config.region(),
-      await ownS3Client().config.credentials(),
-    ]);
+  it.each([
+    ['the forensics bucket', ownS3Client],
+    ['the journal', journalClient],
+    ['SNS', snsClient],
+  ] as const)('write to %s with the function’s own credentials and region, even while acting in a member account', async (_, client) => {
+    const [region, credentials] = await actIn(where, async () => [await client().config.region(), await client().config.credentials()]);
 
     expect(region).toBe('eu-west-2');
     expect(credentials).toMatchObject({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE' });
