@@ -26,7 +26,10 @@ import { functionEnvironment, loadTemplate, logicalIdOf } from './template.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** What each function imports at cold start and on demand (the floor mirrors it), its sample event and targets. */
+/**
+ * What each function imports at cold start and on demand (the floor mirrors it), its sample event and targets. Every
+ * function loads S3 on demand for its audit records (quarantine-public-bucket has it at cold start already).
+ */
 const PROFILES = {
   'quarantine-public-bucket': {
     clients: ['s3:S3Client', 'sns:SNSClient'],
@@ -36,19 +39,19 @@ const PROFILES = {
   },
   'stop-compromised-training-job': {
     clients: ['sagemaker:SageMakerClient', 'sns:SNSClient'],
-    onDemand: ['dynamodb:DynamoDBClient'],
+    onDemand: ['dynamodb:DynamoDBClient', 's3:S3Client'],
     event: 'events/guardduty/stop-training-job-instancecredentialexfiltration-outsideaws.json',
     maxRatio: 2.4,
   },
   'rotate-credentials': {
     clients: ['iam:IAMClient', 'secrets-manager:SecretsManagerClient', 'sns:SNSClient'],
-    onDemand: ['dynamodb:DynamoDBClient'],
+    onDemand: ['dynamodb:DynamoDBClient', 's3:S3Client'],
     event: 'events/guardduty/unauthorizedaccess-iamuser-toripcaller.json',
     maxRatio: 2.4,
   },
   notify: {
     clients: ['sns:SNSClient'],
-    onDemand: ['dynamodb:DynamoDBClient', 'cloudtrail:CloudTrailClient'],
+    onDemand: ['dynamodb:DynamoDBClient', 'cloudtrail:CloudTrailClient', 's3:S3Client'],
     event: 'events/cloudwatch/alarm-state-change-sagemaker-model-latency.json',
     maxRatio: 2.4,
   },

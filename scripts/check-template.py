@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""Lints template.yaml with cfn-lint and translates it with the AWS SAM translator, for one set of parameter values.
+"""Lints a template with cfn-lint and translates it with the AWS SAM translator, for one set of parameter values.
 
     python3 scripts/check-template.py [PARAMETERS.json] [--template template.yaml]
+    python3 scripts/check-template.py --template member-template.yaml
+
+The template is template.yaml unless --template names another (member-template.yaml, the organization's member stack:
+plain CloudFormation, which the SAM translator leaves as it is, so the translation checks that it parses as SAM does).
 
 PARAMETERS.json is an object of parameter values ({"MonitoredEndpoints": "a,b:blue", ...}); the others keep their
 Default. The values are written into the parameters' Default before anything runs, because cfn-lint expands
@@ -56,9 +60,9 @@ def lint(template):
     return [str(match) for match in matches if not match.rule.id.startswith("I")]
 
 
-def translate(template, values):
+def translate(path, template, values):
     """Fn::ForEach expanded, then the SAM transform; local CodeUri paths become the S3 URIs `sam package` gives."""
-    problems, expanded = language_extension(Template("template.yaml", template, [REGION]))
+    problems, expanded = language_extension(Template(path, template, [REGION]))
     if problems:
         return [str(p) for p in problems], {}
     for resource in expanded.get("Resources", {}).values():
@@ -79,7 +83,9 @@ def translate(template, values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("parameters", nargs="?", help="JSON object of parameter values")
-    parser.add_argument("--template", default=os.path.join(os.path.dirname(__file__), "..", "template.yaml"))
+    parser.add_argument(
+        "--template", default=os.path.join(os.path.dirname(__file__), "..", "template.yaml"), help="template.yaml by default"
+    )
     args = parser.parse_args()
     values = {}
     if args.parameters:
@@ -87,7 +93,7 @@ def main():
             values = json.load(f)
     template = load(args.template, values)
     problems = lint(template)
-    translation_problems, resources = translate(load(args.template, values), values)
+    translation_problems, resources = translate(args.template, load(args.template, values), values)
     problems += translation_problems
     json.dump({"parameters": values, "lint": problems, "resources": resources}, sys.stdout, indent=1, default=str)
     print()

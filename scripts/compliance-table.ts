@@ -58,13 +58,23 @@ export function complianceTables(): string {
 }
 
 /** The document with its generated part replaced by `tables`. */
-export function withTables(doc: string, tables: string): string {
-  const start = doc.indexOf(START);
-  const end = doc.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`docs/compliance.md has no ${START} ... ${END} section`);
-  return doc.slice(0, start) + tables + doc.slice(end + END.length);
+export function withTables(doc: string, tables: string, start = START, end = END): string {
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`the document has no ${start} ... ${end} section`);
+  return doc.slice(0, from) + tables + doc.slice(to + end.length);
+}
+
+export const README = join(import.meta.dirname, '..', 'README.md');
+export const README_START = '<!-- compliance-steps:start (made by scripts/compliance-table.ts: do not edit by hand) -->';
+export const README_END = '<!-- compliance-steps:end -->';
+
+/** README's table: what each response step serves (the event kinds are in docs/compliance.md). */
+export function readmeTable(): string {
+  return [README_START, '', ...mappingRows('step', STEP_MAPPINGS), '', README_END].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   writeFileSync(DOC, withTables(readFileSync(DOC, 'utf8'), complianceTables()));
+  writeFileSync(README, withTables(readFileSync(README, 'utf8'), readmeTable(), README_START, README_END));
 }

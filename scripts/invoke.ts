@@ -1,13 +1,13 @@
 // Runs a function's handler in this process on a sample event, as Lambda would, and prints its JSON result.
-//   npm run invoke -- <function-name> <event.json> [--dry-run]
+//   npm run invoke -- <function-name> <event.json> [--dry-run] [--audit FILE]
 // Uses the standard AWS environment (AWS_REGION, AWS_PROFILE, credentials, AWS_ENDPOINT_URL[_<SERVICE>]).
 // Logs and metrics go to stderr; stdout carries only the result, so it can be piped to jq.
-import { readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { functionNames } from './functions.mjs';
 
-const usage = 'usage: npm run invoke -- <function-name> <event.json> [--dry-run]';
+const usage = 'usage: npm run invoke -- <function-name> <event.json> [--dry-run] [--audit FILE]';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`invoke: ${message}\n`);
@@ -16,9 +16,13 @@ function fail(message: string, code = 2): never {
 
 const args = process.argv.slice(2);
 const dryRun = args.includes('--dry-run');
-const unknownFlag = args.find((a) => a.startsWith('--') && a !== '--dry-run');
+const auditAt = args.indexOf('--audit');
+const auditPath = auditAt >= 0 ? args[auditAt + 1] : undefined;
+if (auditAt >= 0 && (!auditPath || auditPath.startsWith('--'))) fail(`--audit needs a file; ${usage}`);
+const positional = args.filter((a, i) => !a.startsWith('--') && (auditAt < 0 || i !== auditAt + 1));
+const unknownFlag = args.find((a) => a.startsWith('--') && a !== '--dry-run' && a !== '--audit');
 if (unknownFlag) fail(`unknown option ${unknownFlag}; ${usage}`);
-const [name, eventPath] = args.filter((a) => !a.startsWith('--'));
+const [name, eventPath] = positional;
 if (!name || !eventPath) fail(usage);
 const known = functionNames();
 if (!known.includes(name)) fail(`unknown function "${name}" (known: ${known.join(', ')})`);
@@ -59,6 +63,30 @@ try {
   ({ handler } = (await import(`../functions/${name}/handler.ts`)) as { handler: typeof handler });
 } catch (error) {
   fail(`${name} did not start: ${(error as Error).message}`);
+}
+
+// --audit FILE: the audit record goes to FILE, one JSON line appended, instead of the evidence bucket. As the bucket's
+// conditional write does, a record whose key (function, event id, event day) the file holds already is not added again.
+if (auditPath) {
+  const file = resolve(process.env.INIT_CWD ?? process.cwd(), auditPath);
+  const { useAuditSink } = await import('../functions/core/audit/sink.js');
+  const { auditKey } = await import('../functions/core/audit/record.js');
+  useAuditSink({
+    location: `file:${file}#`,
+    async write(key, record) {
+      const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+      const keys = lines.flatMap((line) => {
+        try {
+          return [auditKey(JSON.parse(line))];
+        } catch {
+          return [];
+        }
+      });
+      if (keys.includes(key)) return 'already-written';
+      appendFileSync(file, `${JSON.stringify(record)}\n`);
+      return 'written';
+    },
+  });
 }
 
 const require = createRequire(import.meta.url);

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MANAGED_RULES, type ManagedRuleId } from '../functions/core/events/config-rules.js';
 import { resolver } from '../scripts/template.mjs';
+import { checkTemplate } from './support/check-template.js';
 import { matchesPattern } from './support/event-pattern.js';
 import { loadEvent } from './support/events.js';
 import { FUNCTIONS, handlesEvent } from './support/functions.js';
@@ -16,33 +16,6 @@ const MONITOR_CONDITIONS = ['MonitorEndpoints', 'MonitorDrift', 'ShipConfigRules
 /** The monitors' resources (each exists only under one of the monitors' conditions), by logical id. */
 const monitorsOf = (resources: Record<string, Resource>) =>
   Object.fromEntries(Object.entries(resources).filter(([, r]) => MONITOR_CONDITIONS.includes(r.Condition ?? '')));
-
-interface Checked {
-  status: number | null;
-  lint: string[];
-  resources: Record<string, Resource>;
-}
-
-const checked = new Map<string, Checked>();
-/** `python3 scripts/check-template.py [parameters]`: cfn-lint, then the SAM translator (once per parameter file). */
-function checkTemplate(parametersFile = ''): Checked {
-  const earlier = checked.get(parametersFile);
-  if (earlier) return earlier;
-  const run = spawnSync('python3', ['scripts/check-template.py', ...(parametersFile ? [parametersFile] : [])], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (run.error || run.status === 2 || !run.stdout) {
-    throw new Error(
-      `scripts/check-template.py could not run (${run.error?.message ?? run.stderr.trim()}): the template checks need python3 ` +
-        'with cfn-lint 1.x and aws-sam-translator (pip install cfn-lint)',
-    );
-  }
-  const result = { status: run.status, ...JSON.parse(run.stdout) } as Checked;
-  checked.set(parametersFile, result);
-  return result;
-}
 
 describe('template.yaml checked by cfn-lint and the AWS SAM translator', () => {
   it.each([

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../functions/core/config.js';
 import { routedResourceTypes } from '../functions/core/events/config-rules.js';
 import { functionNames } from '../scripts/functions.mjs';
+import { resolver } from '../scripts/template.mjs';
 import { matchesPattern } from './support/event-pattern.js';
 import { allEventPaths, loadEvent } from './support/events.js';
 import { BASE_ACTIONS, FUNCTIONS, handlesEvent } from './support/functions.js';
@@ -127,6 +128,37 @@ describe('template.yaml', () => {
     expect(conditionHolds(deployed, 'EnforceAnywhere')).toBe(expected);
   });
 
+  // README: Deploying across an organization. scripts/template.mjs resolves AWS::Region to us-east-1, AWS::AccountId to 123456789012.
+  it('accepts events on its default bus from principals of the organization alone, and only when OrganizationId is set', () => {
+    // Prepare
+    const resolveDefault = resolver(template) as (node: unknown) => unknown;
+    const resolveOrganization = resolver(template, { OrganizationId: 'o-a1b2c3d4e5' }) as (node: unknown) => unknown;
+    const policy = template.Resources.OrganizationEventBusPolicy;
+
+    // Act
+    const statement = resolveOrganization(policy?.Properties.Statement);
+
+    // Assess: a single-account deployment (the default) creates nothing new.
+    expect(template.Parameters?.OrganizationId).toMatchObject({ Type: 'String', Default: '' });
+    expect(policy?.Condition).toBe('AcceptOrganizationEvents');
+    expect(resolveDefault({ Condition: 'AcceptOrganizationEvents' })).toBe(false);
+    expect(resolveOrganization({ Condition: 'AcceptOrganizationEvents' })).toBe(true);
+    expect(policy?.Properties.EventBusName).toBe('default');
+    expect(statement).toEqual({
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'events:PutEvents',
+      Resource: 'arn:aws:events:us-east-1:123456789012:event-bus/default',
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+    });
+  });
+
+  it('outputs the ARN of each function role, which the member stacks trust (member-template.yaml)', () => {
+    for (const f of FUNCTIONS) {
+      expect(template.Outputs?.[f.roleLogicalId.replace(/Role$/, 'RoleArn')]?.Value).toEqual({ 'Fn::GetAtt': [f.roleLogicalId, 'Arn'] });
+    }
+  });
+
   it("keeps evidence private, versioned, encrypted, TLS-only and beyond the stack's life", () => {
     const bucket = template.Resources.ForensicsBucket;
     expect(bucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
@@ -146,6 +178,78 @@ describe('template.yaml', () => {
       expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     );
     expect(template.Resources.NotificationTopic?.Properties.KmsMasterKeyId).toBeTruthy();
+  });
+
+  it('locks every evidence object for AuditRetentionDays, in governance mode unless its owner chooses compliance', () => {
+    expect(template.Resources.ForensicsBucket?.Properties).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: { Ref: 'AuditRetentionMode' }, Days: { Ref: 'AuditRetentionDays' } } },
+      },
+    });
+    expect(template.Parameters?.AuditRetentionMode).toMatchObject({ Default: 'GOVERNANCE', AllowedValues: ['GOVERNANCE', 'COMPLIANCE'] });
+    expect(template.Parameters?.AuditRetentionDays).toMatchObject({ Type: 'Number', Default: 365, MinValue: 1 });
+  });
+});
+
+describe('seeing that it works (template.yaml)', () => {
+  const alarmMetrics = (alarm: string): any[] => template.Resources[alarm]?.Properties.Metrics ?? [];
+  const metricsOf = (alarm: string) =>
+    alarmMetrics(alarm)
+      .filter((m) => m.MetricStat)
+      .map((m) => m.MetricStat.Metric);
+  const expressionOf = (alarm: string) => alarmMetrics(alarm).find((m) => m.Expression)?.Expression as string;
+  const ofFunction = (name: string) => [
+    { Name: 'service', Value: 'ml-guard' },
+    { Name: 'function', Value: name },
+  ];
+  const auditSink = readFileSync(new URL('../functions/core/audit/sink.ts', import.meta.url), 'utf8');
+
+  it.each([
+    ['FailedOutcomesAlarm', ['failed', 'partial'], FUNCTIONS.filter((f) => f.remediation)],
+    ['AuditRecordsAlarm', ['audit-failed'], FUNCTIONS],
+  ])('%s sums %j of every function it watches and notifies the alarm topic', (alarm, names, functions) => {
+    const metrics = metricsOf(alarm);
+    const ids = alarmMetrics(alarm)
+      .filter((m) => m.MetricStat)
+      .map((m) => m.Id);
+
+    expect(template.Resources[alarm]?.Properties).toMatchObject({
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(metrics).toHaveLength(names.length * functions.length);
+    for (const f of functions)
+      for (const name of names) expect(metrics).toContainEqual({ Namespace: 'MlGuard', MetricName: name, Dimensions: ofFunction(f.name) });
+    expect(expressionOf(alarm)).toBe(`SUM(FILL([${ids.join(', ')}], 0))`);
+  });
+
+  it('counts audit-failed and publishes time-to-contain under the names the alarm and dashboard read', () => {
+    expect(auditSink).toContain("countOutcome('audit-failed')");
+    expect(auditSink).toContain("'time-to-contain', MetricUnit.Seconds");
+  });
+
+  it("has a dashboard of outcomes, errors, throttles, the dead-letter queue, time to contain, notify's repeats and the alarms", () => {
+    const sub: string = template.Resources.Dashboard?.Properties.DashboardBody['Fn::Sub'];
+    const references = [...sub.matchAll(/\$\{([^}]+)\}/g)].map((m) => (m[1] as string).split('.')[0] as string);
+    const body = JSON.parse(sub.replace(/\$\{[^}]+\}/g, 'x'));
+    const text = JSON.stringify(body);
+
+    expect(references.every((r) => r.startsWith('AWS::') || template.Resources[r])).toBe(true);
+    for (const f of FUNCTIONS) {
+      expect(text).toContain(`Outcomes: ${f.name}`);
+      expect(sub).toContain(`["AWS/Lambda","Errors","FunctionName","\${${f.functionLogicalId}}"`);
+      expect(sub).toContain(`["AWS/Lambda","Throttles","FunctionName","\${${f.functionLogicalId}}"`);
+    }
+    expect(sub).toContain('["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","${DeadLetterQueue.QueueName}"');
+    for (const f of FUNCTIONS.filter((g) => g.remediation))
+      expect(text).toContain(`"time-to-contain","service","ml-guard","function","${f.name}"`);
+    expect(text).toContain('"suppressed","service","ml-guard","function","notify"');
+    expect(sub).toContain('${FailedOutcomesAlarm.Arn}');
+    expect(sub).toContain('${AuditRecordsAlarm.Arn}');
   });
 });
 
@@ -185,7 +289,7 @@ describe.each(FUNCTIONS)('$name in template.yaml', (f) => {
 
   it('routes Config compliance changes by the resource types its managed rules evaluate, whatever the rule is called', () => {
     // Prepare
-    const configRules = rules.filter((r) => (r.pattern as any).source?.includes('aws.config'));
+    const configRules = rules.filter((r) => (r.pattern as any)['detail-type']?.includes('Config Rules Compliance Change'));
     const typesOf = (pattern: any): string[] => pattern.detail.resourceType ?? pattern.detail.$or?.[0]?.resourceType ?? [];
 
     // Act
@@ -222,6 +326,12 @@ describe.each(FUNCTIONS)('$name in template.yaml', (f) => {
     expect(organization.map((s) => s.Resource)).toEqual([
       { 'Fn::Sub': `arn:\${AWS::Partition}:iam::*:role/\${MemberRolePrefix}-${f.name}` },
     ]);
+  });
+
+  it('may write audit records, in both modes, under audit/ of the evidence bucket only', () => {
+    const audit = statements.filter((s) => !s.condition && actionsOf([s]).has('s3:PutObject'));
+    expect(audit.map((s) => s.Resource)).toEqual([{ 'Fn::Sub': '${ForensicsBucket.Arn}/audit/*' }]);
+    expect(template.Globals.Function.Environment.Variables.AUDIT_BUCKET).toEqual({ Ref: 'ForensicsBucket' });
   });
 
   it('scopes every statement to resources, with a wildcard only where AWS allows nothing narrower', () => {

@@ -17,8 +17,11 @@ const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** A GuardDuty severity: 0 to 10. */
 const severity = /^(10(\.0+)?|\d(\.\d+)?)$/;
 
-/** The start of the member role names (`<prefix>-<function>`): IAM role names are 64 characters at most, and the longest function name has 29. */
-const MEMBER_ROLE_PREFIX = /^[\w+=,.@-]{1,34}$/;
+/**
+ * The start of the member role names (`<prefix>-<function>`), as the member stack takes it: IAM role names are 64
+ * characters at most and the longest function name has 29; its forwarding rules' names take letters, digits, . _ - only.
+ */
+const MEMBER_ROLE_PREFIX = /^[A-Za-z0-9._-]{1,34}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 
 /** The items of a comma-separated list, trimmed; empty items are skipped (the template joins lists). */
@@ -72,6 +75,7 @@ function readEnvironment(present: Readonly<Record<string, string>>) {
     ),
     EXEMPT_TAG_KEY: read('EXEMPT_TAG_KEY', 'ml-guard:exempt', (v) => v.length <= 128, 'too big (maximum 128)', text),
     FORENSICS_BUCKET: read<string | undefined>('FORENSICS_BUCKET', undefined, matching(bucketName), 'expected an S3 bucket name', text),
+    AUDIT_BUCKET: read<string | undefined>('AUDIT_BUCKET', undefined, matching(bucketName), 'expected an S3 bucket name', text),
     PROTECTED_PRINCIPALS: present.PROTECTED_PRINCIPALS ?? '',
     SEVERITY_THRESHOLD: read('SEVERITY_THRESHOLD', 4, matching(severity), 'expected a number from 0 to 10', Number),
     S3_EXFILTRATION_SEVERITY_THRESHOLD: read(
@@ -118,7 +122,7 @@ function readEnvironment(present: Readonly<Record<string, string>>) {
       'MEMBER_ROLE_PREFIX',
       undefined,
       matching(MEMBER_ROLE_PREFIX),
-      'expected the start of an IAM role name: 1 to 34 letters, digits and + = , . @ _ -',
+      "expected the start of an IAM role name: 1 to 34 letters, digits, '.', '_' or '-' (as the member stack's)",
       text,
     ),
     MANAGED_ACCOUNTS: read(
@@ -157,6 +161,8 @@ export interface Config {
   topicArn: string | undefined;
   exemptTagKey: string;
   forensicsBucket: string | undefined;
+  /** The evidence bucket that keeps an audit record of every event closed (under `audit/`); none written when unset. */
+  auditBucket: string | undefined;
   /** Role or user ARNs or names that no function may change (each function adds the project's own roles). */
   protectedPrincipals: string[];
   /** GuardDuty findings below this severity are left alone (GuardDuty's medium band starts at 4). */
@@ -214,6 +220,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     topicArn: e.TOPIC_ARN,
     exemptTagKey: e.EXEMPT_TAG_KEY,
     forensicsBucket: e.FORENSICS_BUCKET,
+    auditBucket: e.AUDIT_BUCKET,
     protectedPrincipals: [...protectedPrincipalsOf(e.PROTECTED_PRINCIPALS), ...memberRolesOf(e.MEMBER_ROLE_PREFIX)],
     severityThreshold: e.SEVERITY_THRESHOLD,
     s3ExfiltrationSeverityThreshold: e.S3_EXFILTRATION_SEVERITY_THRESHOLD,

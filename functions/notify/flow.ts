@@ -1,8 +1,10 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { recordAudit } from '../core/audit/sink.js';
 import type { Config } from '../core/config.js';
 import { describeError } from '../core/errors.js';
 import { isSampleFinding } from '../core/events/guardduty.js';
+import type { ParsedEvent } from '../core/events/parse.js';
 import { describeEvent, type EventFacts } from '../core/notify/describe-event.js';
 import { formatNotification } from '../core/notify/format.js';
 import { deliver } from '../core/notify/publish.js';
@@ -80,6 +82,7 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
       ...ids,
       targets: [],
     };
+    await audited(result, event, config, now);
     reportHandled(result);
     return result;
   }
@@ -107,8 +110,19 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
     targets: selection.targets.map((target) => ({ target, status: 'notified', steps: [] })),
   };
   result.notification = await deliver(formatNotification(result, facts), config.topicArn);
+  await audited(result, event, config, now);
   reportHandled(result);
   return result;
+}
+
+/**
+ * The audit record of a notified or held-back event. notify keeps no journal, so a failed write does not fail the
+ * invocation: Lambda's retry would publish the notification again. It is logged as an error and counted
+ * (`audit-failed`, which the AuditRecordsAlarm watches), and the result says so.
+ */
+async function audited(result: EventResult, event: ParsedEvent, config: Config, now: Date): Promise<void> {
+  const audit = await recordAudit(config, { event, result, now });
+  if (audit) result.audit = audit;
 }
 
 function floodFacts(flood: FloodDecision | undefined, settings: NotifySettings): EventFacts['facts'] {

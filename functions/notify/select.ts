@@ -1,5 +1,6 @@
 import { partitionOf } from '../core/aws/partition.js';
 import type { Config } from '../core/config.js';
+import { auditCallKind, calledResource, callerOf } from '../core/events/audit-calls.js';
 import { type ManagedRuleId, matchRule } from '../core/events/config-rules.js';
 import {
   COMPROMISED_CREDENTIAL_FINDINGS,
@@ -82,10 +83,75 @@ export function selectNotification(event: ParsedEvent, config: Config, settings:
       return selectCompliance(event, config);
     case 'alarm':
       return selectAlarm(event, settings);
+    case 'cloudtrail':
+      return selectCall(event, settings);
   }
 }
 
+/**
+ * GuardDuty's findings that someone blinds the auditors: notified at any severity (GuardDuty gives them 2, below every
+ * threshold), marked as audit tampering.
+ */
+export const AUDIT_TAMPERING_FINDINGS = [
+  'Stealth:IAMUser/CloudTrailLoggingDisabled',
+  'Stealth:IAMUser/LoggingConfigurationModified',
+  'Stealth:S3/ServerAccessLoggingDisabled',
+  'Stealth:IAMUser/PasswordPolicyChange',
+] as const;
+
+const isAuditTamperingFinding = (type: string) => (AUDIT_TAMPERING_FINDINGS as readonly string[]).includes(type);
+
+/**
+ * A CloudTrail management event: someone turned a monitor off (always notified), or an ML asset was stopped or deleted
+ * by anyone but ml-guard's own roles (whose responses are notified already), optionally only for assets named with
+ * NOTIFY_ML_ASSET_PREFIXES. One notification per call, resource and caller in the flood-control window.
+ */
+function selectCall(event: Extract<ParsedEvent, { kind: 'cloudtrail' }>, settings: NotifySettings): NotifySelection {
+  const call = event.call;
+  const kind = auditCallKind(call);
+  const name = `${call.eventSource} ${call.eventName}`;
+  if (!kind) return { action: 'ignore', reason: `the CloudTrail call ${name} is not one that ${FUNCTION_NAME} reports` };
+  const resource = calledResource(call);
+  const caller = callerOf(call);
+  if (kind === 'ml-asset-deleted') {
+    const own = caller.issuer ?? caller.arn;
+    if (own && settings.ownRoleArns.includes(own)) {
+      return {
+        action: 'ignore',
+        reason: `${name} was made by ml-guard's own role ${own}: its response is notified by the function that made it`,
+      };
+    }
+    if (settings.mlAssetPrefixes.length && !settings.mlAssetPrefixes.some((p) => resource?.startsWith(p))) {
+      return {
+        action: 'ignore',
+        reason: `${name} on ${resource ?? '(unnamed)'}: the name starts with none of NOTIFY_ML_ASSET_PREFIXES (${settings.mlAssetPrefixes.join(', ')})`,
+      };
+    }
+  }
+  const { account } = event.envelope;
+  return {
+    action: 'notify',
+    reason:
+      kind === 'audit-tampering'
+        ? `Audit tampering: ${name} turns a monitor off; a person must confirm it was intended`
+        : `An ML asset was stopped or deleted (${name}) by someone other than ml-guard: a person should confirm it was intended`,
+    targets: [{ type: call.eventSource, id: resource ?? call.eventName }],
+    flood: {
+      key: `cloudtrail#${account}#${call.awsRegion}#${call.eventName}#${resource ?? ''}#${caller.issuer ?? caller.arn ?? caller.type}`,
+      state: call.errorCode ? `failed: ${call.errorCode}` : 'done',
+    },
+  };
+}
+
 function selectFinding(f: GuardDutyFinding, config: Config): NotifySelection {
+  if (isAuditTamperingFinding(f.type)) {
+    return {
+      action: 'notify',
+      reason: `Audit tampering: GuardDuty ${f.type} (notified at any severity): someone may be blinding the auditors; a person should look`,
+      targets: findingTargets(f),
+      flood: { key: `guardduty#${f.accountId}#${f.region}#${f.id}`, level: f.severity, state: `severity ${f.severity}` },
+    };
+  }
   if (isRemediatedFindingType(f.type)) {
     return { action: 'ignore', reason: `GuardDuty finding type ${f.type} is handled by a remediation function, not by ${FUNCTION_NAME}` };
   }

@@ -16,6 +16,10 @@ export interface NotifySettings {
   windowMinutes: number;
   /** Alarms whose name starts with this are notified whatever they watch (composite alarms, Metrics Insights...). */
   alarmNamePrefix: string;
+  /** ML assets whose deletion is notified, by name prefix; empty: every asset. */
+  mlAssetPrefixes: string[];
+  /** ml-guard's own roles (their ARNs): what they stop or delete is ml-guard's own response, already notified. */
+  ownRoleArns: string[];
 }
 
 const tableName = /^[A-Za-z0-9_.-]{3,255}$/;
@@ -29,7 +33,29 @@ const Environment = z.object({
     DEFAULT_WINDOW_MINUTES,
   ),
   NOTIFY_ALARM_NAME_PREFIX: z._default(z.string().check(z.minLength(1), z.maxLength(255)), DEFAULT_ALARM_NAME_PREFIX),
+  // Comma-separated; SageMaker names are at most 63 characters (an ARN-named model package, 256).
+  NOTIFY_ML_ASSET_PREFIXES: z._default(
+    z.string().check(z.regex(/^[^,]{0,256}(,[^,]{0,256})*$/, 'expected comma-separated name prefixes')),
+    '',
+  ),
+  NOTIFY_OWN_ROLE_ARNS: z._default(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)?(,arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)*$/,
+          'expected IAM role ARNs',
+        ),
+      ),
+    '',
+  ),
 });
+
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 /** Reads and checks the notify settings once, at cold start; a wrong value stops the function with a clear error. */
 export function loadNotifySettings(env: Readonly<Record<string, string | undefined>> = process.env): NotifySettings {
@@ -44,5 +70,7 @@ export function loadNotifySettings(env: Readonly<Record<string, string | undefin
     stateTable: parsed.data.STATE_TABLE,
     windowMinutes: parsed.data.NOTIFY_WINDOW_MINUTES,
     alarmNamePrefix: parsed.data.NOTIFY_ALARM_NAME_PREFIX,
+    mlAssetPrefixes: list(parsed.data.NOTIFY_ML_ASSET_PREFIXES),
+    ownRoleArns: list(parsed.data.NOTIFY_OWN_ROLE_ARNS),
   };
 }

@@ -82,6 +82,8 @@ export function selectTargets(event: ParsedEvent, config: Config): Selection<Buc
     }
     case 'alarm':
       return { action: 'ignore', reason: `CloudWatch alarms are not handled by ${FUNCTION_NAME}` };
+    case 'cloudtrail':
+      return { action: 'ignore', reason: `CloudTrail API calls are not handled by ${FUNCTION_NAME}` };
   }
 }
 

@@ -127,6 +127,8 @@ export function selectTargets(event: ParsedEvent, config: Config): Selection<Cre
       return selectFromConfig(event.compliance, event.rule, config);
     case 'alarm':
       return { action: 'ignore', reason: `CloudWatch alarms are not handled by ${FUNCTION_NAME}` };
+    case 'cloudtrail':
+      return { action: 'ignore', reason: `CloudTrail API calls are not handled by ${FUNCTION_NAME}` };
   }
 }
 

@@ -73,6 +73,8 @@ export function selectTargets(event: ParsedEvent, config: Config): Selection<Sto
       return selectAlarm(event.envelope, event.alarm, config);
     case 'config':
       return { action: 'ignore', reason: `AWS Config events are not handled by ${FUNCTION_NAME}` };
+    case 'cloudtrail':
+      return { action: 'ignore', reason: `CloudTrail API calls are not handled by ${FUNCTION_NAME}` };
   }
 }
 

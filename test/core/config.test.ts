@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       REMEDIATION_MODE: 'enforce',
       EXEMPT_TAG_KEY: 'security:exempt',
       FORENSICS_BUCKET: 'evidence-bucket',
+      AUDIT_BUCKET: 'evidence-bucket',
       PROTECTED_PRINCIPALS: ' arn:aws:iam::123456789012:role/Admin , break-glass ,',
       SEVERITY_THRESHOLD: '7.5',
     });
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
       topicArn: TOPIC,
       exemptTagKey: 'security:exempt',
       forensicsBucket: 'evidence-bucket',
+      auditBucket: 'evidence-bucket',
       protectedPrincipals: ['arn:aws:iam::123456789012:role/Admin', 'break-glass'],
       severityThreshold: 7.5,
     });
@@ -53,6 +55,7 @@ describe('loadConfig', () => {
     [{ REMEDIATION_MODE: 'yes' }, /REMEDIATION_MODE: expected one of "dry-run", "enforce"/],
     [{ TOPIC_ARN: 'my-topic' }, /TOPIC_ARN: expected an SNS topic ARN/],
     [{ FORENSICS_BUCKET: 'Not_A_Bucket' }, /FORENSICS_BUCKET: expected an S3 bucket name/],
+    [{ AUDIT_BUCKET: 's3://evidence' }, /AUDIT_BUCKET: expected an S3 bucket name/],
     [{ SEVERITY_THRESHOLD: 'high' }, /SEVERITY_THRESHOLD: expected a number/],
     [{ REMEDIATION_MODE: 'enforce' }, /TOPIC_ARN must be set when REMEDIATION_MODE is enforce/],
   ])('stops at cold start with a clear error for %j', (env, message) => {

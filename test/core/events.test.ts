@@ -11,7 +11,7 @@ describe('parseEvent', () => {
 
   it.each(valid)('accepts the sample event %s', (path) => {
     const parsed = parseEvent(loadEvent(path));
-    expect(['guardduty', 'config', 'alarm']).toContain(parsed.kind);
+    expect(['guardduty', 'config', 'alarm', 'cloudtrail']).toContain(parsed.kind);
     expect(parsed.envelope.id).toBe(loadEvent(path).id);
   });
 

@@ -400,7 +400,7 @@ describe('notify on every sample event it handles', () => {
   const handled = allEventPaths().filter((p) => !p.startsWith('invalid/') && notifyUnderTest.handles(loadEvent(p)));
 
   it('handles at least one sample of each source', () => {
-    expect(new Set(handled.map((p) => p.split('/')[0]))).toEqual(new Set(['cloudwatch', 'config', 'guardduty']));
+    expect(new Set(handled.map((p) => p.split('/')[0]))).toEqual(new Set(['cloudtrail', 'cloudwatch', 'config', 'guardduty']));
   });
 
   it.each(handled)('publishes %s with a short ASCII subject, within the size limit, in the chat schema', async (path) => {

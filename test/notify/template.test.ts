@@ -28,7 +28,7 @@ const variant = (path: string, change: (e: any) => void) => {
 describe('notify in template.yaml', () => {
   it('excludes in its GuardDuty rule exactly the finding types the remediations handle', () => {
     // Act
-    const excluded = pattern('NotifyGuardDutyFinding').detail.type[0]['anything-but'].wildcard;
+    const excluded = pattern('NotifyGuardDutyFinding').detail.$or[0].type[0]['anything-but'].wildcard;
 
     // Assess
     expect([...excluded].sort()).toEqual(
@@ -44,7 +44,7 @@ describe('notify in template.yaml', () => {
 
   it('compares GuardDuty severity with SeverityThreshold as a number', () => {
     // Act
-    const severity = pattern('NotifyGuardDutyFinding').detail.severity;
+    const severity = pattern('NotifyGuardDutyFinding').detail.$or[0].severity;
 
     // Assess
     expect(severity).toEqual([{ numeric: ['>=', 4] }]);
@@ -95,6 +95,18 @@ describe('notify in template.yaml', () => {
       NOTIFY_WINDOW_MINUTES: { Ref: 'NotifyWindowMinutes' },
       NOTIFY_ALARM_NAME_PREFIX: { Ref: 'NotifyAlarmNamePrefix' },
       CUSTOM_CONFIG_RULES: { Ref: 'NotifyCustomConfigRules' },
+      NOTIFY_ML_ASSET_PREFIXES: { Ref: 'MlAssetNamePrefixes' },
+      NOTIFY_OWN_ROLE_ARNS: {
+        'Fn::Join': [
+          ',',
+          [
+            { 'Fn::GetAtt': ['QuarantinePublicBucketRole', 'Arn'] },
+            { 'Fn::GetAtt': ['StopCompromisedTrainingJobRole', 'Arn'] },
+            { 'Fn::GetAtt': ['RotateCredentialsRole', 'Arn'] },
+            { 'Fn::GetAtt': ['NotifyRole', 'Arn'] },
+          ],
+        ],
+      },
     });
   });
 

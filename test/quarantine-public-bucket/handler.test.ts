@@ -103,7 +103,13 @@ describe('quarantine-public-bucket on the recorded GuardDuty finding', () => {
     });
     const writes = writesTo(mock).map((c) => c.args[0].input as object);
     expect(writes).toEqual([
-      expect.objectContaining({ Bucket: FORENSICS, Key: key, ContentType: 'application/json', IfNoneMatch: '*' }),
+      expect.objectContaining({
+        Bucket: FORENSICS,
+        Key: key,
+        ContentType: 'application/json',
+        IfNoneMatch: '*',
+        ChecksumAlgorithm: 'CRC32',
+      }),
       {
         Bucket: GD_BUCKET,
         ExpectedBucketOwner: '987654321098',

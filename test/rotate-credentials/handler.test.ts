@@ -20,6 +20,8 @@ import {
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
+import type { AuditRecord } from '../../functions/core/audit/record.js';
+import { useAuditSink } from '../../functions/core/audit/sink.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { describeError } from '../../functions/core/errors.js';
 import { logger } from '../../functions/core/observability.js';
@@ -194,6 +196,32 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
     expect(JSON.stringify(key)).toBe('{"accessKeyId":"AKIANEWKEY0000000001","secretAccessKey":"[redacted]"}');
     expect(`${key.secretAccessKey}`).toBe('[redacted]');
     expect((await import('node:util')).inspect(key)).not.toContain(secretAccessKey);
+  });
+
+  it('keeps the new secret access key out of the audit record, which names the new key by its id', async () => {
+    const fake = fakeIam(rotatableUser(), { now: () => NOW });
+    const records: AuditRecord[] = [];
+    useAuditSink({
+      location: 'memory:',
+      write: async (_key, record) => {
+        records.push(record);
+        return 'written';
+      },
+    });
+
+    try {
+      await invoke(loadEvent(TOR));
+    } finally {
+      useAuditSink(undefined);
+    }
+
+    const text = JSON.stringify(records);
+    expect(records).toHaveLength(1);
+    expect(fake.issuedSecrets).toHaveLength(1);
+    expect(text).not.toContain(fake.issuedSecrets[0]);
+    expect(text).not.toContain(OLD_SECRET_ACCESS_KEY);
+    expect(text).not.toMatch(/SecretAccessKey|NEWSECRET|OLDSECRET/);
+    expect(text).toContain('AKIANEWKEY0000000001');
   });
 
   it('deactivates the key without a replacement when the user names no secret', async () => {

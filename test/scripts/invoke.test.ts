@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,6 +70,7 @@ describe('npm run invoke', () => {
     [['quarantine-public-bucket'], /^invoke: usage: npm run invoke -- <function-name> <event.json> \[--dry-run\]/],
     [['quarantine-public-bucket', 'events/README.md'], /^invoke: events\/README.md is not JSON: /],
     [['quarantine-public-bucket', 'events/x.json', '--force'], /^invoke: unknown option --force/],
+    [['quarantine-public-bucket', 'events/x.json', '--audit'], /^invoke: --audit needs a file/],
   ])('exits 2 with a one-line reason for %j', (args, reason) => {
     const { code, stdout, stderr } = invoke(...args);
 
@@ -77,6 +78,22 @@ describe('npm run invoke', () => {
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(reason);
+  });
+
+  it('appends the audit record of the run to the --audit file, once per event however often it runs', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'audit-')), 'audit.jsonl');
+    const args = ['rotate-credentials', 'events/guardduty/unauthorizedaccess-iamuser-toripcaller.json', '--audit', file, '--dry-run'];
+
+    const first = invoke(...args);
+    const second = invoke(...args);
+
+    expect(first.code).toBe(0);
+    const key = 'audit/year=2017/month=12/day=08/rotate-credentials_6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a41.json';
+    expect(JSON.parse(first.stdout).audit).toEqual({ location: `file:${file}#${key}`, outcome: 'written' });
+    expect(JSON.parse(second.stdout).audit).toEqual({ location: `file:${file}#${key}`, outcome: 'already-written' });
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ function: 'rotate-credentials', mode: 'dry-run', status: 'planned' });
   });
 
   it('exits 2 when the function cannot start because its environment is wrong', () => {

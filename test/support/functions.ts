@@ -1,3 +1,4 @@
+import { auditIamActions } from '../../functions/core/audit/s3-sink.js';
 import { configRuleIamActions } from '../../functions/core/aws/config-rules.js';
 import { memberRoleIamActions } from '../../functions/core/aws/member-role.js';
 import { loadConfig } from '../../functions/core/config.js';
@@ -43,7 +44,7 @@ export interface FunctionUnderTest {
   routedButDeclined?: (event: unknown) => boolean;
 }
 
-/** What every function may do: write its logs and traces, notify, and dead-letter. */
+/** What every function may do: write its logs and traces, notify, dead-letter, and keep its audit records. */
 export const BASE_ACTIONS = [
   'logs:CreateLogStream',
   'logs:PutLogEvents',
@@ -51,6 +52,7 @@ export const BASE_ACTIONS = [
   'xray:PutTelemetryRecords',
   'sns:Publish',
   'sqs:SendMessage',
+  ...auditIamActions,
 ];
 
 export const FUNCTIONS: FunctionUnderTest[] = [

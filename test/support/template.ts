@@ -129,6 +129,25 @@ function withDefaults(template: Template, parameters: Record<string, string>): T
 }
 
 /**
+ * The `AWS::Events::Rule` resources of a template (member-template.yaml's forwarding rules), their patterns read as
+ * `eventBridgeRules` reads a function's, with their `Condition` and `Targets` as written.
+ */
+export function eventRuleResources(
+  template: Template,
+  parameters: Record<string, string> = {},
+): { name: string; condition?: string; pattern: unknown; targets: unknown[] }[] {
+  const deployed = withDefaults(template, parameters);
+  return Object.entries(deployed.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Events::Rule')
+    .map(([name, resource]) => ({
+      name,
+      ...(resource.Condition ? { condition: resource.Condition } : {}),
+      pattern: withParameterDefaults(deployed, fromJsonText(deployed, resource.Properties?.EventPattern)),
+      targets: resource.Properties?.Targets ?? [],
+    }));
+}
+
+/**
  * A pattern written as JSON text, `!Sub` (with or without a variable map) or plain (the one way to put a Number
  * parameter into a `numeric` matcher as a number), as the object EventBridge reads: each `${Name}` replaced by the
  * variable of that name (a `Ref` or an `Fn::If`, resolved with the parameters' defaults) or the parameter's Default,

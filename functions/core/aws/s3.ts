@@ -133,6 +133,8 @@ export async function putJsonObject(bucket: string, key: string, document: unkno
       ContentType: 'application/json',
       // Refuse to overwrite: the same key twice means the same prior state was already saved.
       IfNoneMatch: '*',
+      // The evidence bucket has Object Lock retention, which requires a checksum (or Content-MD5) on every put.
+      ChecksumAlgorithm: 'CRC32',
     }),
   );
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod/mini';
 import { InvalidEventError, UnsupportedEventError } from '../errors.js';
 import { quoteValue } from '../text.js';
+import { CloudTrailApiCall } from './cloudtrail-api-call.js';
 import { AlarmStateChange } from './cloudwatch-alarm.js';
 import { ConfigComplianceChange } from './config-compliance.js';
 import type { RuleIdentity } from './config-rules.js';
@@ -30,7 +31,8 @@ export type ParsedEvent =
       /** What the rule checks, read from its source by the flow (`identifyRule`) before a function decides. */
       rule?: RuleIdentity;
     }
-  | { kind: 'alarm'; envelope: Envelope; alarm: AlarmStateChange };
+  | { kind: 'alarm'; envelope: Envelope; alarm: AlarmStateChange }
+  | { kind: 'cloudtrail'; envelope: Envelope; call: CloudTrailApiCall };
 
 function check<T>(schema: z.ZodMiniType<T>, value: unknown, label: string): T {
   const result = schema.safeParse(value);
@@ -60,6 +62,10 @@ export function parseEvent(raw: unknown): ParsedEvent {
   if (source === 'aws.cloudwatch' && detailType === 'CloudWatch Alarm State Change') {
     return { kind: 'alarm', envelope, alarm: check(AlarmStateChange, detail, 'CloudWatch alarm state change') };
   }
+  // CloudTrail management events reach EventBridge with the source of their service (`aws.sagemaker`, `aws.cloudtrail`).
+  if (detailType === 'AWS API Call via CloudTrail' && source.startsWith('aws.')) {
+    return { kind: 'cloudtrail', envelope, call: check(CloudTrailApiCall, detail, 'CloudTrail API call') };
+  }
   throw new UnsupportedEventError(`events from source ${quoteValue(source)} with detail-type ${quoteValue(detailType)} are not handled`);
 }
 
@@ -72,5 +78,7 @@ export function findingIdOf(event: ParsedEvent): string {
       return `${event.compliance.configRuleName}/${event.compliance.resourceId}`;
     case 'alarm':
       return event.alarm.alarmName;
+    case 'cloudtrail':
+      return `${event.call.eventName}/${event.call.eventID ?? event.envelope.id}`;
   }
 }

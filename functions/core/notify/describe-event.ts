@@ -1,3 +1,5 @@
+import { auditCallKind, calledResource, callerOf } from '../events/audit-calls.js';
+import type { CloudTrailApiCall } from '../events/cloudtrail-api-call.js';
 import type { AlarmStateChange } from '../events/cloudwatch-alarm.js';
 import { describeRule } from '../events/config-rules.js';
 import { type GuardDutyFinding, isSampleFinding, severityLabel } from '../events/guardduty.js';
@@ -8,7 +10,7 @@ import { describeAlarm } from './describe-alarm.js';
 
 /** The facts about an incoming event that every notification repeats, in words and as data. */
 export interface EventFacts {
-  source: 'guardduty' | 'config' | 'cloudwatch';
+  source: 'guardduty' | 'config' | 'cloudwatch' | 'cloudtrail';
   /** One line: what happened. */
   headline: string;
   severity: Severity;
@@ -30,7 +32,52 @@ export function describeEvent(event: ParsedEvent): EventFacts {
       return describeCompliance(event);
     case 'alarm':
       return describeAlarmEvent(event.alarm, event.envelope.account, event.envelope.region, event.envelope.time);
+    case 'cloudtrail':
+      return describeCall(event.call, event.envelope.account);
   }
+}
+
+/** A CloudTrail management event: who did what to which resource, from where, and when. */
+function describeCall(call: CloudTrailApiCall, envelopeAccount: string): EventFacts {
+  const kind = auditCallKind(call);
+  const caller = callerOf(call);
+  const resource = calledResource(call);
+  const who = caller.arn ?? caller.type;
+  const facts: [string, string][] = [
+    ['call', `${call.eventSource} ${call.eventName}${resource ? ` on ${resource}` : ''}`],
+    ['who', `${caller.type}${caller.arn ? ` ${caller.arn}` : ''}`],
+  ];
+  if (caller.issuer) facts.push(['session issued by', caller.issuer]);
+  if (call.userIdentity.accessKeyId) facts.push(['access key', call.userIdentity.accessKeyId]);
+  if (call.sourceIPAddress) facts.push(['source IP', call.sourceIPAddress]);
+  if (call.userAgent) facts.push(['user agent', call.userAgent]);
+  facts.push(['when', call.eventTime]);
+  if (call.errorCode) facts.push(['outcome', `failed with ${call.errorCode}: nothing was changed, but someone tried`]);
+  const account = call.recipientAccountId ?? call.userIdentity.accountId ?? envelopeAccount;
+  const valid = isAwsRegion(call.awsRegion);
+  const link =
+    valid && call.eventID
+      ? consoleUrl(call.awsRegion, `cloudtrailv2/home?region=${call.awsRegion}#/events/${encodeURIComponent(call.eventID)}`)
+      : undefined;
+  const what =
+    kind === 'audit-tampering' ? 'turned a monitor off' : kind === 'ml-asset-deleted' ? 'stopped or deleted an ML asset' : 'made a call';
+  return {
+    source: 'cloudtrail',
+    headline: `${who} ${what}: ${call.eventName}${resource ? ` ${resource}` : ''}`,
+    severity: kind === 'audit-tampering' ? 'HIGH' : 'MEDIUM',
+    account,
+    region: call.awsRegion,
+    facts: valid ? facts : [...facts, noLink(call.awsRegion)],
+    ...(link ? { consoleUrl: link } : {}),
+    nextSteps:
+      kind === 'audit-tampering'
+        ? [
+            "Confirm with the caller whether this was intended; if not, turn the monitor back on and treat the caller's credentials as compromised",
+          ]
+        : [
+            "Confirm with the caller whether this was intended; if not, restore the asset from its artifacts and treat the caller's credentials as compromised",
+          ],
+  };
 }
 
 const SEVERITY_WORDS: Record<ReturnType<typeof severityLabel>, string> = {

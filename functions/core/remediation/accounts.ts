@@ -14,7 +14,8 @@ export interface Place {
 
 /**
  * The account and region an event is about: a GuardDuty finding's `accountId` and `region`, a Config change's
- * `awsAccountId` and `awsRegion`, an alarm's envelope (an event forwarded from a member account keeps its account).
+ * `awsAccountId` and `awsRegion`, an alarm's envelope (an event forwarded from a member account keeps its account), a
+ * CloudTrail call's `recipientAccountId` and `awsRegion`.
  */
 export function placeOfEvent(event: ParsedEvent): Place {
   switch (event.kind) {
@@ -24,6 +25,8 @@ export function placeOfEvent(event: ParsedEvent): Place {
       return { account: event.compliance.awsAccountId, region: event.compliance.awsRegion };
     case 'alarm':
       return { account: event.envelope.account, region: event.envelope.region };
+    case 'cloudtrail':
+      return { account: event.call.recipientAccountId || event.envelope.account, region: event.call.awsRegion };
   }
 }
 

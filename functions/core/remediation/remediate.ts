@@ -1,3 +1,4 @@
+import { AuditWriteError, recordAudit } from '../audit/sink.js';
 import { type Config, modeIn } from '../config.js';
 import { describeError, isTransient, RetryLaterError } from '../errors.js';
 import type { ManagedRuleId } from '../events/config-rules.js';
@@ -91,9 +92,10 @@ const DEFAULT_LEASE_MS = 15 * 60_000;
 
 /**
  * Validates the event, claims it in the journal, remediates each target (resuming what earlier attempts journaled),
- * notifies, closes the journal, logs and counts the outcome. Never throws for bad input. Throws, so that Lambda
- * retries, when the notification cannot be published or when work is left that a retry can finish (a transient
- * failure, or too little time): the retry resumes from the journal and repeats nothing.
+ * notifies, closes the journal, writes the audit record, logs and counts the outcome. Never throws for bad input.
+ * Throws, so that Lambda retries, when the notification cannot be published, when work is left that a retry can finish
+ * (a transient failure, or too little time), or when the audit record of the closed event cannot be written: the retry
+ * resumes from the journal and repeats nothing.
  */
 export async function remediate<T, State, S extends StepBase, Aws>(
   raw: unknown,
@@ -129,7 +131,21 @@ export async function remediate<T, State, S extends StepBase, Aws>(
     now,
     leaseMs: (options.remainingMs?.() ?? DEFAULT_LEASE_MS) + LEASE_MARGIN_MS,
   });
-  if (!claim.granted) return replay(claim, { ...base, ...ids }, journal.location);
+  if (!claim.granted) {
+    const replayed = replay(claim, { ...base, ...ids }, journal.location);
+    // A closed event's audit record is written again if missing (a failed write failed the invocation that closed it).
+    if (claim.event.closed) {
+      const audit = await recordAudit(config, {
+        event,
+        result: { ...replayed, reason: claim.event.reason ?? replayed.reason },
+        journaled: (t) => claim.targets[replayed.targets.indexOf(t)]?.steps,
+        now: clock(),
+      });
+      if (audit) replayed.audit = audit;
+      if (audit?.outcome === 'failed') throw auditFailure(audit.location, audit.error, journal.location, key);
+    }
+    return replayed;
+  }
   const attempt = claim.attempt;
   const journalReport: JournalReport = { location: journal.location, key, attempt };
   logger.appendKeys({ journalKey: boundText(key, QUOTED_VALUE_MAX), attempt });
@@ -140,6 +156,8 @@ export async function remediate<T, State, S extends StepBase, Aws>(
   // Each target's journal key, from `describeTarget` (a result may name its target more fully, e.g. with an id).
   const keyOf = new Map<TargetResult, string>();
   const saved = new Set<string>();
+  // What the journal holds of each target's steps, for the audit record (their times).
+  const journaledOf = new Map<TargetResult, readonly JournaledStep[]>();
 
   let targets: TargetResult[];
   let reason: string | undefined;
@@ -165,6 +183,7 @@ export async function remediate<T, State, S extends StepBase, Aws>(
       if (before?.complete) {
         const done = resultOf(before);
         keyOf.set(done, id);
+        journaledOf.set(done, before.steps);
         targets.push(done);
         continue;
       }
@@ -199,6 +218,7 @@ export async function remediate<T, State, S extends StepBase, Aws>(
       await journal.saveTarget(key, attempt, { ...recordOf(result, !result.retry, attempt, clock()), id, ...(steps ? { steps } : {}) });
       saved.add(id);
       keyOf.set(result, id);
+      if (steps) journaledOf.set(result, steps);
       targets.push(result);
     }
   }
@@ -236,7 +256,14 @@ export async function remediate<T, State, S extends StepBase, Aws>(
     notification: { subject: notification.subject, ...(messageId ? { messageId } : {}), at: clock().toISOString(), attempt },
     now: clock(),
   });
-  reportHandled(result, status === 'failed' || status === 'partial' || retry ? 'error' : 'info');
+  // The audit record of the closed event. Written after the journal closes: a failure fails the invocation (below), and
+  // Lambda's retry, finding the event closed, repeats nothing, sends no notification and writes the record (`replay`).
+  const audit = retry
+    ? undefined
+    : await recordAudit(config, { event, result, journaled: (t) => journaledOf.get(t), now: clock() }, { countTimeToContain: true });
+  if (audit) result.audit = audit;
+  reportHandled(result, status === 'failed' || status === 'partial' || retry || audit?.outcome === 'failed' ? 'error' : 'info');
+  if (audit?.outcome === 'failed') throw auditFailure(audit.location, audit.error, journal.location, key);
   if (retry) {
     const left = targets.filter((t) => t.retry).map((t) => t.target.id);
     throw new RetryLaterError(
@@ -353,6 +380,12 @@ function replay(
   };
   logger.warn('concurrent delivery of an event in progress', { result: loggableResult(result) });
   return result;
+}
+
+function auditFailure(location: string, error: string | undefined, journal: string, key: string): AuditWriteError {
+  return new AuditWriteError(
+    `the audit record ${location} was not written (${error ?? 'unknown error'}): the event is closed, a retry writes it and repeats nothing; journal ${journal} key ${key}`,
+  );
 }
 
 function recordOf(result: TargetResult, complete: boolean, attempt: number, now: Date): TargetRecord {

@@ -1,3 +1,4 @@
+import type { AuditReport } from '../audit/sink.js';
 import type { RemediationMode } from '../config.js';
 import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../text.js';
 import type { EventStatus, TargetResult } from './types.js';
@@ -22,6 +23,8 @@ export interface EventResult {
   notification?: NotificationReport;
   /** Where this event's journal is, and which attempt this is (steps of earlier attempts carry `earlierAttempt`). */
   journal?: JournalReport;
+  /** Where the event's audit record is (when the function keeps them), or why it could not be written. */
+  audit?: AuditReport;
 }
 
 export interface JournalReport {
