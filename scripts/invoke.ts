@@ -41,8 +41,11 @@ try {
   fail(`${eventPath} is not JSON: ${(error as Error).message}`);
 }
 
-// The command line wins over the environment.
-if (dryRun) process.env.REMEDIATION_MODE = 'dry-run';
+// The command line wins over the environment, per-account modes included.
+if (dryRun) {
+  process.env.REMEDIATION_MODE = 'dry-run';
+  delete process.env.ACCOUNT_MODES;
+}
 // Never wait on the EC2 instance metadata service for credentials on a workstation.
 process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
 const eventRegion = (event as { region?: unknown } | null)?.region;
@@ -91,7 +94,11 @@ const mockContext = require('aws-lambda-mock-context') as (options: object) => {
   succeed(result: unknown): void;
   Promise: Promise<unknown>;
 };
-const context = mockContext({ functionName: name, timeout: 60, region: process.env.AWS_REGION ?? 'us-east-1' });
+// The function runs as if deployed in the account the event was delivered in: an event about another account is refused
+// (single-account mode) unless MEMBER_ROLE_PREFIX is set.
+const delivered = (event as { account?: unknown } | null)?.account;
+const account = typeof delivered === 'string' && /^\d{12}$/.test(delivered) ? { account: delivered } : {};
+const context = mockContext({ functionName: name, timeout: 60, region: process.env.AWS_REGION ?? 'us-east-1', ...account });
 context.Promise.catch(() => undefined);
 
 try {

@@ -8,7 +8,7 @@ import { resolver } from '../scripts/template.mjs';
 import { matchesPattern } from './support/event-pattern.js';
 import { allEventPaths, loadEvent } from './support/events.js';
 import { BASE_ACTIONS, FUNCTIONS, handlesEvent } from './support/functions.js';
-import { actionsOf, eventBridgeRules, expandForEach, loadTemplate, policyStatements } from './support/template.js';
+import { actionsOf, conditionHolds, eventBridgeRules, expandForEach, loadTemplate, policyStatements } from './support/template.js';
 
 const template = loadTemplate();
 const SAM_SCHEMA = new URL('./schemas/sam.schema.json', import.meta.url);
@@ -81,6 +81,51 @@ describe('template.yaml', () => {
     expect(template.Parameters?.ProtectedPrincipals).toMatchObject({ Type: 'String', Default: '' });
     for (const f of FUNCTIONS)
       expect(template.Resources[f.functionLogicalId]?.Properties.Environment?.Variables?.PROTECTED_PRINCIPALS).toBeUndefined();
+  });
+
+  it('passes organization mode, the managed accounts and the per-account modes to every function, empty by default', () => {
+    const variables = template.Globals.Function.Environment.Variables;
+
+    expect(variables).toMatchObject({
+      MEMBER_ROLE_PREFIX: { Ref: 'MemberRolePrefix' },
+      MANAGED_ACCOUNTS: { Ref: 'ManagedAccounts' },
+      ACCOUNT_MODES: { Ref: 'AccountModes' },
+    });
+    for (const name of ['MemberRolePrefix', 'ManagedAccounts', 'AccountModes'])
+      expect(template.Parameters?.[name]).toMatchObject({ Type: 'String', Default: '' });
+    expect(conditionHolds(template, 'OrganizationMode')).toBe(false);
+  });
+
+  it('refuses a deployment naming member accounts (ManagedAccounts, AccountModes) without organization mode', () => {
+    expect((template as { Rules?: unknown }).Rules).toEqual({
+      AccountSettingsNeedOrganizationMode: {
+        RuleCondition: { 'Fn::Equals': [{ Ref: 'MemberRolePrefix' }, ''] },
+        Assertions: [
+          {
+            Assert: { 'Fn::And': [{ 'Fn::Equals': [{ Ref: 'ManagedAccounts' }, ''] }, { 'Fn::Equals': [{ Ref: 'AccountModes' }, ''] }] },
+            AssertDescription: 'ManagedAccounts and AccountModes apply only in organization mode; set MemberRolePrefix too.',
+          },
+        ],
+      },
+    });
+  });
+
+  it.each([
+    ['', 'dry-run', false],
+    ['', 'enforce', true],
+    ['111122223333=dry-run', 'dry-run', false],
+    ['111122223333=dry-run,444455556666=enforce', 'dry-run', true],
+  ])('lets the prior state be saved centrally when AccountModes is %j and RemediationMode %s: %s', (modes, mode, expected) => {
+    const deployed = {
+      ...template,
+      Parameters: {
+        ...template.Parameters,
+        AccountModes: { ...template.Parameters?.AccountModes, Default: modes },
+        RemediationMode: { ...template.Parameters?.RemediationMode, Default: mode },
+      },
+    };
+
+    expect(conditionHolds(deployed, 'EnforceAnywhere')).toBe(expected);
   });
 
   // README: Deploying across an organization. scripts/template.mjs resolves AWS::Region to us-east-1, AWS::AccountId to 123456789012.
@@ -269,9 +314,18 @@ describe.each(FUNCTIONS)('$name in template.yaml', (f) => {
 
   it('grants the actions its remediation steps call only when the stack is deployed in enforce mode', () => {
     const runnerActions = Object.values(f.remediation?.runners ?? {}).flatMap((r) => [...r.iamActions]);
-    const conditional = statements.filter((s) => s.condition);
-    expect(conditional.every((s) => s.condition === 'Enforce')).toBe(true);
+    const conditional = statements.filter((s) => s.condition && s.condition !== 'OrganizationMode');
+    // EnforceAnywhere: central resources an action in an enforced member account needs (AccountModes).
+    expect(conditional.every((s) => s.condition === 'Enforce' || s.condition === 'EnforceAnywhere')).toBe(true);
     expect([...actionsOf(conditional)].sort()).toEqual([...new Set(runnerActions)].sort());
+  });
+
+  it('grants the assumption of its own member role, and only in organization mode (MemberRolePrefix set)', () => {
+    const organization = statements.filter((s) => s.condition === 'OrganizationMode');
+    expect([...actionsOf(organization)].sort()).toEqual([...f.organizationActions].sort());
+    expect(organization.map((s) => s.Resource)).toEqual([
+      { 'Fn::Sub': `arn:\${AWS::Partition}:iam::*:role/\${MemberRolePrefix}-${f.name}` },
+    ]);
   });
 
   it('may write audit records, in both modes, under audit/ of the evidence bucket only', () => {

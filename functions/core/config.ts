@@ -17,6 +17,31 @@ const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** A GuardDuty severity: 0 to 10. */
 const severity = /^(10(\.0+)?|\d(\.\d+)?)$/;
 
+/**
+ * The start of the member role names (`<prefix>-<function>`), as the member stack takes it: IAM role names are 64
+ * characters at most and the longest function name has 29; its forwarding rules' names take letters, digits, . _ - only.
+ */
+const MEMBER_ROLE_PREFIX = /^[A-Za-z0-9._-]{1,34}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** The items of a comma-separated list, trimmed; empty items are skipped (the template joins lists). */
+const listOf = (v: string) =>
+  v
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+
+/** `111122223333=enforce,444455556666=dry-run` as a map, or undefined when an item is not so or names an account twice. */
+function accountModesOf(v: string): Record<string, RemediationMode> | undefined {
+  const modes: Record<string, RemediationMode> = {};
+  for (const item of listOf(v)) {
+    const m = /^(\d{12})\s*=\s*(dry-run|enforce)$/.exec(item);
+    if (!m?.[1] || m[1] in modes) return undefined;
+    modes[m[1]] = m[2] as RemediationMode;
+  }
+  return modes;
+}
+
 /** A comma-separated list of Config rule names (AWS Config: 1 to 128 characters, not only spaces); empty items are skipped. */
 const customRuleList = (v: string) =>
   v
@@ -93,6 +118,27 @@ function readEnvironment(present: Readonly<Record<string, string>>) {
           .map((n) => n.trim())
           .filter(Boolean),
     ),
+    MEMBER_ROLE_PREFIX: read<string | undefined>(
+      'MEMBER_ROLE_PREFIX',
+      undefined,
+      matching(MEMBER_ROLE_PREFIX),
+      "expected the start of an IAM role name: 1 to 34 letters, digits, '.', '_' or '-' (as the member stack's)",
+      text,
+    ),
+    MANAGED_ACCOUNTS: read(
+      'MANAGED_ACCOUNTS',
+      [] as string[],
+      (v) => listOf(v).every((id) => ACCOUNT_ID.test(id)),
+      'expected 12-digit account ids, separated by commas',
+      listOf,
+    ),
+    ACCOUNT_MODES: read(
+      'ACCOUNT_MODES',
+      {} as Readonly<Record<string, RemediationMode>>,
+      (v) => accountModesOf(v) !== undefined,
+      'expected <12-digit account id>=<dry-run|enforce>, separated by commas, each account once',
+      (v) => accountModesOf(v) ?? {},
+    ),
     TIME_RESERVE_MS: read(
       'TIME_RESERVE_MS',
       DEFAULT_TIME_RESERVE_MS,
@@ -143,6 +189,19 @@ export interface Config {
    * managed rules: for teams that wrote their own "bucket must not be public" rule.
    */
   customConfigRules: string[];
+  /**
+   * Organization mode, when set: the functions act in the account and region an event is about, with the role
+   * `<memberRolePrefix>-<function>` there (the member stack). Unset: single-account mode, where an event about another
+   * account than the function's own is refused.
+   */
+  memberRolePrefix: string | undefined;
+  /** Organization mode: the only accounts acted in, when not empty (empty: any account whose member role can be assumed). */
+  managedAccounts: readonly string[];
+  /**
+   * The mode of each member account named here, instead of `mode` (for example enforce in a sandbox, dry-run in
+   * production); the function's own account always takes `mode` (see `modeIn`).
+   */
+  accountModes: Readonly<Record<string, RemediationMode>>;
   /** Every other variable the function was given, for function-specific settings. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -162,7 +221,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     exemptTagKey: e.EXEMPT_TAG_KEY,
     forensicsBucket: e.FORENSICS_BUCKET,
     auditBucket: e.AUDIT_BUCKET,
-    protectedPrincipals: protectedPrincipalsOf(e.PROTECTED_PRINCIPALS),
+    protectedPrincipals: [...protectedPrincipalsOf(e.PROTECTED_PRINCIPALS), ...memberRolesOf(e.MEMBER_ROLE_PREFIX)],
     severityThreshold: e.SEVERITY_THRESHOLD,
     s3ExfiltrationSeverityThreshold: e.S3_EXFILTRATION_SEVERITY_THRESHOLD,
     containS3Exfiltration: e.CONTAIN_S3_EXFILTRATION,
@@ -170,15 +229,46 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     journalRetentionDays: e.JOURNAL_RETENTION_DAYS,
     timeReserveMs: e.TIME_RESERVE_MS,
     customConfigRules: e.CUSTOM_CONFIG_RULES,
+    memberRolePrefix: e.MEMBER_ROLE_PREFIX,
+    managedAccounts: e.MANAGED_ACCOUNTS,
+    accountModes: e.ACCOUNT_MODES,
     env,
   };
-  if (config.mode === 'enforce') {
+  // In single-account mode no other account is acted in: an account list there is a mistake, not a setting.
+  const orgOnly = [config.managedAccounts.length ? 'MANAGED_ACCOUNTS' : '', Object.keys(config.accountModes).length ? 'ACCOUNT_MODES' : ''];
+  if (!config.memberRolePrefix && orgOnly.some(Boolean)) {
+    throw new ConfigError(
+      `invalid environment: ${orgOnly.filter(Boolean).join(', ')} applies only in organization mode: set MEMBER_ROLE_PREFIX (the stack parameter MemberRolePrefix) too`,
+    );
+  }
+  const unmanaged = Object.keys(config.accountModes).filter((a) => config.managedAccounts.length && !config.managedAccounts.includes(a));
+  if (unmanaged.length) {
+    throw new ConfigError(`invalid environment: ACCOUNT_MODES names ${unmanaged.join(', ')}, which MANAGED_ACCOUNTS does not list`);
+  }
+  // An account in enforce mode acts as the central default would in enforce mode: the same settings must be there.
+  const enforcing = config.mode === 'enforce' ? 'REMEDIATION_MODE is enforce' : enforcedAccounts(config);
+  if (enforcing) {
     const missing = ['TOPIC_ARN', ...(requirements.requiredToEnforce ?? [])].filter((name) => !present[name]);
     if (missing.length) {
-      throw new ConfigError(`invalid environment: ${missing.join(', ')} must be set when REMEDIATION_MODE is enforce`);
+      throw new ConfigError(`invalid environment: ${missing.join(', ')} must be set when ${enforcing}`);
     }
   }
   return config;
+}
+
+function enforcedAccounts(config: Config): string | undefined {
+  const accounts = Object.entries(config.accountModes).flatMap(([account, mode]) => (mode === 'enforce' ? [account] : []));
+  return accounts.length ? `ACCOUNT_MODES enforces in ${accounts.join(', ')}` : undefined;
+}
+
+/**
+ * The mode in an account: its ACCOUNT_MODES entry, else REMEDIATION_MODE. The function's own account always takes
+ * REMEDIATION_MODE: its role's write permissions follow RemediationMode (template.yaml), so a dry-run stack cannot change
+ * its own account whatever ACCOUNT_MODES says.
+ */
+export function modeIn(config: Config, account: string, ownAccount: string): RemediationMode {
+  if (account === ownAccount) return config.mode;
+  return config.accountModes[account] ?? config.mode;
 }
 
 /**
@@ -198,6 +288,17 @@ function protectedPrincipalsOf(list: string): string[] {
     );
   }
   return entries;
+}
+
+/** The functions that have a member role (`<MEMBER_ROLE_PREFIX>-<function>`) in each member account. */
+export const MEMBER_ROLE_FUNCTIONS = ['quarantine-public-bucket', 'stop-compromised-training-job', 'rotate-credentials', 'notify'] as const;
+
+/**
+ * The member roles, by name, in every account: no function may change ml-guard's own roles (the member stack denies it
+ * too), so a finding about one is only notified.
+ */
+function memberRolesOf(prefix: string | undefined): string[] {
+  return prefix ? MEMBER_ROLE_FUNCTIONS.map((f) => `${prefix}-${f}`) : [];
 }
 
 /** The variables that are set: an empty one counts as unset (CloudFormation passes empty parameters as ""). */

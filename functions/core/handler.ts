@@ -6,17 +6,22 @@ import { describeError } from './errors.js';
 import { logger, metrics } from './observability.js';
 import type { EventResult } from './remediation/result.js';
 
-/** What the flow needs of the Lambda context: its time left (the time budget) and request id (the journal's claim). */
+/** What the flow needs of the Lambda context: its time left (the time budget), request id (the journal's claim), and account. */
 export interface Invocation {
   remainingMs?: () => number;
   requestId?: string;
+  /** The account the function runs in, from its ARN: an event about another account is acted on only in organization mode. */
+  ownAccount?: string;
 }
 
 function invocationOf(context: Partial<Context> | undefined): Invocation {
   const remaining = context?.getRemainingTimeInMillis;
+  // arn:aws:lambda:<region>:<account>:function:<name>
+  const own = context?.invokedFunctionArn?.split(':')[4];
   return {
     ...(typeof remaining === 'function' ? { remainingMs: () => remaining.call(context) } : {}),
     ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
+    ...(own ? { ownAccount: own } : {}),
   };
 }
 

@@ -1,13 +1,18 @@
 import { CloudTrailClient, type Event, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { clientOptions } from '../core/aws/client-options.js';
+import { actingIn, clientOptions, inActingAccount } from '../core/aws/client-options.js';
 
 /** IAM actions the lookup needs; CloudTrail authorizes LookupEvents only on `Resource: "*"`. */
 export const lookupIamActions = ['cloudtrail:LookupEvents'] as const;
 
 const clients = new Map<string, CloudTrailClient>();
+const memberClient = inActingAccount((where) => new CloudTrailClient({ ...clientOptions, ...where }));
 
-/** CloudTrail's event history is regional: look up in the region of the resource. */
+/**
+ * CloudTrail's event history is regional: look up in the region of the resource. In organization mode, in the account
+ * and region the flow acts in (the event's), with the notify member role there.
+ */
 export function cloudTrailClient(region: string): CloudTrailClient {
+  if (actingIn()) return memberClient();
   let client = clients.get(region);
   if (!client) {
     client = new CloudTrailClient({ ...clientOptions, region });

@@ -9,7 +9,8 @@ import { describeEvent, type EventFacts } from '../core/notify/describe-event.js
 import { formatNotification } from '../core/notify/format.js';
 import { deliver } from '../core/notify/publish.js';
 import { logger } from '../core/observability.js';
-import { identified, ignore, intake, reportHandled } from '../core/remediation/intake.js';
+import { type Acting, actingFor, identifiedAt, placeOfEvent, refusalFor, within } from '../core/remediation/accounts.js';
+import { ignore, intake, reportHandled } from '../core/remediation/intake.js';
 import type { EventResult } from '../core/remediation/result.js';
 import type { FloodDecision } from './flood.js';
 import { selectNotification } from './select.js';
@@ -26,6 +27,8 @@ export interface NotifyOptions {
   settings: NotifySettings;
   aws?: NotifyAws;
   now?: () => Date;
+  /** The account the function runs in (from its ARN); without it, the account the event was delivered in. */
+  ownAccount?: string;
 }
 
 // Flood control and the CloudTrail lookup (and their SDK clients) are loaded by the first event that needs them, not at
@@ -48,7 +51,12 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
   const received = intake(raw, base);
   if ('ignored' in received) return received.ignored;
   const { ids } = received;
-  const event = await identified(received.event);
+  // What is read about the event (the Config rule's source, who changed the resource) is read in its account and region:
+  // with the notify member role in organization mode; not at all in an account ml-guard does not act in.
+  const place = placeOfEvent(received.event);
+  const at = { functionName: FUNCTION_NAME, ownAccount: options.ownAccount ?? received.event.envelope.account, eventId: ids.eventId };
+  const refused = refusalFor(place, config, at.ownAccount);
+  const event = await identifiedAt(received.event, place, config, at);
 
   const selection = selectNotification(event, config, settings);
   if (selection.action === 'ignore') return ignore({ ...base, ...ids }, selection.reason);
@@ -82,7 +90,12 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
   const facts = describeEvent(event);
   // A rule about the account itself (CLOUD_TRAIL_ENABLED) names the account id, which no CloudTrail event has as a resource.
   if (event.kind === 'config' && event.compliance.resourceType !== 'AWS::::Account') {
-    facts.facts.push(...(await whoChanged(aws, event.compliance.resourceId, event.compliance.awsRegion, now)));
+    const { resourceId, awsRegion } = event.compliance;
+    facts.facts.push(
+      ...(refused
+        ? ([['last change', `not looked up in CloudTrail: ${refused}`]] as EventFacts['facts'])
+        : await whoChanged(aws, resourceId, awsRegion, now, await actingFor(FUNCTION_NAME, place, config, at.ownAccount, at.eventId))),
+    );
   }
   facts.facts.push(...floodFacts(flood, settings));
   const sample = event.kind === 'guardduty' && isSampleFinding(event.finding);
@@ -127,11 +140,23 @@ function floodFacts(flood: FloodDecision | undefined, settings: NotifySettings):
   ];
 }
 
-/** Who changed the resource last, from CloudTrail; a failure is said plainly, never hidden. */
-async function whoChanged(aws: NotifyAws, resourceId: string, region: string, now: Date): Promise<EventFacts['facts']> {
+/**
+ * Who changed the resource last, from CloudTrail, in the account and region `acting` says (organization mode); a failure
+ * (the member role not assumed included) is said plainly, never hidden.
+ */
+async function whoChanged(
+  aws: NotifyAws,
+  resourceId: string,
+  region: string,
+  now: Date,
+  acting: Acting | undefined,
+): Promise<EventFacts['facts']> {
   const { describeWriteCalls, latestWriteCalls } = await import('./cloudtrail.js');
   try {
-    return describeWriteCalls(await latestWriteCalls(await aws.cloudTrail(region), resourceId, now), resourceId);
+    // The member role first: a refusal then names the role and what to deploy.
+    await acting?.credentials?.();
+    const calls = await within(acting, async () => latestWriteCalls(await aws.cloudTrail(region), resourceId, now));
+    return describeWriteCalls(calls, resourceId);
   } catch (error) {
     logger.warn('CloudTrail lookup failed', { error: describeError(error) });
     return [['last change', `unknown: the CloudTrail lookup of ${resourceId} failed (${describeError(error)})`]];

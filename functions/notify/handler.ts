@@ -6,4 +6,6 @@ import { FUNCTION_NAME, loadNotifySettings } from './settings.js';
 const config = loadConfig(process.env);
 const settings = loadNotifySettings(process.env);
 
-export const handler = createHandler(FUNCTION_NAME, (event) => notify(event, { config, settings }));
+export const handler = createHandler(FUNCTION_NAME, (event, { ownAccount }) =>
+  notify(event, { config, settings, ...(ownAccount ? { ownAccount } : {}) }),
+);

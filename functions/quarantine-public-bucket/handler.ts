@@ -6,7 +6,7 @@ import { planTarget } from './plan.js';
 import { runners } from './runners.js';
 import { bucketLimitOf } from './settings.js';
 import type { QuarantineStep } from './steps.js';
-import { type BucketTarget, describeTarget, FUNCTION_NAME, PUBLIC_BUCKET_RULES, selectTargets } from './targets.js';
+import { type BucketTarget, describeTarget, FUNCTION_NAME, PUBLIC_BUCKET_RULES, placeOf, selectTargets } from './targets.js';
 
 export const quarantinePublicBucket: Remediation<BucketTarget, BucketState, QuarantineStep, S3Adapter> = {
   selectTargets,
@@ -14,6 +14,7 @@ export const quarantinePublicBucket: Remediation<BucketTarget, BucketState, Quar
   observe: observeTarget,
   plan: planTarget,
   describeTarget,
+  placeOf,
   runners,
   targetLimit: bucketLimitOf,
 };

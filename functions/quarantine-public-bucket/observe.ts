@@ -33,7 +33,7 @@ const PARTS = ['tags', 'public access block', 'bucket policy', 'ACL', 'ownership
 
 /** Reads the live bucket: the event says what happened, only the bucket says what is true now. */
 export async function observeTarget(target: BucketTarget, aws: S3Adapter): Promise<BucketState> {
-  const ref = { bucket: target.bucket, expectedOwner: target.expectedOwner };
+  const ref = { bucket: target.bucket, expectedOwner: target.account };
   const state: BucketState = { gone: false, unreadable: [] };
   const read = async <K extends keyof BucketState>(part: string, key: K, get: () => Promise<BucketState[K]>) => {
     try {

@@ -59,7 +59,7 @@ function whyLeftAlone(state: BucketState, exemptKey: string): string | undefined
 
 /** The changes that make the bucket private: Block Public Access, public ACL grants, public policy statements. */
 function planChanges(target: BucketTarget, state: BucketState, notes: string[]): QuarantineStep[] {
-  const on = { bucket: target.bucket, expectedOwner: target.expectedOwner };
+  const on = { bucket: target.bucket, expectedOwner: target.account };
   const changes: QuarantineStep[] = [];
 
   // Block Public Access, all four settings.
@@ -96,7 +96,7 @@ function planChanges(target: BucketTarget, state: BucketState, notes: string[]):
 function planPriorState(target: BucketTarget, state: BucketState, context: PlanContext, stamp: string): QuarantineStep | undefined {
   const forensicsBucket = context.config.forensicsBucket;
   if (!forensicsBucket) return undefined;
-  const { bucket, expectedOwner } = target;
+  const { bucket, account: expectedOwner } = target;
   return described({
     kind: 'savePriorState',
     bucket,
@@ -158,7 +158,7 @@ function planTags(target: BucketTarget, existing: Tag[] | undefined, stamp: stri
   return described({
     kind: 'tagQuarantined',
     bucket: target.bucket,
-    expectedOwner: target.expectedOwner,
+    expectedOwner: target.account,
     quarantinedAt: stamp,
     trigger,
     ...(existing ? { tags: [...kept, ...ours] } : {}),

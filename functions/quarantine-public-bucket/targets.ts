@@ -3,6 +3,7 @@ import type { Config } from '../core/config.js';
 import { type ManagedRuleId, matchRule } from '../core/events/config-rules.js';
 import { isFindingTypeIn, PUBLIC_BUCKET_FINDINGS } from '../core/events/finding-types.js';
 import type { ParsedEvent } from '../core/events/parse.js';
+import type { Place } from '../core/remediation/accounts.js';
 import type { Selection } from '../core/remediation/remediate.js';
 import type { TargetRef } from '../core/remediation/types.js';
 
@@ -20,8 +21,12 @@ export const PUBLIC_BUCKET_RULES = [
 
 export interface BucketTarget {
   bucket: string;
-  /** The account the event says owns the bucket; S3 refuses requests for a bucket of another account. */
-  expectedOwner: string;
+  /**
+   * The account the event says owns the bucket (every request's `ExpectedBucketOwner`: S3 refuses requests for a bucket
+   * of another account), and the region the event is about: where the function acts.
+   */
+  account: string;
+  region: string;
   /** What to record in the `ml-guard:trigger` tag: the finding or the rule. */
   trigger: string;
   /** The partition of the bucket's ARN (`aws`, `aws-cn`, `aws-us-gov`); `aws` when absent. */
@@ -43,7 +48,8 @@ export function selectTargets(event: ParsedEvent, config: Config): Selection<Buc
         action: 'remediate',
         targets: names.map((bucket) => ({
           bucket,
-          expectedOwner: f.accountId,
+          account: f.accountId,
+          region: f.region,
           trigger: `guardduty:${f.id}`,
           partition: f.partition ?? partitionOf(f.region),
         })),
@@ -66,7 +72,8 @@ export function selectTargets(event: ParsedEvent, config: Config): Selection<Buc
         targets: [
           {
             bucket: c.resourceId,
-            expectedOwner: c.awsAccountId,
+            account: c.awsAccountId,
+            region: c.awsRegion,
             trigger: `config:${c.configRuleName}`,
             partition: partitionOf(c.awsRegion),
           },
@@ -78,6 +85,11 @@ export function selectTargets(event: ParsedEvent, config: Config): Selection<Buc
     case 'cloudtrail':
       return { action: 'ignore', reason: `CloudTrail API calls are not handled by ${FUNCTION_NAME}` };
   }
+}
+
+/** The account and region of a bucket, as the event names them. */
+export function placeOf(target: BucketTarget): Place {
+  return { account: target.account, region: target.region };
 }
 
 /** Names a bucket before it is read: for the result, and as its key in the journal. */

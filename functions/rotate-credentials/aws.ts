@@ -27,13 +27,14 @@ import {
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { clientOptions, onFirstUse } from '../core/aws/client-options.js';
+import { clientOptions, inActingAccount } from '../core/aws/client-options.js';
 import { errorName, MlGuardError } from '../core/errors.js';
 
 export type { Tag };
 
-export const iamClient = onFirstUse(() => new IAMClient({ ...clientOptions }));
-export const secretsManagerClient = onFirstUse(() => new SecretsManagerClient({ ...clientOptions }));
+/** IAM and Secrets Manager of the account the event is about (in organization mode, the member role's; IAM is global). */
+export const iamClient = inActingAccount((where) => new IAMClient({ ...clientOptions, ...where }));
+export const secretsManagerClient = inActingAccount((where) => new SecretsManagerClient({ ...clientOptions, ...where }));
 
 /** The user, role or secret named does not exist (IAM `NoSuchEntity`, Secrets Manager `ResourceNotFoundException`). */
 export class EntityNotFoundError extends MlGuardError {

@@ -6,7 +6,7 @@ import { planTarget } from './plan.js';
 import { runners } from './runners.js';
 import { settingsOf } from './settings.js';
 import type { RotateStep } from './steps.js';
-import { ACCESS_KEY_RULES, type CredentialTarget, describeTarget, FUNCTION_NAME, selectTargets } from './targets.js';
+import { ACCESS_KEY_RULES, type CredentialTarget, describeTarget, FUNCTION_NAME, placeOf, readsNothing, selectTargets } from './targets.js';
 
 export const rotateCredentials: Remediation<CredentialTarget, CredentialState, RotateStep, IamAdapter> = {
   selectTargets,
@@ -14,6 +14,8 @@ export const rotateCredentials: Remediation<CredentialTarget, CredentialState, R
   observe: observeTarget,
   plan: planTarget,
   describeTarget,
+  placeOf,
+  readsNothing,
   runners,
 };
 

@@ -138,7 +138,7 @@ async function observeUser(target: UserKeyTarget | StaleKeysTarget, iam: IamAdap
       userName,
       [...keyIds],
       target.account,
-      context.event.envelope.region,
+      target.region,
       context.config.exemptTagKey,
       iam,
       state.unreadable,
@@ -187,7 +187,7 @@ async function observeSecret(
 ) {
   const arn = SECRET_ARN.exec(secret.ref);
   if (arn && (arn[1] !== region || arn[2] !== account)) {
-    secret.refused = `it is not a secret of account ${account} in ${region}, where this function runs`;
+    secret.refused = `it is not a secret of account ${account} in ${region}, where the event is and this function acts`;
     return;
   }
   try {

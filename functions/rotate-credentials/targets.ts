@@ -3,9 +3,10 @@ import type { ConfigComplianceChange } from '../core/events/config-compliance.js
 import { type ManagedRuleId, matchRule, type RuleIdentity } from '../core/events/config-rules.js';
 import { COMPROMISED_CREDENTIAL_FINDINGS, isFindingTypeIn, ROOT_CREDENTIAL_USAGE } from '../core/events/finding-types.js';
 import type { GuardDutyFinding } from '../core/events/guardduty.js';
-import type { Envelope, ParsedEvent } from '../core/events/parse.js';
+import type { ParsedEvent } from '../core/events/parse.js';
 import { describeS3Exfiltration, isS3ExfiltrationFinding, s3ContainmentDeclined, serviceCallerOf } from '../core/events/s3-exfiltration.js';
 import { isPrincipalName } from '../core/principals.js';
+import type { Place } from '../core/remediation/accounts.js';
 import type { Selection } from '../core/remediation/remediate.js';
 import type { TargetRef } from '../core/remediation/types.js';
 
@@ -25,8 +26,9 @@ export const DEFAULT_MAX_CREDENTIAL_USAGE_AGE_DAYS = 90;
 const USER_ID = /^AIDA[A-Z0-9]{12,124}$/;
 
 interface TargetBase {
-  /** The account the event is about (and that this function runs in: events about other accounts are not acted on). */
+  /** The account and region the event is about: where the function acts (IAM is global; Secrets Manager is regional). */
   account: string;
+  region: string;
   /** `guardduty:<finding id>` or `config:<rule>`. */
   trigger: string;
   /**
@@ -86,6 +88,16 @@ export interface StaleKeysTarget extends TargetBase {
 
 export type CredentialTarget = UserKeyTarget | RoleTarget | RootTarget | OtherPrincipalTarget | StaleKeysTarget;
 
+/** The account and region of a principal, as the event names them. */
+export function placeOf(target: CredentialTarget): Place {
+  return { account: target.account, region: target.region };
+}
+
+/** The root user and other principals: only a person can act, so nothing is read or changed in any account. */
+export function readsNothing(target: CredentialTarget): boolean {
+  return target.kind === 'root' || target.kind === 'other';
+}
+
 export function describeTarget(target: CredentialTarget): TargetRef {
   switch (target.kind) {
     case 'user-key':
@@ -110,9 +122,9 @@ export function describeTarget(target: CredentialTarget): TargetRef {
 export function selectTargets(event: ParsedEvent, config: Config): Selection<CredentialTarget> {
   switch (event.kind) {
     case 'guardduty':
-      return selectFromFinding(event.envelope, event.finding, config);
+      return selectFromFinding(event.finding, config);
     case 'config':
-      return selectFromConfig(event.envelope, event.compliance, event.rule, config);
+      return selectFromConfig(event.compliance, event.rule, config);
     case 'alarm':
       return { action: 'ignore', reason: `CloudWatch alarms are not handled by ${FUNCTION_NAME}` };
     case 'cloudtrail':
@@ -120,13 +132,18 @@ export function selectTargets(event: ParsedEvent, config: Config): Selection<Cre
   }
 }
 
-function selectFromFinding(envelope: Envelope, f: GuardDutyFinding, config: Config): Selection<CredentialTarget> {
+function selectFromFinding(f: GuardDutyFinding, config: Config): Selection<CredentialTarget> {
   const isRootUsage = f.type === ROOT_CREDENTIAL_USAGE;
   const isS3 = isS3ExfiltrationFinding(f);
   const declined = isS3 ? s3ContainmentDeclined(f, config) : checkCredentialFinding(f, config, isRootUsage);
   if (declined) return { action: 'ignore', reason: declined };
   const key = f.resource.accessKeyDetails;
-  const base = { account: f.accountId, trigger: `guardduty:${f.id}`, ...(isS3 ? { cause: describeS3Exfiltration(f) } : {}) };
+  const base = {
+    account: f.accountId,
+    region: f.region,
+    trigger: `guardduty:${f.id}`,
+    ...(isS3 ? { cause: describeS3Exfiltration(f) } : {}),
+  };
   const lastSeen = f.service.eventLastSeen || f.updatedAt;
   const seen = lastSeen ? { seenUntil: lastSeen } : {};
   const accessKeyId = key?.accessKeyId || undefined;
@@ -143,10 +160,6 @@ function selectFromFinding(envelope: Envelope, f: GuardDutyFinding, config: Conf
     };
   }
 
-  const elsewhere = foreignAccount(envelope, f.accountId);
-  if (elsewhere) {
-    return { action: 'notify', reason: elsewhere, targets: [{ type: `${userType} principal`, id: name ?? '(not named)' }] };
-  }
   const service = isS3 ? serviceCallerOf(key) : undefined;
   if (service) {
     return {
@@ -204,12 +217,7 @@ function uniqueIdOf(userType: 'IAMUser' | 'AssumedRole', principalId: string | n
   return id && new RegExp(`^${prefix}[A-Z0-9]{12,124}$`).test(id) ? id : undefined;
 }
 
-function selectFromConfig(
-  envelope: Envelope,
-  c: ConfigComplianceChange,
-  identity: RuleIdentity | undefined,
-  config: Config,
-): Selection<CredentialTarget> {
+function selectFromConfig(c: ConfigComplianceChange, identity: RuleIdentity | undefined, config: Config): Selection<CredentialTarget> {
   const match = matchRule(c, identity, {
     managed: ACCESS_KEY_RULES,
     custom: config.customConfigRules,
@@ -220,8 +228,6 @@ function selectFromConfig(
   // A custom rule may evaluate any resource type: only a user is a target.
   if (c.resourceType !== 'AWS::IAM::User') return { action: 'ignore', reason: `resource type ${c.resourceType} is not AWS::IAM::User` };
   const ref = { type: 'AWS::IAM::User', id: c.resourceId };
-  const elsewhere = foreignAccount(envelope, c.awsAccountId);
-  if (elsewhere) return { action: 'notify', reason: elsewhere, targets: [ref] };
   if (!USER_ID.test(c.resourceId)) {
     return {
       action: 'notify',
@@ -237,6 +243,7 @@ function selectFromConfig(
       {
         kind: 'stale-keys',
         account: c.awsAccountId,
+        region: c.awsRegion,
         trigger: `config:${c.configRuleName}`,
         userId: c.resourceId,
         rule: c.configRuleName,
@@ -251,13 +258,4 @@ function selectFromConfig(
 function daysParameter(identity: RuleIdentity, name: string): number | undefined {
   const value = identity.parameters?.[name];
   return value !== undefined && /^[1-9]\d{0,3}$/.test(value.trim()) ? Number(value.trim()) : undefined;
-}
-
-/**
- * Why an event about another account is not acted on, or undefined. A GuardDuty administrator account receives its
- * members' findings: IAM calls made here would reach a same-named user or role of this account, not the member's.
- */
-function foreignAccount(envelope: Envelope, account: string): string | undefined {
-  if (envelope.account === account) return undefined;
-  return `the event is about account ${account} but was delivered in account ${envelope.account} (a GuardDuty or Config administrator account): IAM principals of ${account} can be changed only from that account, so nothing was changed; deploy ml-guard in ${account}`;
 }

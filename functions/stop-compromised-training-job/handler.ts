@@ -6,13 +6,14 @@ import { planTarget } from './plan.js';
 import { runners } from './runners.js';
 import { settingsOf } from './settings.js';
 import type { StopStep } from './steps.js';
-import { describeTarget, FUNCTION_NAME, type StopTarget, selectTargets } from './targets.js';
+import { describeTarget, FUNCTION_NAME, placeOf, type StopTarget, selectTargets } from './targets.js';
 
 export const stopCompromisedTrainingJob: Remediation<StopTarget, JobsState, StopStep, SageMakerAdapter> = {
   selectTargets,
   observe: observeTarget,
   plan: planTarget,
   describeTarget,
+  placeOf,
   runners,
 };
 

@@ -4,6 +4,7 @@ import type { AlarmMetric, AlarmStateChange } from '../core/events/cloudwatch-al
 import { COMPROMISED_ROLE_FINDINGS, isFindingTypeIn } from '../core/events/finding-types.js';
 import type { Envelope, ParsedEvent } from '../core/events/parse.js';
 import { describeS3Exfiltration, isS3ExfiltrationFinding, s3ContainmentDeclined, serviceCallerOf } from '../core/events/s3-exfiltration.js';
+import type { Place } from '../core/remediation/accounts.js';
 import type { Selection } from '../core/remediation/remediate.js';
 import type { TargetRef } from '../core/remediation/types.js';
 import { isRoleName, protectedEntryFor, type RoleRef, roleRef } from './roles.js';
@@ -45,6 +46,11 @@ export interface AlarmTarget extends TargetBase {
 
 export type StopTarget = RoleTarget | AlarmTarget;
 
+/** The account and region of the jobs to stop, as the event names them. */
+export function placeOf(target: StopTarget): Place {
+  return { account: target.account, region: target.region };
+}
+
 export function describeTarget(target: StopTarget): TargetRef {
   return target.kind === 'role'
     ? { type: 'AWS::IAM::Role', id: target.role.name, arn: target.role.arn }
@@ -62,7 +68,7 @@ export function describeTarget(target: StopTarget): TargetRef {
 export function selectTargets(event: ParsedEvent, config: Config): Selection<StopTarget> {
   switch (event.kind) {
     case 'guardduty':
-      return selectRole(event.envelope, event.finding, config);
+      return selectRole(event.finding, config);
     case 'alarm':
       return selectAlarm(event.envelope, event.alarm, config);
     case 'config':
@@ -74,7 +80,7 @@ export function selectTargets(event: ParsedEvent, config: Config): Selection<Sto
 
 type Finding = Extract<ParsedEvent, { kind: 'guardduty' }>['finding'];
 
-function selectRole(envelope: Envelope, f: Finding, config: Config): Selection<StopTarget> {
+function selectRole(f: Finding, config: Config): Selection<StopTarget> {
   const isS3 = isS3ExfiltrationFinding(f);
   const declined = isS3 ? s3ContainmentDeclined(f, config) : checkCredentialFinding(f);
   if (declined) return { action: 'ignore', reason: declined };
@@ -103,11 +109,6 @@ function selectRole(envelope: Envelope, f: Finding, config: Config): Selection<S
   const partition = f.partition || partitionOf(f.region);
   const role = roleRef(name, f.accountId, partition);
   const notes: string[] = [];
-  if (envelope.account !== f.accountId) {
-    notes.push(
-      `the finding is about account ${f.accountId} but was delivered in account ${envelope.account}: only jobs of account ${f.accountId} that this function can see are stopped`,
-    );
-  }
   if (isS3) notes.push(`the role's credentials were used for ${describeS3Exfiltration(f)}`);
   const protectedBy = protectedEntryFor(role, config.protectedPrincipals);
   return {

@@ -12,7 +12,7 @@ import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket
 import { activeTable } from '../journal/journal-support.js';
 import { s3Error } from '../support/aws-errors.js';
 import { dynaliteServer } from '../support/dynalite.js';
-import { loadEvent } from '../support/events.js';
+import { accountAbout, loadEvent } from '../support/events.js';
 import { type FakeBucket, fakeS3, GD_BUCKET, publicBucket } from '../support/fake-bucket.js';
 import { auditTableSchema, misfits } from '../support/glue-schema.js';
 import { handlerHarness } from '../support/handler-harness.js';
@@ -33,6 +33,8 @@ const { sns } = handlerHarness({ functionName: 'quarantine-public-bucket', now: 
 const quarantine = (event: unknown, journal: DynamoJournal, requestId: string, at = NOW) =>
   remediate(event, quarantinePublicBucket, {
     functionName: 'quarantine-public-bucket',
+    // ml-guard as deployed in the account the event is about (single-account mode).
+    ownAccount: accountAbout(event),
     config: loadConfig({ ...process.env, AUDIT_BUCKET: FORENSICS }),
     aws: s3,
     now: () => at,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../functions/core/config.js';
+import { loadConfig, MEMBER_ROLE_FUNCTIONS, modeIn } from '../../functions/core/config.js';
 import { ConfigError } from '../../functions/core/errors.js';
+import { functionNames } from '../../scripts/functions.mjs';
 
 const TOPIC = 'arn:aws:sns:eu-west-2:123456789012:ml-guard';
 
@@ -86,5 +87,74 @@ describe('loadConfig', () => {
 
   it('treats an empty variable as unset, as CloudFormation passes empty parameters', () => {
     expect(loadConfig({ TOPIC_ARN: '', SEVERITY_THRESHOLD: '' })).toMatchObject({ topicArn: undefined, severityThreshold: 4 });
+  });
+});
+
+describe('loadConfig: acting in member accounts', () => {
+  it('reads organization mode, the managed accounts and the mode of each account', () => {
+    const config = loadConfig({
+      TOPIC_ARN: TOPIC,
+      MEMBER_ROLE_PREFIX: 'ml-guard-member',
+      MANAGED_ACCOUNTS: ' 111122223333 ,444455556666,',
+      ACCOUNT_MODES: '111122223333=enforce, 444455556666 = dry-run',
+    });
+
+    expect(config).toMatchObject({
+      mode: 'dry-run',
+      memberRolePrefix: 'ml-guard-member',
+      managedAccounts: ['111122223333', '444455556666'],
+      accountModes: { '111122223333': 'enforce', '444455556666': 'dry-run' },
+    });
+    expect(modeIn(config, '111122223333', '123456789012')).toBe('enforce');
+    expect(modeIn(config, '999999999999', '123456789012')).toBe('dry-run');
+  });
+
+  it("keeps the function's own account in REMEDIATION_MODE, which its role's write permissions follow", () => {
+    const config = loadConfig({ TOPIC_ARN: TOPIC, MEMBER_ROLE_PREFIX: 'mg', ACCOUNT_MODES: '111122223333=enforce' });
+
+    expect(modeIn(config, '111122223333', '111122223333')).toBe('dry-run');
+  });
+
+  it("protects ml-guard's member roles, by name in every account, in organization mode", () => {
+    expect(loadConfig({ MEMBER_ROLE_PREFIX: 'mg', PROTECTED_PRINCIPALS: 'break-glass' }).protectedPrincipals).toEqual([
+      'break-glass',
+      'mg-quarantine-public-bucket',
+      'mg-stop-compromised-training-job',
+      'mg-rotate-credentials',
+      'mg-notify',
+    ]);
+  });
+
+  it('knows the member role of every function', () => {
+    expect([...MEMBER_ROLE_FUNCTIONS].sort()).toEqual(functionNames());
+  });
+
+  it('is single-account mode, with no per-account mode, by default', () => {
+    expect(loadConfig({})).toMatchObject({ memberRolePrefix: undefined, managedAccounts: [], accountModes: {} });
+  });
+
+  it.each([
+    [{ MEMBER_ROLE_PREFIX: 'has space' }, /MEMBER_ROLE_PREFIX: expected the start of an IAM role name/],
+    [{ MEMBER_ROLE_PREFIX: 'x'.repeat(35) }, /MEMBER_ROLE_PREFIX: expected the start of an IAM role name/],
+    [{ MANAGED_ACCOUNTS: '11112222333' }, /MANAGED_ACCOUNTS: expected 12-digit account ids/],
+    [{ ACCOUNT_MODES: '111122223333=on' }, /ACCOUNT_MODES: expected <12-digit account id>=<dry-run\|enforce>/],
+    [{ ACCOUNT_MODES: '111122223333=enforce,111122223333=dry-run' }, /ACCOUNT_MODES: .*each account once/],
+    [
+      { MEMBER_ROLE_PREFIX: 'mg', MANAGED_ACCOUNTS: '444455556666', ACCOUNT_MODES: '111122223333=dry-run' },
+      /ACCOUNT_MODES names 111122223333, which MANAGED_ACCOUNTS does not list/,
+    ],
+    [
+      { MANAGED_ACCOUNTS: '444455556666', ACCOUNT_MODES: '444455556666=dry-run' },
+      /MANAGED_ACCOUNTS, ACCOUNT_MODES applies only in organization mode: set MEMBER_ROLE_PREFIX/,
+    ],
+  ])('stops at cold start on %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('needs what enforce mode needs when one account is enforced, though the default is dry-run', () => {
+    expect(() =>
+      loadConfig({ MEMBER_ROLE_PREFIX: 'mg', ACCOUNT_MODES: '111122223333=enforce' }, { requiredToEnforce: ['FORENSICS_BUCKET'] }),
+    ).toThrow('invalid environment: TOPIC_ARN, FORENSICS_BUCKET must be set when ACCOUNT_MODES enforces in 111122223333');
   });
 });

@@ -15,7 +15,7 @@ import { rotateCredentials } from '../../functions/rotate-credentials/handler.js
 import { type FakeAccount, fakeIam, keyInSecret } from '../rotate-credentials/fake-iam.js';
 import { s3Error } from '../support/aws-errors.js';
 import { dynaliteServer } from '../support/dynalite.js';
-import { loadEvent } from '../support/events.js';
+import { accountAbout, loadEvent } from '../support/events.js';
 import {
   allUsersRead,
   type FakeBucket,
@@ -60,6 +60,7 @@ const publicBucket = (): FakeBucket => ({
 const quarantine = (event: unknown, journal: DynamoJournal, requestId: string, now: Date) =>
   remediate(event, quarantinePublicBucket, {
     functionName: 'quarantine-public-bucket',
+    ownAccount: accountAbout(event),
     config,
     aws: s3,
     now: () => now,
@@ -162,6 +163,7 @@ const staleUserWithSecret = (): FakeAccount => ({
 const rotate = (event: unknown, journal: DynamoJournal, requestId: string, now: Date, remainingMs = () => 600_000) =>
   remediate(event, rotateCredentials, {
     functionName: 'rotate-credentials',
+    ownAccount: accountAbout(event),
     config,
     aws: iamAdapter,
     now: () => now,

@@ -15,7 +15,7 @@ import { stopCompromisedTrainingJob } from '../../functions/stop-compromised-tra
 import { fakeSageMaker, job, writesTo as sagemakerWrites } from '../stop-compromised-training-job/fake-sagemaker.js';
 import { s3Error } from '../support/aws-errors.js';
 import { dynaliteServer } from '../support/dynalite.js';
-import { loadEvent } from '../support/events.js';
+import { accountAbout, loadEvent } from '../support/events.js';
 import {
   allUsersRead,
   authenticatedUsersWrite,
@@ -64,6 +64,7 @@ interface Delivery {
 const quarantine = (event: unknown, journal: DynamoJournal, { requestId, at = NOW, remainingMs = () => 600_000 }: Delivery) =>
   remediate(event, quarantinePublicBucket, {
     functionName: 'quarantine-public-bucket',
+    ownAccount: accountAbout(event),
     config: loadConfig({ ...process.env }),
     aws: s3,
     now: () => at,
@@ -75,6 +76,7 @@ const quarantine = (event: unknown, journal: DynamoJournal, { requestId, at = NO
 const stopJobs = (event: unknown, journal: DynamoJournal, { requestId, at = NOW, remainingMs = () => 600_000 }: Delivery) =>
   remediate(event, stopCompromisedTrainingJob, {
     functionName: 'stop-compromised-training-job',
+    ownAccount: accountAbout(event),
     config: loadConfig({ ...process.env }),
     aws: sagemaker,
     now: () => at,

@@ -9,7 +9,7 @@ import { remediate } from '../../functions/core/remediation/remediate.js';
 import type { StepResult, TargetResult } from '../../functions/core/remediation/types.js';
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
 import { dynaliteServer } from '../support/dynalite.js';
-import { loadEvent } from '../support/events.js';
+import { accountAbout, loadEvent } from '../support/events.js';
 import { allUsersRead, type FakeBucket, fakeS3, OWNER, ownerFullControl, S3_WRITE_COMMANDS } from '../support/fake-bucket.js';
 import { handlerHarness } from '../support/handler-harness.js';
 import { activeTable, journalItems } from './journal-support.js';
@@ -46,6 +46,7 @@ function findingNaming(names: string[]) {
 const quarantine = (event: unknown, journal: DynamoJournal, requestId: string, at: Date, remainingMs: () => number) =>
   remediate(event, quarantinePublicBucket, {
     functionName: 'quarantine-public-bucket',
+    ownAccount: accountAbout(event),
     config,
     aws: s3,
     now: () => at,

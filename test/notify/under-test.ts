@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { configRuleIamActions } from '../../functions/core/aws/config-rules.js';
+import { memberRoleIamActions } from '../../functions/core/aws/member-role.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
 import type { RuleIdentity } from '../../functions/core/events/config-rules.js';
@@ -20,6 +21,7 @@ export const notifyUnderTest = {
   functionLogicalId: 'NotifyFunction',
   roleLogicalId: 'NotifyRole',
   alwaysActions: [...floodIamActions, ...lookupIamActions, ...configRuleIamActions],
+  organizationActions: memberRoleIamActions,
   wildcardActions: lookupIamActions,
   configRules: NOTIFY_CONFIG_RULES,
   handles(raw: unknown, rule?: RuleIdentity): boolean {

@@ -17,7 +17,7 @@ import type { EventResult } from '../../functions/core/remediation/result.js';
 import { QUOTED_VALUE_MAX, REASON_MAX } from '../../functions/core/text.js';
 import { handler, quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
 import { s3Error } from '../support/aws-errors.js';
-import { loadEvent } from '../support/events.js';
+import { accountAbout, loadEvent } from '../support/events.js';
 import {
   type FakeBucket,
   fakeS3,
@@ -56,10 +56,16 @@ const privateBucket = (): FakeBucket => ({
 
 const { sns, context, published } = handlerHarness({ functionName: 'quarantine-public-bucket', now: NOW, restore: [S3Client] });
 
-const invoke = (event: unknown) => handler(event, context) as Promise<EventResult>;
+/** ml-guard as deployed in the account each event is about (single-account mode): the recorded findings are about 987654321098. */
+const invoke = (event: unknown) =>
+  handler(event, {
+    ...context,
+    invokedFunctionArn: `arn:aws:lambda:eu-west-2:${accountAbout(event)}:function:quarantine-public-bucket`,
+  }) as Promise<EventResult>;
 const dryRun = (event: unknown) =>
   remediate(event, quarantinePublicBucket, {
     functionName: 'quarantine-public-bucket',
+    ownAccount: accountAbout(event),
     config: loadConfig({ ...process.env, REMEDIATION_MODE: 'dry-run' }),
     aws: s3,
     now: () => NOW,

@@ -18,8 +18,13 @@ const FINDING = 'guardduty/policy-s3-bucketpublicaccessgranted.json';
 const NOW = new Date('2026-11-26T03:00:00.000Z');
 const STAMP = NOW.toISOString();
 const FORENSICS = 'ml-guard-forensics-123456789012';
-const target: BucketTarget = { bucket: 'ml-data', expectedOwner: '123456789012', trigger: 'guardduty:c2b1f0e6a7d84c5b9e3f2a1d0c9b8a71' };
-const on = { bucket: target.bucket, expectedOwner: target.expectedOwner };
+const target: BucketTarget = {
+  bucket: 'ml-data',
+  account: '123456789012',
+  region: 'eu-west-2',
+  trigger: 'guardduty:c2b1f0e6a7d84c5b9e3f2a1d0c9b8a71',
+};
+const on = { bucket: target.bucket, expectedOwner: target.account };
 const ALL_ON = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
 const PRIVATE_POLICY = JSON.stringify({
   Version: '2012-10-17',

@@ -23,7 +23,8 @@ describe('selectTargets for a Config compliance change', () => {
       targets: [
         {
           bucket: 'ml-model-artifacts-123456789012',
-          expectedOwner: '123456789012',
+          account: '123456789012',
+          region: 'us-east-2',
           trigger: 'config:s3-bucket-public-read-prohibited',
           partition: 'aws',
         },
@@ -82,7 +83,7 @@ describe('selectTargets for a Config compliance change', () => {
 describe('describeTarget', () => {
   it('names a bucket by its S3 ARN, which has no region or account', () => {
     // Act
-    const ref = describeTarget({ bucket: 'ml-data', expectedOwner: '123456789012', trigger: 'config:x' });
+    const ref = describeTarget({ bucket: 'ml-data', account: '123456789012', region: 'eu-west-2', trigger: 'config:x' });
 
     // Assess
     expect(ref).toEqual({ type: 'AWS::S3::Bucket', id: 'ml-data', arn: 'arn:aws:s3:::ml-data' });

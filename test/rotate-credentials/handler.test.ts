@@ -974,7 +974,7 @@ describe('rotate-credentials on Config access-keys-rotated', () => {
 
     expect(writes(fake)).toEqual([['UpdateAccessKeyCommand', { UserName: USER, AccessKeyId: KEY, Status: 'Inactive' }]]);
     expect(result.targets[0]?.notes).toEqual([
-      `no replacement key: the secret ${secretArn(SECRET)} is not used because it is not a secret of account ${ACCOUNT} in us-east-2, where this function runs`,
+      `no replacement key: the secret ${secretArn(SECRET)} is not used because it is not a secret of account ${ACCOUNT} in us-east-2, where the event is and this function acts`,
     ]);
     expect(fake.sm.calls()).toHaveLength(0);
   });
@@ -1224,10 +1224,16 @@ describe('rotate-credentials triggers', () => {
     const event = loadEvent(TOR);
     event.account = '210987654321';
 
-    const result = await invoke(event);
+    // ml-guard runs in the GuardDuty administrator account 210987654321, in single-account mode.
+    const result = (await handler(event, {
+      ...context,
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:210987654321:function:rotate-credentials',
+    })) as EventResult;
 
     expect(result.status).toBe('notified');
-    expect(result.reason).toMatch(/^the event is about account 123456789012 but was delivered in account 210987654321/);
+    expect(result.reason).toMatch(
+      /^the event is about account 123456789012, but it reached ml-guard in account 210987654321, which acts only in its own account/,
+    );
     expect(iam.calls()).toHaveLength(0);
   });
 

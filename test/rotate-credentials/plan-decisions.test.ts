@@ -33,10 +33,18 @@ const key = (accessKeyId: string, status: AccessKey['status'], createDate: Date 
   ...(createDate ? { createDate } : {}),
 });
 
-const compromised: UserKeyTarget = { kind: 'user-key', account: ACCOUNT, trigger: 'guardduty:f', userName: 'bot', accessKeyId: KEY };
+const compromised: UserKeyTarget = {
+  kind: 'user-key',
+  account: ACCOUNT,
+  region: 'us-east-1',
+  trigger: 'guardduty:f',
+  userName: 'bot',
+  accessKeyId: KEY,
+};
 const stale: StaleKeysTarget = {
   kind: 'stale-keys',
   account: ACCOUNT,
+  region: 'us-east-1',
   trigger: 'config:access-keys-rotated',
   userId: 'AIDAJQABLZS4A3QDU576Q',
   rule: 'access-keys-rotated',
@@ -452,7 +460,13 @@ describe('planTarget: the old keys AWS Config access-keys-rotated finds (MAX_ACC
 });
 
 describe('planTarget: a role a finding names', () => {
-  const roleTarget: RoleTarget = { kind: 'role', account: ACCOUNT, trigger: 'guardduty:f', roleName: 'ml-batch-inference' };
+  const roleTarget: RoleTarget = {
+    kind: 'role',
+    account: ACCOUNT,
+    region: 'us-east-1',
+    trigger: 'guardduty:f',
+    roleName: 'ml-batch-inference',
+  };
   const role = {
     name: 'ml-batch-inference',
     id: 'AROAJBATCHINFERENCE1',
@@ -559,7 +573,7 @@ describe('planTarget: a role a finding names', () => {
 });
 
 describe('planTarget: what only a person can do', () => {
-  const root: RootTarget = { kind: 'root', account: ACCOUNT, trigger: 'guardduty:r' };
+  const root: RootTarget = { kind: 'root', account: ACCOUNT, region: 'us-east-1', trigger: 'guardduty:r' };
   const rootNotes = (third: string) => [
     'to do 1: confirm with the account owner whether this was them; if not, treat the whole account as compromised',
     'to do 2: sign in as the root user, change its password and make sure MFA is on (IAM console > Security credentials)',
@@ -598,13 +612,20 @@ describe('planTarget: what only a person can do', () => {
     [
       // GetFederationToken credentials are denied only through the IAM user that obtained them.
       'a federated user',
-      { kind: 'other', account: ACCOUNT, trigger: 'guardduty:o', userType: 'FederatedUser', principal: 'ci-deployer' },
+      { kind: 'other', account: ACCOUNT, region: 'us-east-1', trigger: 'guardduty:o', userType: 'FederatedUser', principal: 'ci-deployer' },
       'ci-deployer is a federated user (credentials from GetFederationToken): no IAM change reaches it directly; a person must contain the IAM user that obtained it',
       'find the IAM user that called GetFederationToken in CloudTrail; deactivate that key and deny its sessions issued before now (an inline policy on that user with aws:TokenIssueTime, as AWSRevokeOlderSessions does)',
     ],
     [
       'a principal of another type',
-      { kind: 'other', account: ACCOUNT, trigger: 'guardduty:o', userType: 'AWSService', principal: 'sagemaker.amazonaws.com' },
+      {
+        kind: 'other',
+        account: ACCOUNT,
+        region: 'us-east-1',
+        trigger: 'guardduty:o',
+        userType: 'AWSService',
+        principal: 'sagemaker.amazonaws.com',
+      },
       'the principal sagemaker.amazonaws.com is of type AWSService, which ml-guard does not change: a person must look',
       "find the principal in CloudTrail (the finding's principal id and access key) and contain it by hand",
     ],

@@ -26,6 +26,7 @@ const decided = (plan: Plan<RotateStep>, dryRun: boolean) => executePlan(plan, r
 const target: UserKeyTarget = {
   kind: 'user-key',
   account: '123456789012',
+  region: 'us-east-1',
   trigger: 'guardduty:f',
   userName: 'bot',
   accessKeyId: 'AKIAI44QH8DHBEXAMPLE',

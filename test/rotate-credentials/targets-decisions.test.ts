@@ -13,7 +13,6 @@ const ROLE = 'guardduty/unauthorizedaccess-iamuser-maliciousipcaller-custom-assu
 const FEDERATED = 'guardduty/unauthorizedaccess-iamuser-toripcaller-federateduser.json';
 const CONFIG = 'config/access-keys-rotated-noncompliant.json';
 /** Why an event about a member account is not acted on here. */
-const elsewhere = `the event is about account ${OTHER_ACCOUNT} but was delivered in account ${ACCOUNT} (a GuardDuty or Config administrator account): IAM principals of ${OTHER_ACCOUNT} can be changed only from that account, so nothing was changed; deploy ml-guard in ${OTHER_ACCOUNT}`;
 
 /** A sample event with only what the case needs changed. */
 const finding = (path: string, change: (detail: any) => void = () => {}) => {
@@ -31,6 +30,7 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       {
         kind: 'root',
         account: ACCOUNT,
+        region: 'us-east-1',
         trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8',
         accessKeyId: 'ASIAQROOTSESSIONEXAM',
         activity: 'API ListBuckets from 198.51.100.0',
@@ -45,6 +45,7 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       {
         kind: 'root',
         account: ACCOUNT,
+        region: 'us-east-1',
         trigger: 'guardduty:4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5',
         accessKeyId: 'AKIAROOTKEYEXAMPLE01',
         activity: 'API ListBuckets from 198.51.100.0',
@@ -57,12 +58,18 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
         d.service.action = null;
         d.resource.accessKeyDetails.accessKeyId = null;
       }),
-      { kind: 'root', account: ACCOUNT, trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8' },
+      { kind: 'root', account: ACCOUNT, region: 'us-east-1', trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8' },
     ],
     [
       'the root user, with no activity when the API call names neither API nor address',
       finding(ROOT, (d) => (d.service.action.awsApiCallAction = { serviceName: 's3.amazonaws.com', remoteIpDetails: null })),
-      { kind: 'root', account: ACCOUNT, trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8', accessKeyId: 'ASIAQROOTSESSIONEXAM' },
+      {
+        kind: 'root',
+        account: ACCOUNT,
+        region: 'us-east-1',
+        trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8',
+        accessKeyId: 'ASIAQROOTSESSIONEXAM',
+      },
     ],
     [
       // remoteIpDetails has ipAddressV6 for calls made over IPv6.
@@ -71,6 +78,7 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       {
         kind: 'root',
         account: ACCOUNT,
+        region: 'us-east-1',
         trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8',
         accessKeyId: 'ASIAQROOTSESSIONEXAM',
         activity: 'from 2001:db8::1',
@@ -82,6 +90,7 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       {
         kind: 'root',
         account: ACCOUNT,
+        region: 'us-east-1',
         trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8',
         accessKeyId: 'ASIAQROOTSESSIONEXAM',
         activity: 'API ListBuckets',
@@ -94,6 +103,7 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       {
         kind: 'root',
         account: ACCOUNT,
+        region: 'us-east-1',
         trigger: 'guardduty:7de4f5a6b7c8d9e0f1a2b3c4d5e6f7a8',
         accessKeyId: 'ASIAQROOTSESSIONEXAM',
         activity: 'API ListBuckets from 198.51.100.0',
@@ -105,6 +115,7 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       {
         kind: 'user-key',
         account: ACCOUNT,
+        region: 'us-east-1',
         trigger: 'guardduty:4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5',
         seenUntil: '2017-12-08T15:32:49Z',
         userName: 'ml-pipeline-bot',
@@ -122,6 +133,7 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       {
         kind: 'user-key',
         account: ACCOUNT,
+        region: 'us-east-1',
         trigger: 'guardduty:4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5',
         seenUntil: '2017-12-08T15:32:49.862Z',
         userName: 'ml-pipeline-bot',
@@ -134,6 +146,7 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       {
         kind: 'role',
         account: ACCOUNT,
+        region: 'us-east-1',
         trigger: 'guardduty:8ef5a6b7c8d9e0f1a2b3c4d5e6f7a8b9',
         seenUntil: '2022-01-13T00:00:47.000Z',
         roleName: 'ml-batch-inference',
@@ -147,6 +160,7 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       {
         kind: 'other',
         account: ACCOUNT,
+        region: 'us-east-1',
         trigger: 'guardduty:5bc2d3e4f5a6b7c8d9e0f1a2b3c4d5e6',
         userType: 'FederatedUser',
         principal: 'ci-deployer',
@@ -159,6 +173,7 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       {
         kind: 'other',
         account: ACCOUNT,
+        region: 'us-east-1',
         trigger: 'guardduty:4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5',
         userType: 'unknown',
         principal: '(not named)',
@@ -170,6 +185,7 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
       {
         kind: 'other',
         account: ACCOUNT,
+        region: 'us-east-1',
         trigger: 'guardduty:5bc2d3e4f5a6b7c8d9e0f1a2b3c4d5e6',
         userType: 'FederatedUser',
         principal: '123456789012:ci-deployer',
@@ -241,22 +257,21 @@ describe('selectTargets: which principal a GuardDuty finding makes ml-guard cont
     });
   });
 
-  // A GuardDuty administrator account receives its members' findings; IAM calls made here would reach this account's principals.
+  // A GuardDuty administrator account receives its members' findings: the target is in the member account, and the flow
+  // decides whether the function may act there (organization mode) or refuses it (single-account mode).
   it.each([
-    ['an IAM user', TOR, (d: any) => d, { type: 'IAMUser principal', id: 'ml-pipeline-bot' }],
-    [
-      'a principal it does not name',
-      TOR,
-      (d: any) => (d.resource.accessKeyDetails = null),
-      { type: 'unknown principal', id: '(not named)' },
-    ],
-  ])('notifies without acting about %s of a member account', (_, path, change, ref) => {
+    ['an IAM user', TOR, (d: any) => d, { kind: 'user-key', userName: 'ml-pipeline-bot' }],
+    ['a principal it does not name', TOR, (d: any) => (d.resource.accessKeyDetails = null), { kind: 'other', principal: '(not named)' }],
+  ])('selects %s of a member account in that account and region', (_, path, change, target) => {
     const event = finding(path, (d) => {
       d.accountId = OTHER_ACCOUNT;
       change(d);
     });
 
-    expect(selectTargets(event, config)).toEqual({ action: 'notify', reason: elsewhere, targets: [ref] });
+    expect(selectTargets(event, config)).toMatchObject({
+      action: 'remediate',
+      targets: [{ ...target, account: OTHER_ACCOUNT, region: 'us-east-1' }],
+    });
   });
 });
 
@@ -274,6 +289,7 @@ describe('selectTargets: which user an AWS Config access-keys-rotated change nam
         {
           kind: 'stale-keys',
           account: ACCOUNT,
+          region: 'us-east-2',
           trigger: 'config:access-keys-rotated',
           userId: 'AIDAJQABLZS4A3QDU576Q',
           rule: 'access-keys-rotated',
@@ -292,13 +308,12 @@ describe('selectTargets: which user an AWS Config access-keys-rotated change nam
     ).toEqual({ action: 'ignore', reason: 'resource type AWS::IAM::Role is not AWS::IAM::User' });
   });
 
-  it('notifies without acting about a user of a member account (a Config aggregator or administrator)', () => {
+  it('selects a user of a member account in that account and region (a Config aggregator or administrator)', () => {
     const event = change((d) => (d.awsAccountId = OTHER_ACCOUNT));
 
-    expect(selectTargets(event, config)).toEqual({
-      action: 'notify',
-      reason: elsewhere,
-      targets: [{ type: 'AWS::IAM::User', id: 'AIDAJQABLZS4A3QDU576Q' }],
+    expect(selectTargets(event, config)).toMatchObject({
+      action: 'remediate',
+      targets: [{ kind: 'stale-keys', account: OTHER_ACCOUNT, region: 'us-east-2', userId: 'AIDAJQABLZS4A3QDU576Q' }],
     });
   });
 
@@ -331,6 +346,7 @@ describe('selectTargets: the caller of an S3 exfiltration finding', () => {
   const userKey = (type: string, severity: number): CredentialTarget => ({
     kind: 'user-key',
     account: ACCOUNT,
+    region: 'eu-west-2',
     trigger: `guardduty:${S3_USER_ID}`,
     cause: cause(type, severity),
     seenUntil: '2022-03-01T14:20:49.000Z',
@@ -368,6 +384,7 @@ describe('selectTargets: the caller of an S3 exfiltration finding', () => {
       {
         kind: 'role',
         account: '883606788610',
+        region: 'eu-west-2',
         trigger: 'guardduty:9af6b7c8d9e0f1a2b3c4d5e6f7a8b9c2',
         cause:
           'S3 exfiltration (GuardDuty Exfiltration:S3/MaliciousIPCaller, severity 8): GetObject on S3 bucket ml-model-artifacts-883606788610 (objects: ml-model-artifacts-883606788610/fraud-detector/model.tar.gz)',
@@ -383,6 +400,7 @@ describe('selectTargets: the caller of an S3 exfiltration finding', () => {
       {
         kind: 'other',
         account: ACCOUNT,
+        region: 'eu-west-2',
         trigger: `guardduty:${S3_USER_ID}`,
         cause: cause('Exfiltration:S3/AnomalousBehavior', 8),
         userType: 'AWSAccount',
@@ -459,7 +477,7 @@ describe('selectTargets: the caller of an S3 exfiltration finding', () => {
 });
 
 describe('describeTarget: how a notification names the principal', () => {
-  const base = { account: ACCOUNT, trigger: 'guardduty:f' };
+  const base = { account: ACCOUNT, region: 'us-east-1', trigger: 'guardduty:f' };
 
   it.each<[CredentialTarget, { type: string; id: string }]>([
     [

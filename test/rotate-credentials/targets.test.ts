@@ -18,6 +18,7 @@ describe('selectTargets', () => {
         {
           kind: 'user-key',
           account: '123456789012',
+          region: 'us-east-1',
           trigger: 'guardduty:4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5',
           seenUntil: '2017-12-08T15:32:49Z',
           userName: 'ml-pipeline-bot',

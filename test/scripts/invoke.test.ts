@@ -18,18 +18,33 @@ describe('npm run invoke', () => {
   it('prints the dry-run plan as JSON on stdout, planned from the event alone when no state can be read', () => {
     const { code, stdout, stderr } = invoke(
       'quarantine-public-bucket',
-      'events/guardduty/policy-s3-bucketblockpublicaccessdisabled.json',
+      'events/config/s3-bucket-public-read-prohibited-noncompliant.json',
       '--dry-run',
     );
 
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
-    expect(result).toMatchObject({ status: 'planned', mode: 'dry-run', findingId: 'a6bfa2f07893be4f3c3174d5af7e2f80' });
+    expect(result).toMatchObject({ status: 'planned', mode: 'dry-run', source: 'config' });
     expect(result.targets[0].notes[0]).toMatch(
       /^could not read the tags, public access block, bucket policy, ACL, ownership controls: CredentialsProviderError/,
     );
     expect(result.notification).toMatchObject({ published: false, note: 'TOPIC_ARN is not set: not sent' });
-    expect(stderr).toContain("AWS_REGION not set; using the event's region eu-west-2");
+    expect(stderr).toContain("AWS_REGION not set; using the event's region us-east-2");
+  });
+
+  it('runs as deployed in the account the event was delivered in: a finding about another account is refused, with what to deploy', () => {
+    const { code, stdout } = invoke(
+      'quarantine-public-bucket',
+      'events/guardduty/policy-s3-bucketblockpublicaccessdisabled.json',
+      '--dry-run',
+    );
+
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      status: 'notified',
+      findingId: 'a6bfa2f07893be4f3c3174d5af7e2f80',
+      reason: expect.stringMatching(/^the event is about account 987654321098, but it reached ml-guard in account 123456789012/),
+    });
   });
 
   it('answers an event it does not handle with ignored and a reason', () => {

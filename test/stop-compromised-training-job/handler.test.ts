@@ -15,7 +15,7 @@ import { remediate } from '../../functions/core/remediation/remediate.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
 import { handler, stopCompromisedTrainingJob } from '../../functions/stop-compromised-training-job/handler.js';
 import { MODEL_ARTIFACTS_NOTE } from '../../functions/stop-compromised-training-job/plan.js';
-import { allEventPaths, loadEvent } from '../support/events.js';
+import { accountAbout, allEventPaths, loadEvent } from '../support/events.js';
 import { handlerHarness } from '../support/handler-harness.js';
 import { type FakeJob, fakeSageMaker, job, jobArn, OTHER_ROLE_ARN, ROLE_ARN, sagemakerError, writesTo } from './fake-sagemaker.js';
 
@@ -32,7 +32,12 @@ const { sns, context, published } = handlerHarness({
   restore: [SageMakerClient],
 });
 
-const invoke = (event: unknown) => handler(event, context) as Promise<EventResult>;
+/** ml-guard as deployed in the account each event is about (single-account mode). */
+const invoke = (event: unknown) =>
+  handler(event, {
+    ...context,
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:${accountAbout(event)}:function:stop-compromised-training-job`,
+  }) as Promise<EventResult>;
 /** The flow with a config of its own (the handler's is read once, at cold start). */
 const run = (event: unknown, env: Record<string, string>) =>
   remediate(event, stopCompromisedTrainingJob, {

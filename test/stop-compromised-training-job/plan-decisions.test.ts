@@ -122,19 +122,16 @@ describe('planTarget: what a stop step says and how to undo it', () => {
 });
 
 describe('planTarget: what a person is told', () => {
-  it('keeps the notes of the target, such as a finding delivered in another account', () => {
+  it('keeps the notes of the target, such as what an S3 exfiltration finding says the role did', () => {
     // Prepare
-    const event = loadEvent(FINDING);
-    event.account = '111122223333';
-    const context = contextFor(event);
+    const context = contextFor(loadEvent(FINDING));
+    const target = { ...targetOf(context), notes: ["the role's credentials were used for reading 3 objects"] };
 
     // Act
-    const p = planTarget(targetOf(context), state([described('processing', 'features-1')]), context);
+    const p = planTarget(target, state([described('processing', 'features-1')]), context);
 
     // Assess
-    expect(p.notes).toEqual([
-      'the finding is about account 883606788610 but was delivered in account 111122223333: only jobs of account 883606788610 that this function can see are stopped',
-    ]);
+    expect(p.notes).toEqual(["the role's credentials were used for reading 3 objects"]);
   });
 
   it.each([

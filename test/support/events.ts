@@ -18,3 +18,11 @@ export function allEventPaths(): string[] {
     });
   return walk(EVENTS).sort();
 }
+
+/**
+ * The account an event is about (a GuardDuty finding's `accountId`, a Config change's `awsAccountId`, else the envelope's
+ * `account`): a test that runs ml-guard as deployed in that account (single-account mode) passes it as the own account.
+ */
+export function accountAbout(event: any): string {
+  return event?.detail?.accountId ?? event?.detail?.awsAccountId ?? event?.account;
+}

@@ -1,5 +1,6 @@
 import { auditIamActions } from '../../functions/core/audit/s3-sink.js';
 import { configRuleIamActions } from '../../functions/core/aws/config-rules.js';
+import { memberRoleIamActions } from '../../functions/core/aws/member-role.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
 import type { ManagedRuleId, RuleIdentity } from '../../functions/core/events/config-rules.js';
@@ -31,6 +32,8 @@ export interface FunctionUnderTest {
   alwaysActions: readonly string[];
   /** The remediation: its `selectTargets` must accept exactly the events the rules match; its runners' IAM actions are the enforce-only ones. */
   remediation?: Pick<Remediation<unknown, unknown, StepBase, unknown>, 'selectTargets'> & { runners: Runners<StepBase, unknown> };
+  /** Actions granted only in organization mode (MemberRolePrefix set): the assumption of the function's member role. */
+  organizationActions: readonly string[];
   /** Actions AWS authorizes only on `Resource: "*"` (List* calls, for example), that the role may grant so. */
   wildcardActions?: readonly string[];
   /** The managed Config rules the function takes: its Config rule in template.yaml routes what they evaluate. */
@@ -58,6 +61,7 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     functionLogicalId: 'QuarantinePublicBucketFunction',
     roleLogicalId: 'QuarantinePublicBucketRole',
     alwaysActions: [...quarantineReads, ...configRuleIamActions, ...journalIamActions],
+    organizationActions: memberRoleIamActions,
     configRules: quarantinePublicBucket.configRules ?? [],
     remediation: quarantinePublicBucket as unknown as FunctionUnderTest['remediation'],
   },
@@ -66,6 +70,7 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     functionLogicalId: 'StopCompromisedTrainingJobFunction',
     roleLogicalId: 'StopCompromisedTrainingJobRole',
     alwaysActions: [...stopJobReads, ...journalIamActions],
+    organizationActions: memberRoleIamActions,
     configRules: stopCompromisedTrainingJob.configRules ?? [],
     remediation: stopCompromisedTrainingJob as unknown as FunctionUnderTest['remediation'],
     wildcardActions: stopJobLists,
@@ -75,6 +80,7 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     functionLogicalId: 'RotateCredentialsFunction',
     roleLogicalId: 'RotateCredentialsRole',
     alwaysActions: [...rotateReads, ...configRuleIamActions, ...journalIamActions],
+    organizationActions: memberRoleIamActions,
     configRules: rotateCredentials.configRules ?? [],
     remediation: rotateCredentials as unknown as FunctionUnderTest['remediation'],
     wildcardActions: ['iam:ListUsers'],

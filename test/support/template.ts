@@ -167,7 +167,7 @@ function fromJsonText(template: Template, pattern: unknown): unknown {
   );
 }
 
-/** A value as CloudFormation gives it with the default parameters: a `Ref` to a parameter, or an `Fn::If` on a condition. */
+/** A value as CloudFormation gives it with the default parameters: a `Ref` to a parameter, an `Fn::If` on a condition, `Fn::Join`, `Fn::Split`. */
 function resolved(template: Template, value: unknown): unknown {
   if (isRecord(value) && typeof value.Ref === 'string') {
     const parameter = template.Parameters?.[value.Ref];
@@ -176,6 +176,14 @@ function resolved(template: Template, value: unknown): unknown {
   }
   const ifArgs = isRecord(value) ? value['Fn::If'] : undefined;
   if (Array.isArray(ifArgs)) return resolved(template, conditionHolds(template, String(ifArgs[0])) ? ifArgs[1] : ifArgs[2]);
+  // `!Join [d, !Split [s, x]]`, as a condition can test whether a text holds another.
+  const split = isRecord(value) ? value['Fn::Split'] : undefined;
+  if (Array.isArray(split) && typeof split[0] === 'string') return String(resolved(template, split[1])).split(split[0]);
+  const join = isRecord(value) ? value['Fn::Join'] : undefined;
+  if (Array.isArray(join) && typeof join[0] === 'string') {
+    const items = resolved(template, join[1]);
+    return (Array.isArray(items) ? items : [items]).map((i) => String(resolved(template, i))).join(join[0]);
+  }
   return value;
 }
 

@@ -1,5 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from '../aws/s3.js';
+import { ownS3Client } from '../aws/s3.js';
 import { errorName } from '../errors.js';
 import type { AuditRecord } from './record.js';
 import type { AuditSink } from './sink.js';
@@ -18,7 +18,7 @@ export function s3AuditSink(bucket: string): AuditSink {
     location: `s3://${bucket}/`,
     async write(key: string, record: AuditRecord) {
       try {
-        await s3Client().send(
+        await ownS3Client().send(
           new PutObjectCommand({
             Bucket: bucket,
             Key: key,

@@ -3,7 +3,7 @@ import { describeError } from '../errors.js';
 import { identifiedByName, type RuleIdentity } from '../events/config-rules.js';
 import { logger } from '../observability.js';
 import { boundText, QUOTED_VALUE_MAX } from '../text.js';
-import { clientOptions } from './client-options.js';
+import { actingIn, clientOptions, inActingAccount } from './client-options.js';
 
 /** What reading a rule's source needs (compared with the roles in template.yaml). */
 export const configRuleIamActions = ['config:DescribeConfigRules'] as const;
@@ -19,20 +19,23 @@ interface Cached {
 }
 
 const cache = new Map<string, Cached>();
-let client: ConfigServiceClient | undefined;
+let client: (() => ConfigServiceClient) | undefined;
 let commands: typeof import('@aws-sdk/client-config-service') | undefined;
 
 /**
  * What the Config rule of this name checks, from its source (DescribeConfigRules: `Owner`, `SourceIdentifier`,
  * `InputParameters`), read once per rule name and kept for SOURCE_TTL_MS in this container. When it cannot be read
  * (denied, throttled, the rule is gone), the rule is judged by its name and the identity says why. Never throws.
- * The Config client is loaded by the first compliance change, not at cold start.
+ * The Config client is loaded by the first compliance change, not at cold start. In organization mode the rule is read
+ * in the account and region the flow acts in (`actIn`), and kept per account and region.
  */
 export function identifyRule(name: string, now: number = Date.now()): Promise<RuleIdentity> {
-  const cached = cache.get(name);
+  const where = actingIn();
+  const key = where ? `${where.account}/${where.region}/${name}` : name;
+  const cached = cache.get(key);
   if (cached && cached.until > now) return cached.identity;
   const entry: Cached = { identity: readSource(name), until: now + SOURCE_TTL_MS };
-  cache.set(name, entry);
+  cache.set(key, entry);
   void entry.identity.then((identity) => {
     if (identity.from === 'name') entry.until = now + UNREAD_TTL_MS;
   });
@@ -47,8 +50,9 @@ export function forgetRuleSources(): void {
 async function readSource(name: string): Promise<RuleIdentity> {
   try {
     commands ??= await import('@aws-sdk/client-config-service');
-    client ??= new commands.ConfigServiceClient({ ...clientOptions });
-    const out = await client.send(new commands.DescribeConfigRulesCommand({ ConfigRuleNames: [name] }));
+    const { ConfigServiceClient } = commands;
+    client ??= inActingAccount((where) => new ConfigServiceClient({ ...clientOptions, ...where }));
+    const out = await client().send(new commands.DescribeConfigRulesCommand({ ConfigRuleNames: [name] }));
     const rule = out.ConfigRules?.find((r) => r.ConfigRuleName === name);
     if (!rule?.Source?.Owner) return unread(name, 'DescribeConfigRules returned no source for it');
     const parameters = parametersOf(rule.InputParameters);

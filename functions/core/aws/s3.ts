@@ -17,12 +17,18 @@ import {
   type Tag,
 } from '@aws-sdk/client-s3';
 import { errorName, MlGuardError } from '../errors.js';
-import { clientOptions, endpointOverridden, onFirstUse } from './client-options.js';
+import { clientOptions, endpointOverridden, inActingAccount, onFirstUse } from './client-options.js';
 
-/** The S3 client, made on first use; path-style addressing when an endpoint override is set (LocalStack). */
-export const s3Client = onFirstUse(
-  () => new S3Client({ ...clientOptions, followRegionRedirects: true, forcePathStyle: endpointOverridden('S3') }),
-);
+const s3Options = () => ({ ...clientOptions, followRegionRedirects: true, forcePathStyle: endpointOverridden('S3') });
+
+/**
+ * The S3 client of the buckets an event is about: in organization mode, of the account and region the flow acts in
+ * (`inActingAccount`). Path-style addressing when an endpoint override is set (LocalStack).
+ */
+export const s3Client = inActingAccount((where) => new S3Client({ ...s3Options(), ...where }));
+
+/** The S3 client of the function's own account, for its own buckets (the forensics bucket), whatever account it acts in. */
+export const ownS3Client = onFirstUse(() => new S3Client(s3Options()));
 
 export type { Grant, Owner, PublicAccessBlockConfiguration, Tag };
 
@@ -114,9 +120,12 @@ export async function putBucketTags(ref: BucketRef, tags: Tag[]): Promise<void> 
   await s3Client().send(new PutBucketTaggingCommand({ ...ids(ref), Tagging: { TagSet: tags } }));
 }
 
-/** Writes a JSON document (for example a resource's prior state) that a person can read back to undo a change. */
+/**
+ * Writes a JSON document (for example a resource's prior state) that a person can read back to undo a change, to a
+ * bucket of the function's own account (the forensics bucket): with its own credentials, never a member role's.
+ */
 export async function putJsonObject(bucket: string, key: string, document: unknown): Promise<void> {
-  await s3Client().send(
+  await ownS3Client().send(
     new PutObjectCommand({
       Bucket: bucket,
       Key: key,

@@ -18,10 +18,13 @@ import {
   type Tag,
 } from '@aws-sdk/client-sagemaker';
 import { errorMessage, errorName } from '../errors.js';
-import { clientOptions, onFirstUse } from './client-options.js';
+import { clientOptions, inActingAccount } from './client-options.js';
 
-/** The SageMaker client, made on first use, with the shared adaptive retries for throttling. */
-export const sagemakerClient = onFirstUse(() => new SageMakerClient({ ...clientOptions }));
+/**
+ * The SageMaker client, made on first use, with the shared adaptive retries for throttling; in organization mode, of
+ * the account and region the flow acts in.
+ */
+export const sagemakerClient = inActingAccount((where) => new SageMakerClient({ ...clientOptions, ...where }));
 
 export type { Tag };
 

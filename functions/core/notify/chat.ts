@@ -66,7 +66,7 @@ export function chatNotification(result: EventResult, facts: EventFacts | undefi
   const context: Record<string, string> = {
     function: result.function,
     status: result.status,
-    mode: result.mode,
+    mode: result.account ? `${result.mode} in ${shortId(result.account)}` : result.mode,
     severity,
     ...(facts ? { account: shortId(facts.account), region: shortId(facts.region) } : {}),
     ...(result.eventId ? { eventId: shortId(result.eventId) } : {}),

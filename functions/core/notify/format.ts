@@ -86,13 +86,18 @@ export function snsMessage(n: Pick<Notification, 'subject' | 'message' | 'chat'>
 export function readableText(result: EventResult, facts: EventFacts | undefined): string {
   const steps = facts?.nextSteps ?? [];
   return [
-    `ml-guard ${result.function}: ${result.status.toUpperCase()} (${result.mode})`,
+    `ml-guard ${result.function}: ${result.status.toUpperCase()} (${result.mode}${result.account ? ` in account ${field(result.account, QUOTED_VALUE_MAX)}` : ''})`,
     field(result.reason),
     '',
     ...(facts ? describeFacts(facts) : []),
     ...result.targets.flatMap(describeTarget),
     ...(result.mode === 'dry-run' && result.targets.some((t) => t.status === 'planned')
-      ? ['Dry-run: nothing was changed. Set the stack parameter RemediationMode to enforce to act.', '']
+      ? [
+          result.account
+            ? 'Dry-run: nothing was changed. Set the stack parameter RemediationMode, or this account in AccountModes, to enforce to act.'
+            : 'Dry-run: nothing was changed. Set the stack parameter RemediationMode to enforce to act.',
+          '',
+        ]
       : []),
     ...(steps.length ? ['What to do:', ...steps.map((s) => `  - ${field(s)}`), ''] : []),
     ...(facts?.consoleUrl ? [`Console: ${field(facts.consoleUrl)}`, ''] : []),

@@ -1,5 +1,5 @@
 import { AuditWriteError, recordAudit } from '../audit/sink.js';
-import type { Config } from '../config.js';
+import { type Config, modeIn } from '../config.js';
 import { describeError, isTransient, RetryLaterError } from '../errors.js';
 import type { ManagedRuleId } from '../events/config-rules.js';
 import { isSampleFinding } from '../events/guardduty.js';
@@ -19,8 +19,9 @@ import { deliver, NotificationError } from '../notify/publish.js';
 import { countOutcome, logger } from '../observability.js';
 import type { Severity } from '../severity.js';
 import { boundText, QUOTED_VALUE_MAX } from '../text.js';
+import { type Acting, actingFor, identifiedAt, type Place, placeOfEvent, refusalFor, within } from './accounts.js';
 import { executePlan, fromJournal, worstStatus } from './execute.js';
-import { identified, ignore, intake, reportHandled } from './intake.js';
+import { ignore, intake, reportHandled } from './intake.js';
 import { type EventResult, type JournalReport, loggableResult } from './result.js';
 import type { Plan, Runners, StepBase, TargetRef, TargetResult } from './types.js';
 
@@ -55,6 +56,10 @@ export interface Remediation<T, State, S extends StepBase, Aws> {
   plan(target: T, state: State, context: PlanContext): Plan<S>;
   /** Names a target before it is read: for the result, and as its key in the journal. */
   describeTarget(target: T): TargetRef;
+  /** The account and region the target is in: where its reads and writes go, and whose mode applies. */
+  placeOf(target: T): Place;
+  /** A target only people can act on (the root user): nothing is read or changed, so no account refuses it. */
+  readsNothing?(target: T): boolean;
   runners: Runners<S, Aws>;
   /**
    * The AWS Config managed rules the function takes: for these functions the flow reads a compliance change's rule
@@ -74,6 +79,8 @@ export interface RunOptions<Aws> {
   remainingMs?: () => number;
   /** The invocation's request id, which claims the event in the journal. */
   requestId?: string;
+  /** The account the function runs in (from the Lambda context's function ARN); without it, the account the event was delivered in. */
+  ownAccount?: string;
   /** Default: the DynamoDB table JOURNAL_TABLE names, or without it a new in-memory journal (this invocation only). */
   journal?: JournalStore;
 }
@@ -96,12 +103,18 @@ export async function remediate<T, State, S extends StepBase, Aws>(
   options: RunOptions<Aws>,
 ): Promise<EventResult> {
   const { functionName, config } = options;
-  const base = { function: functionName, mode: config.mode };
-
-  const received = intake(raw, base);
+  const received = intake(raw, { function: functionName, mode: config.mode });
   if ('ignored' in received) return received.ignored;
   const { ids } = received;
-  const event = remediation.configRules ? await identified(received.event) : received.event;
+  // The account the event is about decides the mode (ACCOUNT_MODES) and where the Config rule's source is read.
+  const place = placeOfEvent(received.event);
+  const accounts: Accounts = { functionName, ownAccount: options.ownAccount ?? received.event.envelope.account, eventId: ids.eventId };
+  const base = {
+    function: functionName,
+    mode: modeIn(config, place.account, accounts.ownAccount),
+    ...(showsAccount(config) ? { account: place.account } : {}),
+  };
+  const event = remediation.configRules ? await identifiedAt(received.event, place, config, accounts) : received.event;
 
   const selection = remediation.selectTargets(event, config);
   if (selection.action === 'ignore') return ignore({ ...base, ...ids }, selection.reason);
@@ -186,7 +199,7 @@ export async function remediate<T, State, S extends StepBase, Aws>(
       }
       // The executor journals the steps as they run; the target's record is completed with its result below.
       let journaled: JournaledStep[] | undefined;
-      const result = await remediateTarget(target, ref, remediation, options.aws, context, {
+      const result = await remediateTarget(target, ref, remediation, options.aws, context, accounts, {
         attempt,
         earlier: before?.steps ?? [],
         hasTimeFor,
@@ -266,23 +279,51 @@ async function remediateTarget<T, State, S extends StepBase, Aws>(
   remediation: Remediation<T, State, S, Aws>,
   aws: Aws,
   context: PlanContext,
+  accounts: Accounts,
   journaling: Pick<Parameters<typeof executePlan>[3], 'attempt' | 'earlier' | 'hasTimeFor' | 'now' | 'journal'>,
 ): Promise<TargetResult> {
+  const place = remediation.placeOf(target);
+  const mode = modeIn(context.config, place.account, accounts.ownAccount);
+  // Which account the target is in, and whether the function may act there, is decided before any call about it.
+  const reads = !remediation.readsNothing?.(target);
+  const refused = reads ? refusalFor(place, context.config, accounts.ownAccount) : undefined;
+  if (refused) {
+    logger.warn('target refused: not an account ml-guard acts in', { target: ref, account: place.account, region: place.region });
+    return { target: ref, status: 'notified', reason: refused, steps: [] };
+  }
   let plan: Plan<S>;
+  let acting: Acting | undefined;
   try {
-    const state = await remediation.observe(target, aws, context);
+    acting = reads ? await actingFor(accounts.functionName, place, context.config, accounts.ownAccount, accounts.eventId) : undefined;
+    // The member role is assumed before the first read, so that a refusal says what to deploy rather than failing each read.
+    await acting?.credentials?.();
+    const state = await within(acting, () => remediation.observe(target, aws, context));
     plan = remediation.plan(target, state, context);
   } catch (error) {
     logger.error('could not plan', { target: ref, error: describeError(error) });
     const retry = isTransient(error);
     return { target: ref, status: 'failed', reason: `could not plan: ${describeError(error)}`, steps: [], ...(retry ? { retry } : {}) };
   }
-  logger.info('plan', { plan });
-  return executePlan(plan, remediation.runners, aws, {
-    dryRun: context.config.mode === 'dry-run',
-    ...journaling,
-    onStepFailed: (step, error) => logger.error('step failed', { step: step.kind, summary: step.summary, error: describeError(error) }),
-  });
+  logger.info('plan', { plan, ...(acting ? { account: place.account, region: place.region } : {}), mode });
+  return within(acting, () =>
+    executePlan(plan, remediation.runners, aws, {
+      dryRun: mode === 'dry-run',
+      ...journaling,
+      onStepFailed: (step, error) => logger.error('step failed', { step: step.kind, summary: step.summary, error: describeError(error) }),
+    }),
+  );
+}
+
+/** What the flow needs to decide, for each target, whether and with which credentials it acts in its account. */
+interface Accounts {
+  functionName: string;
+  ownAccount: string;
+  eventId: string;
+}
+
+/** Results and notifications name the account whose mode applied when accounts can differ in mode or place. */
+function showsAccount(config: Config): boolean {
+  return Boolean(config.memberRolePrefix) || Object.keys(config.accountModes).length > 0;
 }
 
 /**

@@ -8,7 +8,13 @@ export interface EventResult {
   status: EventStatus;
   reason: string;
   function: string;
+  /** The mode of the account the event is about (ACCOUNT_MODES, else REMEDIATION_MODE). */
   mode: RemediationMode;
+  /**
+   * The account the event is about, whose mode applied: set when accounts can differ (organization mode, or ACCOUNT_MODES
+   * set), so that the notification says in which account, and in which mode, the function acted.
+   */
+  account?: string;
   eventId?: string;
   findingId?: string;
   /** `guardduty`, `config` or `cloudwatch`. */
