@@ -59,7 +59,7 @@ describe('npm run report', () => {
     run(
       'scripts/invoke.ts',
       'quarantine-public-bucket',
-      'events/guardduty/policy-s3-bucketblockpublicaccessdisabled.json',
+      'events/config/s3-bucket-public-read-prohibited-noncompliant.json',
       '--dry-run',
       '--audit',
       audit,
