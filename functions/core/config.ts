@@ -202,8 +202,6 @@ export interface Config {
    * production); the function's own account always takes `mode` (see `modeIn`).
    */
   accountModes: Readonly<Record<string, RemediationMode>>;
-  /** Every other variable the function was given, for function-specific settings. */
-  env: Readonly<Record<string, string | undefined>>;
 }
 
 export interface ConfigRequirements {
@@ -232,7 +230,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     memberRolePrefix: e.MEMBER_ROLE_PREFIX,
     managedAccounts: e.MANAGED_ACCOUNTS,
     accountModes: e.ACCOUNT_MODES,
-    env,
   };
   // In single-account mode no other account is acted in: an account list there is a mistake, not a setting.
   const orgOnly = [config.managedAccounts.length ? 'MANAGED_ACCOUNTS' : '', Object.keys(config.accountModes).length ? 'ACCOUNT_MODES' : ''];
@@ -253,6 +250,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       throw new ConfigError(`invalid environment: ${missing.join(', ')} must be set when ${enforcing}`);
     }
   }
+  environments.set(config, env);
   return config;
 }
 
@@ -314,15 +312,23 @@ export function parseEnvironment<T>(schema: z.ZodMiniType<T>, env: Readonly<Reco
 }
 
 /**
- * A function's own settings, read from the environment of a loaded config once per config: the handler calls it at
- * cold start (a wrong value stops the function there) and every later call returns the same settings.
+ * The environment each config was loaded from, kept out of `Config` itself: nothing reads a variable from it but a
+ * function's settings reader, once per config.
+ */
+const environments = new WeakMap<Config, Readonly<Record<string, string | undefined>>>();
+
+/**
+ * A function's own settings, typed, read once per config from the environment it was loaded from: the handler calls
+ * it at cold start (a wrong value stops the function there) and every later call returns the same object.
  */
 export function settingsReader<S>(load: (env: Readonly<Record<string, string | undefined>>) => S): (config: Config) => S {
   const cache = new WeakMap<Config, S>();
   return (config) => {
     let settings = cache.get(config);
     if (settings === undefined) {
-      settings = load(config.env);
+      const env = environments.get(config);
+      if (!env) throw new ConfigError('settings asked of a config that loadConfig did not make');
+      settings = load(env);
       cache.set(config, settings);
     }
     return settings;
