@@ -34,7 +34,9 @@ const PROFILES = {
   'quarantine-public-bucket': {
     clients: ['s3:S3Client', 'sns:SNSClient'],
     onDemand: ['dynamodb:DynamoDBClient'],
-    event: 'events/guardduty/policy-s3-bucketblockpublicaccessdisabled.json',
+    // A bucket of the account the function runs in: the recorded GuardDuty finding is about another account, which a
+    // single-account deployment refuses before any AWS call (that would time the refusal, not the work).
+    event: 'events/config/s3-bucket-public-read-prohibited-noncompliant.json',
     maxRatio: 2.7,
   },
   'stop-compromised-training-job': {
@@ -247,8 +249,10 @@ import { readFileSync, writeSync } from 'node:fs';
 const [entry, eventFile, n, functionName] = JSON.parse(process.env.ML_GUARD_BENCH);
 globalThis.__mlGuardBenchSend = async () => ({ $metadata: {} });
 const text = readFileSync(eventFile, 'utf8');
+// The function runs in the account that delivered the event (each sample is about that account).
+const account = JSON.parse(text).account;
 const context = (i) => ({ awsRequestId: 'bench-' + i, functionName, functionVersion: '$LATEST', memoryLimitInMB: '256',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:' + functionName, getRemainingTimeInMillis: () => 60000 });
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:' + account + ':function:' + functionName, getRemainingTimeInMillis: () => 60000 });
 const events = Array.from({ length: n + 201 }, () => JSON.parse(text));
 let t = performance.now();
 const { handler } = await import(entry);
@@ -275,6 +279,8 @@ for (const t of targets) {
     },
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
+    // Its logs (one line or more per event) go to stderr: room for thousands of events.
+    maxBuffer: 256 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`warm bench of ${t.name} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   t.warm = JSON.parse(r.output[3]);
