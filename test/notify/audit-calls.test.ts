@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
-import { auditCallKind, calledResource } from '../../functions/core/events/audit-calls.js';
+import { auditCallKind, calledResource, callerOf } from '../../functions/core/events/audit-calls.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { notify } from '../../functions/notify/flow.js';
 import { AUDIT_TAMPERING_FINDINGS, selectNotification } from '../../functions/notify/select.js';
@@ -121,6 +121,14 @@ describe('auditCallKind and calledResource', () => {
     ['DeleteEndpoint', { eventSource: 'sagemaker.amazonaws.com', requestParameters: { endpointName: 'e' } }, 'ml-asset-deleted', 'e'],
     ['DeleteModel', { eventSource: 'sagemaker.amazonaws.com', requestParameters: null }, 'ml-asset-deleted', undefined],
     ['StopLogging', { eventSource: 'sagemaker.amazonaws.com' }, undefined, undefined],
+    // A SageMaker call name from another service is not an ML asset; an unknown service names no resource.
+    ['DeleteModel', { eventSource: 'bedrock.amazonaws.com', requestParameters: { modelName: 'm' } }, undefined, 'm'],
+    ['DeleteThing', { eventSource: 'example.amazonaws.com', requestParameters: { 'Stryker was here': 'x' } }, undefined, undefined],
+    // UpdateDetector without request parameters does not disable anything.
+    ['UpdateDetector', { eventSource: 'guardduty.amazonaws.com', requestParameters: null }, undefined, undefined],
+    // A resource named by something other than a non-empty string is no name.
+    ['DeleteEndpoint', { eventSource: 'sagemaker.amazonaws.com', requestParameters: { endpointName: 42 } }, 'ml-asset-deleted', undefined],
+    ['DeleteEndpoint', { eventSource: 'sagemaker.amazonaws.com', requestParameters: { endpointName: '' } }, 'ml-asset-deleted', undefined],
   ])('%s of %j is %s, on %s', (eventName, fields, kind, resource) => {
     // Prepare
     const call = { eventName, eventTime: 't', awsRegion: 'us-east-1', userIdentity: {}, ...fields } as any;
@@ -128,6 +136,21 @@ describe('auditCallKind and calledResource', () => {
     // Act / Assess
     expect(auditCallKind(call)).toBe(kind);
     expect(calledResource(call)).toBe(resource);
+  });
+});
+
+describe('callerOf', () => {
+  it.each<[string, Record<string, unknown>, ReturnType<typeof callerOf>]>([
+    ['an IAM user', { type: 'IAMUser', arn: 'arn:aws:iam::1:user/u' }, { type: 'IAMUser', arn: 'arn:aws:iam::1:user/u' }],
+    [
+      'a role session',
+      { type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/r/s', sessionContext: { sessionIssuer: { arn: 'arn:aws:iam::1:role/r' } } },
+      { type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/r/s', issuer: 'arn:aws:iam::1:role/r' },
+    ],
+    ['a session without issuer', { type: 'AssumedRole', sessionContext: { sessionIssuer: null } }, { type: 'AssumedRole' }],
+    ['an identity without type', {}, { type: 'unknown' }],
+  ])('names %s', (_, userIdentity, caller) => {
+    expect(callerOf({ eventSource: 's', eventName: 'n', eventTime: 't', awsRegion: 'r', userIdentity } as any)).toEqual(caller);
   });
 });
 
