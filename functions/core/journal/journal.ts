@@ -29,6 +29,11 @@ export interface JournaledStep {
   finishedAt?: string;
   /** What the runner recorded while the step ran, before its outcome was known (write-ahead). */
   progress?: Record<string, string>;
+  /**
+   * What the step acts on and sets, as the planner decided it (the step without its text; see `Runner.journalData`):
+   * what `npm run undo` reads to plan the inverse. Never a secret. Absent in records written before it existed.
+   */
+  data?: Record<string, unknown>;
 }
 
 export interface TargetRecord {
