@@ -4,6 +4,7 @@ import type { JournaledStep, JournalStore, TargetRecord } from '../../functions/
 import type { TargetRef } from '../../functions/core/remediation/types.js';
 import { runQuarantineUndo } from './aws.js';
 import { planQuarantineUndo, priorStateLocation, type QuarantineUndoAction, readBucket, readPriorState } from './quarantine.js';
+import { planRotateUndo, type RotateUndoAction, readCredentials, runRotateUndo } from './rotate.js';
 import type { Inverse, UndoPlan } from './types.js';
 
 /** How to undo what one function did: plan from the journal and live state (reads only), and run one inverse. */
@@ -23,9 +24,15 @@ const quarantine: Undoer<QuarantineUndoAction> = {
   run: runQuarantineUndo,
 };
 
+const rotate: Undoer<RotateUndoAction> = {
+  plan: async (record) => planRotateUndo(record, await readCredentials(record)),
+  run: runRotateUndo,
+};
+
 /** The functions whose actions can be undone, by journal key prefix. */
 export const undoers: Record<string, Undoer<never> | undefined> = {
   'quarantine-public-bucket': quarantine as Undoer<never>,
+  'rotate-credentials': rotate as Undoer<never>,
 };
 
 export type UndoOutcome = 'would-do' | 'done' | 'failed' | 'refused' | 'guidance';
