@@ -5,6 +5,7 @@ import type { TargetRef } from '../../functions/core/remediation/types.js';
 import { runQuarantineUndo } from './aws.js';
 import { planQuarantineUndo, priorStateLocation, type QuarantineUndoAction, readBucket, readPriorState } from './quarantine.js';
 import { planRotateUndo, type RotateUndoAction, readCredentials, runRotateUndo } from './rotate.js';
+import { planStopUndo, readJobTags, runStopUndo, type StopUndoAction } from './stop.js';
 import type { Inverse, UndoPlan } from './types.js';
 
 /** How to undo what one function did: plan from the journal and live state (reads only), and run one inverse. */
@@ -29,10 +30,16 @@ const rotate: Undoer<RotateUndoAction> = {
   run: runRotateUndo,
 };
 
+const stop: Undoer<StopUndoAction> = {
+  plan: async (record) => planStopUndo(record, await readJobTags(record)),
+  run: runStopUndo,
+};
+
 /** The functions whose actions can be undone, by journal key prefix. */
 export const undoers: Record<string, Undoer<never> | undefined> = {
   'quarantine-public-bucket': quarantine as Undoer<never>,
   'rotate-credentials': rotate as Undoer<never>,
+  'stop-compromised-training-job': stop as Undoer<never>,
 };
 
 export type UndoOutcome = 'would-do' | 'done' | 'failed' | 'refused' | 'guidance';
@@ -156,7 +163,8 @@ export async function undoEvent(options: UndoOptions): Promise<UndoReport> {
     }
     await save(true);
   }
-  const outcomes = report.targets.flatMap((t) => t.steps.map((s) => s.outcome));
+  // Guidance is what no write can do (a stopped job cannot be restarted): it is said, and does not make the undo partial.
+  const outcomes = report.targets.flatMap((t) => t.steps.map((s) => s.outcome)).filter((o) => o !== 'guidance');
   const done = outcomes.filter((o) => o === 'done').length;
   const status = done === 0 ? 'failed' : outcomes.every((o) => o === 'done') ? 'undone' : 'partial';
   // Open for another undo: a step refused now may be undone later, once its resource is put back as ml-guard left it.
