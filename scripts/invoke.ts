@@ -2,7 +2,7 @@
 //   npm run invoke -- <function-name> <event.json> [--dry-run] [--audit FILE] [--journal FILE]
 // Uses the standard AWS environment (AWS_REGION, AWS_PROFILE, credentials, AWS_ENDPOINT_URL[_<SERVICE>]).
 // Logs and metrics go to stderr; stdout carries only the result, so it can be piped to jq.
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { functionNames } from './functions.mjs';
@@ -76,25 +76,9 @@ try {
 // --audit FILE: the audit record goes to FILE, one JSON line appended, instead of the evidence bucket. As the bucket's
 // conditional write does, a record whose key (function, event id, event day) the file holds already is not added again.
 if (auditPath) {
-  const file = resolve(process.env.INIT_CWD ?? process.cwd(), auditPath);
   const { useAuditSink } = await import('../functions/core/audit/sink.js');
-  const { auditKey } = await import('../functions/core/audit/record.js');
-  useAuditSink({
-    location: `file:${file}#`,
-    async write(key, record) {
-      const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-      const keys = lines.flatMap((line) => {
-        try {
-          return [auditKey(JSON.parse(line))];
-        } catch {
-          return [];
-        }
-      });
-      if (keys.includes(key)) return 'already-written';
-      appendFileSync(file, `${JSON.stringify(record)}\n`);
-      return 'written';
-    },
-  });
+  const { fileAuditSink } = await import('./audit-file.js');
+  useAuditSink(fileAuditSink(resolve(process.env.INIT_CWD ?? process.cwd(), auditPath)));
 }
 
 // --journal FILE: the action journal is kept in FILE (JSON) instead of this invocation's memory, so that a repeated

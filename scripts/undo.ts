@@ -1,17 +1,20 @@
 // Undoes what ml-guard did for an event, with YOUR credentials (never ml-guard's roles): plans the inverse of each step
 // from the action journal and the live state, prints it, and changes something only with --execute.
 //   npm run undo -- <event id | journal key | audit record file> [--step KIND ...] [--execute] [--json]
-//                   [--journal FILE | --table NAME]
+//                   [--journal FILE | --table NAME] [--audit FILE]
 // The journal: --journal FILE (a local run's `npm run invoke -- ... --journal FILE`), else --table NAME or
-// JOURNAL_TABLE (DynamoDB; AWS_ENDPOINT_URL for an emulator). TOPIC_ARN: notify of an executed undo.
+// JOURNAL_TABLE (DynamoDB; AWS_ENDPOINT_URL for an emulator). With --execute: TOPIC_ARN to notify, and the audit
+// record to --audit FILE or the evidence bucket AUDIT_BUCKET.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { AuditSink } from '../functions/core/audit/sink.js';
 import type { JournalStore } from '../functions/core/journal/journal.js';
+import { fileAuditSink } from './audit-file.js';
 import { functionNames } from './functions.mjs';
 import { formatUndo, UndoError, type UndoReport, undoEvent } from './undo/undo.js';
 
 const usage =
-  'usage: npm run undo -- <event id | journal key | audit record file> [--step KIND ...] [--execute] [--json] [--journal FILE | --table NAME]';
+  'usage: npm run undo -- <event id | journal key | audit record file> [--step KIND ...] [--execute] [--json] [--journal FILE | --table NAME] [--audit FILE]';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`undo: ${message}\n`);
@@ -20,7 +23,7 @@ function fail(message: string, code = 2): never {
 
 const args = process.argv.slice(2);
 const flags = new Set(['--execute', '--json']);
-const valued = new Set(['--step', '--journal', '--table']);
+const valued = new Set(['--step', '--journal', '--table', '--audit']);
 const values: Record<string, string[]> = {};
 const positional: string[] = [];
 for (let i = 0; i < args.length; i += 1) {
@@ -77,6 +80,11 @@ async function keysOf(text: string): Promise<string[]> {
   return found;
 }
 
+let audit: AuditSink | undefined;
+const auditFile = values['--audit']?.[0];
+if (auditFile) audit = fileAuditSink(here(auditFile));
+else if (process.env.AUDIT_BUCKET) audit = (await import('../functions/core/audit/s3-sink.js')).s3AuditSink(process.env.AUDIT_BUCKET);
+
 const reports: UndoReport[] = [];
 try {
   for (const key of await keysOf(source)) {
@@ -88,6 +96,7 @@ try {
         kinds: values['--step'] ?? [],
         owner: `undo-${process.env.USER ?? 'person'}-${process.pid}`,
         ...(process.env.TOPIC_ARN ? { topicArn: process.env.TOPIC_ARN } : {}),
+        ...(audit ? { audit } : {}),
       }),
     );
   }

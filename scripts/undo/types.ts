@@ -50,3 +50,7 @@ export function difference<T>(now: readonly T[], left: readonly T[], label: (ite
     .filter(Boolean)
     .join('; ');
 }
+
+/** The notification's subject: fewer than 100 printable ASCII characters, as every ml-guard subject. */
+export const undoSubject = (status: string, target: string) =>
+  `ml-guard UNDO ${status.toUpperCase()}: ${target}`.slice(0, 99).replace(/[^\x20-\x7e]/g, '_');

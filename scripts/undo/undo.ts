@@ -1,12 +1,15 @@
+import { auditKey } from '../../functions/core/audit/record.js';
+import type { AuditSink } from '../../functions/core/audit/sink.js';
 import { publish } from '../../functions/core/aws/sns.js';
 import { describeError } from '../../functions/core/errors.js';
-import type { JournaledStep, JournalStore, TargetRecord } from '../../functions/core/journal/journal.js';
+import type { EventRecord, JournaledStep, JournalStore, TargetRecord } from '../../functions/core/journal/journal.js';
 import type { TargetRef } from '../../functions/core/remediation/types.js';
+import { undoAuditRecord } from './audit.js';
 import { runQuarantineUndo } from './aws.js';
 import { planQuarantineUndo, priorStateLocation, type QuarantineUndoAction, readBucket, readPriorState } from './quarantine.js';
 import { planRotateUndo, type RotateUndoAction, readCredentials, runRotateUndo } from './rotate.js';
 import { planStopUndo, readJobTags, runStopUndo, type StopUndoAction } from './stop.js';
-import type { Inverse, UndoPlan } from './types.js';
+import { type Inverse, type UndoPlan, undoSubject } from './types.js';
 
 /** How to undo what one function did: plan from the journal and live state (reads only), and run one inverse. */
 interface Undoer<A> {
@@ -63,6 +66,8 @@ export interface UndoReport {
   /** Where the undo itself was journaled (`undo#<key>`), with --execute. */
   journal?: { location: string; key: string; attempt: number };
   notification?: { published: boolean; messageId?: string; note?: string };
+  /** The undo's audit record, with --execute and an audit sink: where it is, or why it was not written. */
+  audit?: { location: string; outcome: 'written' | 'already-written' | 'failed'; error?: string };
 }
 
 export interface UndoOptions {
@@ -77,6 +82,8 @@ export interface UndoOptions {
   owner?: string;
   /** SNS topic to notify of an executed undo (TOPIC_ARN). */
   topicArn?: string;
+  /** Where the audit record of an executed undo goes (AUDIT_BUCKET, or `--audit FILE`). */
+  audit?: AuditSink;
 }
 
 /** The undo journal's key for an event: a record of its own, so that ml-guard's replay of the event never reads it. */
@@ -175,7 +182,19 @@ export async function undoEvent(options: UndoOptions): Promise<UndoReport> {
     now: now(),
   });
   const result: UndoReport = { ...report, status, journal: { location: options.journal.location, key: undoKey, attempt } };
-  return { ...result, notification: await notify(result, options.topicArn) };
+  const notified: UndoReport = { ...result, notification: await notify(result, options.topicArn) };
+  return options.audit ? { ...notified, audit: await recordUndo(notified, event, options, options.audit) } : notified;
+}
+
+/** Writes the undo's audit record; a failure is reported, not thrown: the undo is done and journaled. */
+async function recordUndo(report: UndoReport, original: EventRecord, options: UndoOptions, sink: AuditSink): Promise<UndoReport['audit']> {
+  const record = undoAuditRecord(report, original, options.owner ?? 'a person', (options.now ?? (() => new Date()))());
+  const key = auditKey(record);
+  try {
+    return { location: `${sink.location}${key}`, outcome: await sink.write(key, record) };
+  } catch (error) {
+    return { location: `${sink.location}${key}`, outcome: 'failed', error: describeError(error) };
+  }
 }
 
 function stepReport(inverse: Inverse<unknown>, outcome: UndoOutcome): UndoStepReport {
@@ -199,6 +218,12 @@ export function formatUndo(report: UndoReport): string {
     for (const n of t.notes) lines.push(`  note: ${n}`);
   }
   if (report.journal) lines.push('', `Journal: ${report.journal.location} key ${report.journal.key} (undo run ${report.journal.attempt})`);
+  if (report.notification)
+    lines.push(
+      `Notification: ${report.notification.published ? `published (${report.notification.messageId ?? ''})` : report.notification.note}`,
+    );
+  if (report.audit)
+    lines.push(`Audit record: ${report.audit.location} (${report.audit.outcome}${report.audit.error ? `: ${report.audit.error}` : ''})`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -208,7 +233,7 @@ async function notify(report: UndoReport, topicArn: string | undefined): Promise
   try {
     const messageId = await publish({
       topicArn,
-      subject: `ml-guard UNDO ${report.status.toUpperCase()}: ${target}`.slice(0, 99).replace(/[^\x20-\x7e]/g, '_'),
+      subject: undoSubject(report.status, target),
       message: `${formatUndo(report)}\n--- machine-readable (JSON) ---\n${JSON.stringify(report)}`,
       attributes: { source: 'undo', status: report.status, function: report.function },
     });

@@ -33,6 +33,17 @@ describe('npm run undo', () => {
     });
   });
 
+  it('finds the event of an audit record file (npm run invoke --audit FILE) in the journal', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'undo-'));
+    const [journal, audit] = [join(dir, 'journal.json'), join(dir, 'audit.jsonl')];
+    expect(run('scripts/invoke.ts', 'quarantine-public-bucket', EVENT, '--dry-run', '--journal', journal, '--audit', audit).code).toBe(0);
+
+    const { code, stdout } = run('scripts/undo.ts', audit, '--journal', journal, '--json');
+
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ key: `quarantine-public-bucket#${EVENT_ID}`, status: 'nothing-to-undo' });
+  });
+
   it.each([
     [[], /^undo: usage: npm run undo -- <event id/],
     [['x'], /^undo: no journal: give --journal FILE/],

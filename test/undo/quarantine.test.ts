@@ -2,6 +2,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../functions/core/audit/record.js';
+import type { AuditSink } from '../../functions/core/audit/sink.js';
 import * as s3 from '../../functions/core/aws/s3.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { MemoryJournal } from '../../functions/core/journal/journal.js';
@@ -19,6 +21,8 @@ import {
   publicReadStatement,
   trainingRoleStatement,
 } from '../support/fake-bucket.js';
+import { auditTableSchema, misfits } from '../support/glue-schema.js';
+import { loadTemplate } from '../support/template.js';
 
 /**
  * The undo of quarantine-public-bucket against the stateful fake S3: the bucket before, the handler in enforce mode
@@ -139,6 +143,43 @@ describe('npm run undo on what quarantine-public-bucket did', () => {
     expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toBe(`ml-guard UNDO UNDONE: ${GD_BUCKET}`);
     // ml-guard's own replay of the event does not see the undo.
     expect((await journal.read(key)).targets).toHaveLength(1);
+  });
+
+  it("writes an audit record of the undo, in the audit table's columns, once per undo run", async () => {
+    // Prepare
+    const { journal, key } = await quarantine(bucketBefore());
+    const written: [string, AuditRecord][] = [];
+    const audit: AuditSink = {
+      location: 's3://ml-guard-forensics-123456789012/',
+      write: async (k, record) => {
+        written.push([k, record]);
+        return 'written';
+      },
+    };
+
+    // Act
+    const report = await undoEvent({ journal, key, execute: true, now: () => NOW, audit, owner: 'alice' });
+
+    // Assess
+    const [[auditKey, record] = []] = written;
+    expect(auditKey).toBe(
+      'audit/year=2026/month=11/day=26/undo-quarantine-public-bucket_29cc9880-571c-ca45-f9d4-6f8592ecc0fe%23undo-1.json',
+    );
+    expect(report.audit).toEqual({ location: `s3://ml-guard-forensics-123456789012/${auditKey}`, outcome: 'written' });
+    expect(record).toMatchObject({
+      function: 'undo-quarantine-public-bucket',
+      status: 'undone',
+      reason: `undo of ${key} by alice, with their own credentials`,
+      event: { source: 'undo', id: expect.stringMatching(/#undo-1$/) },
+      journal: { key: undoJournalKey(key), attempt: 1 },
+    });
+    expect(record?.targets[0]?.steps.map((s) => [s.kind, s.outcome, s.at])).toEqual([
+      ['undo:blockPublicAccess', 'done', NOW.toISOString()],
+      ['undo:removePublicAclGrants', 'done', NOW.toISOString()],
+      ['undo:removePublicPolicyStatements', 'done', NOW.toISOString()],
+      ['undo:tagQuarantined', 'done', NOW.toISOString()],
+    ]);
+    expect(misfits(record, auditTableSchema(loadTemplate()))).toEqual([]);
   });
 
   it('undoes only the step kinds asked for (--step)', async () => {
