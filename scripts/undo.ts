@@ -107,4 +107,4 @@ try {
 process.stdout.write(
   values['--json'] ? `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n` : reports.map(formatUndo).join('\n'),
 );
-process.exit(reports.some((r) => r.status === 'failed' || r.status === 'partial') ? 1 : 0);
+process.exit(reports.some((r) => ['failed', 'partial', 'refused'].includes(r.status)) ? 1 : 0);

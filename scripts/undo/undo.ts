@@ -61,7 +61,8 @@ export interface UndoReport {
   key: string;
   function: string;
   execute: boolean;
-  status: 'planned' | 'undone' | 'partial' | 'failed' | 'nothing-to-undo';
+  /** `refused`: every step left to undo was refused (changed since); `nothing-to-undo`: ml-guard changed nothing. */
+  status: 'planned' | 'undone' | 'partial' | 'failed' | 'refused' | 'nothing-to-undo';
   targets: { target: TargetRef; steps: UndoStepReport[]; notes: string[] }[];
   /** Where the undo itself was journaled (`undo#<key>`), with --execute. */
   journal?: { location: string; key: string; attempt: number };
@@ -117,7 +118,8 @@ export async function undoEvent(options: UndoOptions): Promise<UndoReport> {
     targets: plans.map((p) => ({ target: p.target, steps: p.inverses.map((i) => stepReport(i, 'would-do')), notes: p.notes })),
   };
   const runnable = plans.flatMap((p) => p.inverses).filter((i) => i.action !== undefined);
-  if (runnable.length === 0) return { ...report, status: 'nothing-to-undo' };
+  const refused = report.targets.some((t) => t.steps.some((s) => s.outcome === 'refused'));
+  if (runnable.length === 0) return { ...report, status: refused ? 'refused' : 'nothing-to-undo' };
   if (!options.execute) return report;
 
   const undoKey = undoJournalKey(options.key);

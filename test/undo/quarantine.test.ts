@@ -262,7 +262,7 @@ describe('npm run undo refuses a step whose resource changed since, and undoes t
 
     const report = await undo(journal, key, true);
 
-    expect(report.status).toBe('nothing-to-undo');
+    expect(report.status).toBe('refused');
     expect(report.targets[0]?.steps.map((s) => s.outcome)).toEqual(['refused', 'refused', 'refused', 'refused']);
     expect(report.targets[0]?.steps[0]?.detail).toMatch(
       /^the saved prior state could not be read: s3:\/\/ml-guard-forensics-123456789012\/quarantine\/.*NoSuchKey/,
@@ -275,7 +275,7 @@ describe('npm run undo refuses a step whose resource changed since, and undoes t
 
     const again = await undo(journal, key, true);
 
-    expect(again.status).toBe('nothing-to-undo');
+    expect(again.status).toBe('refused');
     expect(again.targets[0]?.steps.map((s) => s.outcome)).toEqual(['refused', 'refused', 'refused', 'refused']);
   });
 });

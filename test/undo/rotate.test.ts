@@ -172,6 +172,21 @@ describe('npm run undo on what rotate-credentials did refuses a step whose resou
     expect(report.targets[0]?.steps.filter((s) => s.outcome === 'done')).toHaveLength(2);
   });
 
+  it("refuses to put back a role's revocation policy that was deleted since", async () => {
+    const { fake, journal, key } = await contain({ roles: { [ROLE]: { id: 'AROAJBATCHINFERENCE1' } } }, ASSUMED_ROLE);
+    const role = fake.roles[ROLE];
+    if (role) role.policies = {};
+
+    const report = await undo(journal, key);
+
+    expect(report.targets[0]?.steps[0]).toMatchObject({
+      undoes: { kind: 'revokeRoleSessions' },
+      outcome: 'refused',
+      detail: 'changed since: the policy ml-guard put was deleted',
+    });
+    expect(report.status).toBe('refused');
+  });
+
   it('refuses to remove a revocation policy that was moved again since', async () => {
     const { fake, journal, key } = await contain(rotatableUser(), TOR);
     const user = fake.users[USER];

@@ -8,7 +8,7 @@ import { MemoryJournal } from '../../functions/core/journal/journal.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
 import { stopCompromisedTrainingJob } from '../../functions/stop-compromised-training-job/handler.js';
 import { undoEvent } from '../../scripts/undo/undo.js';
-import { type FakeJob, fakeSageMaker, job } from '../stop-compromised-training-job/fake-sagemaker.js';
+import { type FakeJob, fakeSageMaker, job, ROLE_ARN } from '../stop-compromised-training-job/fake-sagemaker.js';
 import { accountAbout, loadEvent } from '../support/events.js';
 
 /** The undo of stop-compromised-training-job against the stateful fake SageMaker. */
@@ -25,8 +25,8 @@ afterEach(() => {
   mockClient(SageMakerClient).restore();
 });
 
-async function stop(jobs: FakeJob[]) {
-  const fake = fakeSageMaker(jobs);
+async function stop(jobs: FakeJob[], models: Record<string, string> = {}) {
+  const fake = fakeSageMaker(jobs, { models });
   const before = structuredClone(fake.jobs);
   const journal = new MemoryJournal();
   const event = loadEvent(EXFIL);
@@ -61,6 +61,31 @@ describe('npm run undo on what stop-compromised-training-job did', () => {
     );
     expect(jobs[0]?.tags).toEqual(before[0]?.tags);
     expect(jobs[0]?.status).toBe('Stopping');
+    expect(report.status).toBe('undone');
+  });
+
+  it('removes the tag from a job of every kind it stopped: training, processing, transform, tuning', async () => {
+    const { jobs, before, journal, key } = await stop(
+      [
+        job('training', 'train-a'),
+        job('processing', 'features-1', { tags: [{ Key: 'team', Value: 'fraud' }] }),
+        job('transform', 'batch-1', { modelName: 'fraud-model' }),
+        job('tuning', 'hpo-1'),
+      ],
+      { 'fraud-model': ROLE_ARN },
+    );
+
+    const report = await undoEvent({ journal, key, execute: true, now: () => NOW });
+
+    const steps = report.targets.flatMap((t) => t.steps);
+    expect(steps.filter((s) => s.outcome === 'done').map((s) => s.undoes.kind)).toEqual([
+      'stopTrainingJob',
+      'stopProcessingJob',
+      'stopTransformJob',
+      'stopHyperParameterTuningJob',
+    ]);
+    expect(steps.filter((s) => s.outcome === 'guidance')).toHaveLength(4);
+    expect(jobs.map((j) => j.tags ?? [])).toEqual(before.map((j) => j.tags ?? []));
     expect(report.status).toBe('undone');
   });
 
