@@ -1,13 +1,13 @@
 // Runs a function's handler in this process on a sample event, as Lambda would, and prints its JSON result.
-//   npm run invoke -- <function-name> <event.json> [--dry-run] [--audit FILE]
+//   npm run invoke -- <function-name> <event.json> [--dry-run] [--audit FILE] [--journal FILE]
 // Uses the standard AWS environment (AWS_REGION, AWS_PROFILE, credentials, AWS_ENDPOINT_URL[_<SERVICE>]).
 // Logs and metrics go to stderr; stdout carries only the result, so it can be piped to jq.
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { functionNames } from './functions.mjs';
 
-const usage = 'usage: npm run invoke -- <function-name> <event.json> [--dry-run] [--audit FILE]';
+const usage = 'usage: npm run invoke -- <function-name> <event.json> [--dry-run] [--audit FILE] [--journal FILE]';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`invoke: ${message}\n`);
@@ -16,11 +16,19 @@ function fail(message: string, code = 2): never {
 
 const args = process.argv.slice(2);
 const dryRun = args.includes('--dry-run');
-const auditAt = args.indexOf('--audit');
-const auditPath = auditAt >= 0 ? args[auditAt + 1] : undefined;
-if (auditAt >= 0 && (!auditPath || auditPath.startsWith('--'))) fail(`--audit needs a file; ${usage}`);
-const positional = args.filter((a, i) => !a.startsWith('--') && (auditAt < 0 || i !== auditAt + 1));
-const unknownFlag = args.find((a) => a.startsWith('--') && a !== '--dry-run' && a !== '--audit');
+/** The file an option names (`--audit FILE`), and its position. */
+function fileOption(option: string): { at: number; path?: string } {
+  const at = args.indexOf(option);
+  const path = at >= 0 ? args[at + 1] : undefined;
+  if (at >= 0 && (!path || path.startsWith('--'))) fail(`${option} needs a file; ${usage}`);
+  return { at, ...(path ? { path } : {}) };
+}
+const audit = fileOption('--audit');
+const journalFile = fileOption('--journal');
+const auditPath = audit.path;
+const valueAt = [audit, journalFile].filter((o) => o.at >= 0).map((o) => o.at + 1);
+const positional = args.filter((a, i) => !a.startsWith('--') && !valueAt.includes(i));
+const unknownFlag = args.find((a) => a.startsWith('--') && !['--dry-run', '--audit', '--journal'].includes(a));
 if (unknownFlag) fail(`unknown option ${unknownFlag}; ${usage}`);
 const [name, eventPath] = positional;
 if (!name || !eventPath) fail(usage);
@@ -68,25 +76,17 @@ try {
 // --audit FILE: the audit record goes to FILE, one JSON line appended, instead of the evidence bucket. As the bucket's
 // conditional write does, a record whose key (function, event id, event day) the file holds already is not added again.
 if (auditPath) {
-  const file = resolve(process.env.INIT_CWD ?? process.cwd(), auditPath);
   const { useAuditSink } = await import('../functions/core/audit/sink.js');
-  const { auditKey } = await import('../functions/core/audit/record.js');
-  useAuditSink({
-    location: `file:${file}#`,
-    async write(key, record) {
-      const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-      const keys = lines.flatMap((line) => {
-        try {
-          return [auditKey(JSON.parse(line))];
-        } catch {
-          return [];
-        }
-      });
-      if (keys.includes(key)) return 'already-written';
-      appendFileSync(file, `${JSON.stringify(record)}\n`);
-      return 'written';
-    },
-  });
+  const { fileAuditSink } = await import('./audit-file.js');
+  useAuditSink(fileAuditSink(resolve(process.env.INIT_CWD ?? process.cwd(), auditPath)));
+}
+
+// --journal FILE: the action journal is kept in FILE (JSON) instead of this invocation's memory, so that a repeated
+// run resumes or replays the event and `npm run undo -- <event id> --journal FILE` reads what was done.
+if (journalFile.path) {
+  const { FileJournal } = await import('../functions/core/journal/file.js');
+  const { useJournal } = await import('../functions/core/remediation/remediate.js');
+  useJournal(new FileJournal(resolve(process.env.INIT_CWD ?? process.cwd(), journalFile.path)));
 }
 
 const require = createRequire(import.meta.url);

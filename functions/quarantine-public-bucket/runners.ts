@@ -1,5 +1,5 @@
 import { errorName, StateNotReadError } from '../core/errors.js';
-import type { Runners } from '../core/remediation/types.js';
+import { type Runners, stepData } from '../core/remediation/types.js';
 import type { S3Adapter } from './observe.js';
 import type { QuarantineStep } from './steps.js';
 
@@ -7,6 +7,8 @@ import type { QuarantineStep } from './steps.js';
 export const runners: Runners<QuarantineStep, S3Adapter> = {
   savePriorState: {
     iamActions: ['s3:PutObject'],
+    // The document is the object saved, in the forensics bucket: the journal names where it is, not what it holds.
+    journalData: ({ document: _document, ...step }) => stepData(step),
     async run(step, aws) {
       try {
         await aws.putJsonObject(step.forensicsBucket, step.key, step.document);

@@ -302,9 +302,10 @@ function planRevocation(
     ? `put the previous document back: aws iam put-${kind}-policy ${cli} --policy-name ${shellQuote(policyName)} --policy-document ${shellQuote(existing)}`
     : `aws iam delete-${kind}-policy ${cli} --policy-name ${shellQuote(policyName)}${existing === undefined ? ' (if it did not exist before)' : ''}`;
   const document = revocationPolicy(issuedBefore);
+  const previous = existing === undefined ? {} : { previous: existing };
   return kind === 'user'
-    ? { kind: 'revokeUserSessions', userName: name, policyName, document, summary, undo }
-    : { kind: 'revokeRoleSessions', roleName: name, policyName, document, summary, undo };
+    ? { kind: 'revokeUserSessions', userName: name, policyName, document, ...previous, summary, undo }
+    : { kind: 'revokeRoleSessions', roleName: name, policyName, document, ...previous, summary, undo };
 }
 
 // ------------------------------------------------------------------------------------------------ people only

@@ -50,6 +50,8 @@ export const runners: Runners<RotateStep, IamAdapter> = {
       } catch (error) {
         throw lostKey(step, key.accessKeyId, `could not store it in the secret ${step.secretName} (${describeError(error)})`, error);
       }
+      // The version now AWSCURRENT, for an undo to check that the secret was not written again since.
+      if (version) await recordProgress({ secretVersionId: version });
       return {
         outcome: 'done',
         detail: `new key ${key.accessKeyId} is the current value of ${step.secretName}${version ? ` (version ${version})` : ''}; ${step.replaces} is kept as AWSPREVIOUS`,

@@ -32,6 +32,8 @@ export interface RevokeUserSessions extends CredentialStep {
   policyName: string;
   /** The policy document to put. */
   document: string;
+  /** The policy of that name before: its document, `null` none, absent when it could not be read. */
+  previous?: string | null;
 }
 
 /** Puts (or moves forward) the AWSRevokeOlderSessions inline policy of a role, as the IAM console does. */
@@ -40,6 +42,8 @@ export interface RevokeRoleSessions extends CredentialStep {
   roleName: string;
   policyName: string;
   document: string;
+  /** The policy of that name before: its document, `null` none, absent when it could not be read. */
+  previous?: string | null;
 }
 
 export type RotateStep = DeactivateAccessKey | RotateKeyIntoSecret | RevokeUserSessions | RevokeRoleSessions;

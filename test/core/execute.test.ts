@@ -371,10 +371,20 @@ describe('executePlan: the journal', () => {
       startedAt: T0.toISOString(),
       finishedAt: T0.toISOString(),
       progress: { location: 's3://forensics/ml-data.json' },
+      data: { kind: 'save' },
     });
     expect(last[1]).toMatchObject({ undo: block.undo });
     expect(last[2]).toMatchObject({ state: 'failed', detail: 'AccessDenied: Access Denied' });
     expect(last[2]).not.toHaveProperty('retryable');
+  });
+
+  it("journals each step's data without its text, or what the runner says to keep of it", async () => {
+    const { runners: r } = runners({}, { tag: { journalData: (step) => ({ kept: step.n ?? 0 }) } });
+    const j = journal();
+
+    await executePlan(plan([{ ...save, n: 1 }, block, { ...tag, n: 7 }]), r, null, base({ journal: j.journal }));
+
+    expect(j.writes.at(-1)?.map((e) => e.data)).toStrictEqual([{ kind: 'save', n: 1 }, { kind: 'block' }, { kept: 7 }]);
   });
 
   it('journals a transient failure as retryable', async () => {

@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoJournal } from '../../functions/core/journal/dynamodb.js';
+import { FileJournal } from '../../functions/core/journal/file.js';
 import {
   JournalConflictError,
   JournalError,
@@ -49,6 +53,7 @@ function target(id: string, attempt: number, note = ''): TargetRecord {
 const stores: [string, () => Promise<JournalStore>][] = [
   ['DynamoDB (dynalite)', async () => new DynamoJournal(await table(), 90, db)],
   ['memory', async () => new MemoryJournal()],
+  ['a local file', async () => new FileJournal(join(mkdtempSync(join(tmpdir(), 'ml-guard-journal-')), 'journal.json'))],
 ];
 
 describe.each(stores)('the journal in %s', { timeout: 20_000 }, (_name, make) => {
@@ -145,6 +150,44 @@ describe.each(stores)('the journal in %s', { timeout: 20_000 }, (_name, make) =>
 
     const state = await journal.claim(KEY, claimBy('req-2', at(60_001)));
     expect(state.targets).toEqual([target('a', 1)]);
+  });
+
+  it('reads an event and its targets back without claiming it, and nothing for an event it does not hold', async () => {
+    const journal = await make();
+    await journal.claim(KEY, claimBy('req-1'));
+    await journal.saveTarget(KEY, 1, target('a', 1));
+
+    const read = await journal.read(KEY);
+
+    expect(read).toMatchObject({ event: { key: KEY, attempts: 1, owner: 'req-1' }, targets: [target('a', 1)] });
+    expect(await journal.claim(KEY, claimBy('req-1'))).toMatchObject({ granted: true, attempt: 2 });
+    expect(await journal.read('quarantine-public-bucket#no-such-event')).toEqual({ targets: [] });
+  });
+});
+
+describe('the journal in a local file', () => {
+  const file = () => join(mkdtempSync(join(tmpdir(), 'ml-guard-journal-')), 'journal.json');
+
+  it('keeps what one run journaled for the next run, which reads the same file', async () => {
+    const path = file();
+    const first = new FileJournal(path);
+    await first.claim(KEY, claimBy('req-1'));
+    await first.saveTarget(KEY, 1, target('a', 1));
+    await first.close(KEY, 1, { closed: true, status: 'remediated', reason: 'done', now: T0 });
+
+    const read = await new FileJournal(path).read(KEY);
+
+    expect(read).toMatchObject({ event: { closed: true, status: 'remediated' }, targets: [target('a', 1)] });
+  });
+
+  it('refuses a file that is not a journal with a JournalError naming it', async () => {
+    const path = file();
+    writeFileSync(path, 'not json');
+
+    const error = await new FileJournal(path).read(KEY).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(JournalError);
+    expect((error as Error).message).toContain(`the journal file ${path} could not be read`);
   });
 });
 

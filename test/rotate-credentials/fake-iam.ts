@@ -1,5 +1,7 @@
 import {
   CreateAccessKeyCommand,
+  DeleteRolePolicyCommand,
+  DeleteUserPolicyCommand,
   GetAccessKeyLastUsedCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
@@ -21,9 +23,11 @@ import {
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
+  InvalidParameterException,
   PutSecretValueCommand,
   ResourceNotFoundException,
   SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 
@@ -60,6 +64,13 @@ export interface FakeSecret {
   value?: string;
   deleted?: boolean;
   rotationEnabled?: boolean;
+  /**
+   * The versions and their staging labels, made on the first write (the value given is then `version-0`, AWSCURRENT):
+   * PutSecretValue adds a version with AWSCURRENT and moves AWSPREVIOUS to the version that had it;
+   * UpdateSecretVersionStage moves a label, and moving AWSCURRENT moves AWSPREVIOUS to the version it left, as Secrets
+   * Manager does. `value` is always the AWSCURRENT version's.
+   */
+  versions?: { id: string; value?: string; stages: string[] }[];
 }
 
 export interface FakeAccount {
@@ -232,6 +243,7 @@ export function fakeIam(account: FakeAccount, { pageSize = 100, now = () => new 
       Name: s.name,
       Tags: s.tags ?? [],
       RotationEnabled: s.rotationEnabled ?? false,
+      VersionIdsToStages: Object.fromEntries(versionsOf(s).map((v) => [v.id, v.stages])),
       ...(s.deleted ? { DeletedDate: new Date('2026-11-20T00:00:00Z') } : {}),
     };
   });
@@ -245,11 +257,51 @@ export function fakeIam(account: FakeAccount, { pageSize = 100, now = () => new 
     }
     return { ARN: secretArn(s.name), Name: s.name, SecretString: s.value, VersionStages: ['AWSCURRENT'] };
   });
+  const versionsOf = (s: FakeSecret) => {
+    s.versions ??= s.value === undefined ? [] : [{ id: 'version-0', value: s.value, stages: ['AWSCURRENT'] }];
+    return s.versions;
+  };
+  const moveStage = (s: FakeSecret, stage: string, to: string) => {
+    const all = versionsOf(s);
+    const from = all.find((v) => v.stages.includes(stage));
+    for (const v of all) v.stages = v.stages.filter((x) => x !== stage);
+    all.find((v) => v.id === to)?.stages.push(stage);
+    if (stage === 'AWSCURRENT' && from && from.id !== to) moveStage(s, 'AWSPREVIOUS', from.id);
+    if (stage === 'AWSCURRENT') s.value = all.find((v) => v.id === to)?.value;
+  };
   sm.on(PutSecretValueCommand).callsFake(({ SecretId, SecretString }) => {
     const s = secret(SecretId);
-    s.value = SecretString;
     versions += 1;
-    return { ARN: secretArn(s.name), Name: s.name, VersionId: `version-${versions}`, VersionStages: ['AWSCURRENT'] };
+    const id = `version-${versions}`;
+    versionsOf(s).push({ id, ...(SecretString === undefined ? {} : { value: SecretString }), stages: [] });
+    moveStage(s, 'AWSCURRENT', id);
+    return { ARN: secretArn(s.name), Name: s.name, VersionId: id, VersionStages: ['AWSCURRENT'] };
+  });
+  sm.on(UpdateSecretVersionStageCommand).callsFake(({ SecretId, VersionStage, MoveToVersionId, RemoveFromVersionId }) => {
+    const s = secret(SecretId);
+    const holder = versionsOf(s).find((v) => v.stages.includes(VersionStage as string));
+    if (holder && holder.id !== MoveToVersionId && holder.id !== RemoveFromVersionId) {
+      throw new InvalidParameterException({
+        $metadata: { httpStatusCode: 400 },
+        message: `The parameter RemoveFromVersionId can't be empty. Staging label ${VersionStage} is currently attached to version ${holder.id}, so you must explicitly reference that version in RemoveFromVersionId.`,
+      });
+    }
+    if (!versionsOf(s).some((v) => v.id === MoveToVersionId))
+      throw new ResourceNotFoundException({ $metadata: { httpStatusCode: 400 }, message: `no version ${MoveToVersionId}` });
+    moveStage(s, VersionStage as string, MoveToVersionId as string);
+    return { ARN: secretArn(s.name), Name: s.name };
+  });
+  iam.on(DeleteUserPolicyCommand).callsFake(({ UserName, PolicyName }) => {
+    const u = user(UserName);
+    if (u.policies?.[PolicyName as string] === undefined) throw noSuchEntity(`user policy with name ${PolicyName}`);
+    delete u.policies[PolicyName as string];
+    return {};
+  });
+  iam.on(DeleteRolePolicyCommand).callsFake(({ RoleName, PolicyName }) => {
+    const r = role(RoleName);
+    if (r.policies?.[PolicyName as string] === undefined) throw noSuchEntity(`role policy with name ${PolicyName}`);
+    delete r.policies[PolicyName as string];
+    return {};
   });
 
   return { iam, sm, users, roles, secrets, issuedSecrets };
@@ -262,6 +314,9 @@ export const WRITE_COMMANDS = [
   PutUserPolicyCommand,
   PutRolePolicyCommand,
   PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
+  DeleteUserPolicyCommand,
+  DeleteRolePolicyCommand,
 ];
 
 /** The secret value ml-guard reads and writes: the key id and its secret access key, as JSON. */

@@ -24,6 +24,7 @@ import type { AuditRecord } from '../../functions/core/audit/record.js';
 import { useAuditSink } from '../../functions/core/audit/sink.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { describeError } from '../../functions/core/errors.js';
+import { MemoryJournal } from '../../functions/core/journal/journal.js';
 import { logger } from '../../functions/core/observability.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
@@ -94,6 +95,8 @@ const run = (event: unknown, env: Record<string, string> = {}) =>
     aws: iamAdapter,
     now: () => NOW,
   });
+/** Reads a closed event back from a journal (a claim after it closed is refused and returns what it holds). */
+const claimAfter = { function: 'rotate-credentials', eventId: 'read-back', owner: 'reader', leaseMs: 1 };
 const dryRun = (event: unknown) => run(event, { REMEDIATION_MODE: 'dry-run' });
 
 type Fake = ReturnType<typeof fakeIam>;
@@ -152,9 +155,10 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
     expect(message?.json).toMatchObject({ status: 'remediated', findingId: '4ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5', source: 'guardduty' });
   });
 
-  it('never writes the new secret access key to the logs, the result or the notification', async () => {
+  it('never writes the new secret access key to the logs, the result, the notification or the journal', async () => {
     // Prepare
     const fake = fakeIam(rotatableUser(), { now: () => NOW });
+    const journal = new MemoryJournal();
     const output: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
     process.stdout.write = ((chunk: unknown) => {
@@ -167,7 +171,13 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
     let result: EventResult;
     try {
       // Called without the middy middleware, which restores the configured log level (SILENT in tests) per invocation.
-      result = await run(loadEvent(TOR));
+      result = await remediate(loadEvent(TOR), rotateCredentials, {
+        functionName: 'rotate-credentials',
+        config: loadConfig(process.env),
+        aws: iamAdapter,
+        now: () => NOW,
+        journal,
+      });
     } finally {
       logger.setLogLevel('SILENT');
       process.stdout.write = write;
@@ -184,6 +194,15 @@ describe('rotate-credentials on an IAM user whose key a finding names', () => {
     expect(JSON.stringify(result)).not.toContain(secretAccessKey);
     expect(JSON.stringify(sns.commandCalls(PublishCommand).map((c) => c.args[0].input))).not.toContain(secretAccessKey);
     expect(fake.secrets[0]?.value).toBe(keyInSecret('AKIANEWKEY0000000001', secretAccessKey));
+    const journaled = await journal.claim(result.journal?.key ?? '', { ...claimAfter, now: NOW });
+    expect(journaled.targets[0]?.steps.map((s) => s.data?.kind)).toEqual([
+      'revokeUserSessions',
+      'rotateKeyIntoSecret',
+      'deactivateAccessKey',
+    ]);
+    expect(JSON.stringify(journaled)).toContain('AKIANEWKEY0000000001');
+    expect(JSON.stringify(journaled)).not.toContain(secretAccessKey);
+    expect(JSON.stringify(journaled)).not.toContain(OLD_SECRET_ACCESS_KEY);
   });
 
   it('keeps the new key out of any string or JSON it could be printed into', async () => {

@@ -74,6 +74,7 @@ const revokeUser = {
   userName: 'bot',
   policyName: 'AWSRevokeOlderSessions',
   document: DOCUMENT,
+  previous: null,
   summary: `Deny every session of bot issued before ${ISSUED_BEFORE}: add the inline policy AWSRevokeOlderSessions`,
   undo: 'aws iam delete-user-policy --user-name bot --policy-name AWSRevokeOlderSessions',
 };
@@ -233,6 +234,7 @@ describe('planTarget: the session revocation (AWSRevokeOlderSessions, as the IAM
 
     expect(plan.steps[0]).toEqual({
       ...revokeUser,
+      previous: old,
       summary: `Move the inline policy AWSRevokeOlderSessions of bot forward to deny every session issued before ${ISSUED_BEFORE} (it denied those before 2017-01-01T00:00:00Z)`,
       undo: `put the previous document back: aws iam put-user-policy --user-name bot --policy-name AWSRevokeOlderSessions --policy-document '${old}'`,
     });
@@ -249,8 +251,9 @@ describe('planTarget: the session revocation (AWSRevokeOlderSessions, as the IAM
   it('puts the policy when whether it exists could not be read, and says the undo applies only if it did not', () => {
     const plan = planTarget(compromised, userState({ revocation: undefined }), context);
 
+    const { previous: _unknown, ...unread } = revokeUser;
     expect(plan.steps[0]).toEqual({
-      ...revokeUser,
+      ...unread,
       summary: `Deny every session of bot issued before ${ISSUED_BEFORE} with the inline policy AWSRevokeOlderSessions (whether it exists could not be read)`,
       undo: 'aws iam delete-user-policy --user-name bot --policy-name AWSRevokeOlderSessions (if it did not exist before)',
     });
@@ -487,6 +490,7 @@ describe('planTarget: a role a finding names', () => {
     roleName: name,
     policyName: 'AWSRevokeOlderSessions',
     document: DOCUMENT,
+    previous: null,
     summary: `Deny every session of ${name} issued before ${ISSUED_BEFORE}: add the inline policy AWSRevokeOlderSessions`,
     undo: `aws iam delete-role-policy --role-name ${name} --policy-name AWSRevokeOlderSessions`,
   });

@@ -71,6 +71,7 @@ describe('npm run invoke', () => {
     [['quarantine-public-bucket', 'events/README.md'], /^invoke: events\/README.md is not JSON: /],
     [['quarantine-public-bucket', 'events/x.json', '--force'], /^invoke: unknown option --force/],
     [['quarantine-public-bucket', 'events/x.json', '--audit'], /^invoke: --audit needs a file/],
+    [['quarantine-public-bucket', 'events/x.json', '--journal', '--dry-run'], /^invoke: --journal needs a file/],
   ])('exits 2 with a one-line reason for %j', (args, reason) => {
     const { code, stdout, stderr } = invoke(...args);
 
@@ -94,6 +95,20 @@ describe('npm run invoke', () => {
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] as string)).toMatchObject({ function: 'rotate-credentials', mode: 'dry-run', status: 'planned' });
+  });
+
+  it('keeps the journal in the --journal file: a second run of the event finds it closed and replays it', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'journal-')), 'journal.json');
+    const args = ['rotate-credentials', 'events/guardduty/unauthorizedaccess-iamuser-toripcaller.json', '--journal', file, '--dry-run'];
+
+    const first = invoke(...args);
+    const second = invoke(...args);
+
+    expect(first.code).toBe(0);
+    const key = 'rotate-credentials#6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a41';
+    expect(JSON.parse(first.stdout).journal).toEqual({ location: `file:${file}`, key, attempt: 1 });
+    expect(JSON.parse(second.stdout).reason).toContain('a repeated delivery: the event was handled by attempt 1; nothing was done again');
+    expect(JSON.parse(readFileSync(file, 'utf8')).events[key]).toMatchObject({ closed: true, attempts: 1, status: 'planned' });
   });
 
   it('exits 2 when the function cannot start because its environment is wrong', () => {

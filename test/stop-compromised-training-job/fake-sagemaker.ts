@@ -1,5 +1,6 @@
 import {
   AddTagsCommand,
+  DeleteTagsCommand,
   DescribeHyperParameterTuningJobCommand,
   DescribeModelCommand,
   DescribeProcessingJobCommand,
@@ -218,6 +219,12 @@ export function fakeSageMaker(jobs: FakeJob[], options: { pageSize?: number; tag
     j.tags = [...(j.tags ?? []).filter((t) => !Tags?.some((n: Tag) => n.Key === t.Key)), ...(Tags ?? [])];
     return { Tags };
   });
+  mock.on(DeleteTagsCommand).callsFake(({ ResourceArn, TagKeys }) => {
+    const j = jobs.find((x) => jobArn(x.kind, x.name) === ResourceArn);
+    if (!j) throw sagemakerError('ValidationException', `Resource ${ResourceArn} does not exist`);
+    j.tags = (j.tags ?? []).filter((t) => !TagKeys?.includes(t.Key as string));
+    return {};
+  });
   return { mock, jobs };
 }
 
@@ -228,6 +235,7 @@ export const SAGEMAKER_WRITE_COMMANDS = [
   StopTransformJobCommand,
   StopHyperParameterTuningJobCommand,
   AddTagsCommand,
+  DeleteTagsCommand,
 ];
 
 /** The write commands sent, as [command name, input], in the order they were sent. */

@@ -1,9 +1,12 @@
 import {
   DeleteBucketPolicyCommand,
+  DeleteBucketTaggingCommand,
+  DeletePublicAccessBlockCommand,
   GetBucketAclCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
+  GetObjectCommand,
   GetPublicAccessBlockCommand,
   type Grant,
   NoSuchBucket,
@@ -124,6 +127,20 @@ export function fakeS3(buckets: Record<string, FakeBucket>) {
     bucket(Bucket).tags = Tagging?.TagSet ?? [];
     return {};
   });
+  mock.on(DeletePublicAccessBlockCommand).callsFake(({ Bucket }) => {
+    delete bucket(Bucket).publicAccessBlock;
+    return {};
+  });
+  mock.on(DeleteBucketTaggingCommand).callsFake(({ Bucket }) => {
+    delete bucket(Bucket).tags;
+    return {};
+  });
+  // Objects (the forensics bucket's prior states) are read back as S3 gives them: a stream the SDK can turn to text.
+  mock.on(GetObjectCommand).callsFake(({ Bucket, Key }) => {
+    const body = objects.get(`${Bucket}/${Key}`);
+    if (body === undefined) throw s3Error('NoSuchKey', 404, 'The specified key does not exist.');
+    return { Body: { transformToString: async () => body } };
+  });
   mock.on(PutObjectCommand).callsFake(({ Bucket, Key, Body, IfNoneMatch }) => {
     const id = `${Bucket}/${Key}`;
     if (IfNoneMatch === '*' && objects.has(id))
@@ -137,6 +154,8 @@ export function fakeS3(buckets: Record<string, FakeBucket>) {
 /** The S3 commands that change something; a dry-run must send none of them. */
 export const S3_WRITE_COMMANDS = [
   PutPublicAccessBlockCommand,
+  DeletePublicAccessBlockCommand,
+  DeleteBucketTaggingCommand,
   PutBucketAclCommand,
   PutBucketPolicyCommand,
   DeleteBucketPolicyCommand,

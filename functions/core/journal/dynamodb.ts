@@ -170,6 +170,10 @@ export class DynamoJournal implements JournalStore {
     }
   }
 
+  read(key: string): Promise<{ event?: EventRecord; targets: TargetRecord[] }> {
+    return this.load(key);
+  }
+
   /** Every item of the event, page by page (a Query answers at most 1 MB at a time), read consistently. */
   private async load(key: string): Promise<{ event?: EventRecord; targets: TargetRecord[] }> {
     const targets: TargetRecord[] = [];

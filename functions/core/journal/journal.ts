@@ -29,6 +29,11 @@ export interface JournaledStep {
   finishedAt?: string;
   /** What the runner recorded while the step ran, before its outcome was known (write-ahead). */
   progress?: Record<string, string>;
+  /**
+   * What the step acts on and sets, as the planner decided it (the step without its text; see `Runner.journalData`):
+   * what `npm run undo` reads to plan the inverse. Never a secret. Absent in records written before it existed.
+   */
+  data?: Record<string, unknown>;
 }
 
 export interface TargetRecord {
@@ -98,6 +103,14 @@ export interface JournalStore {
   claim(key: string, request: ClaimRequest): Promise<Claim>;
   saveTarget(key: string, attempt: number, record: TargetRecord): Promise<void>;
   close(key: string, attempt: number, request: CloseRequest): Promise<void>;
+  /** What the journal holds of an event, without claiming it (for a person: `npm run undo`); nothing when it has none. */
+  read(key: string): Promise<{ event?: EventRecord; targets: TargetRecord[] }>;
+}
+
+/** Everything a journal in memory holds, as JSON: what a journal file keeps between runs. */
+export interface JournalSnapshot {
+  events: Record<string, EventRecord>;
+  targets: Record<string, Record<string, TargetRecord>>;
 }
 
 /** The journal could not be read or written; the invocation fails so that Lambda retries it. */
@@ -124,6 +137,30 @@ export class MemoryJournal implements JournalStore {
   readonly location = 'memory';
   private readonly events = new Map<string, EventRecord>();
   private readonly targets = new Map<string, Map<string, TargetRecord>>();
+
+  /** A journal holding what a snapshot holds. */
+  static from(snapshot: JournalSnapshot): MemoryJournal {
+    const journal = new MemoryJournal();
+    for (const [key, event] of Object.entries(snapshot.events)) journal.events.set(key, structuredClone(event));
+    for (const [key, targets] of Object.entries(snapshot.targets))
+      journal.targets.set(key, new Map(Object.entries(structuredClone(targets))));
+    return journal;
+  }
+
+  snapshot(): JournalSnapshot {
+    return structuredClone({
+      events: Object.fromEntries(this.events),
+      targets: Object.fromEntries([...this.targets].map(([key, targets]) => [key, Object.fromEntries(targets)])),
+    });
+  }
+
+  async read(key: string): Promise<{ event?: EventRecord; targets: TargetRecord[] }> {
+    const event = this.events.get(key);
+    return {
+      ...(event ? { event: structuredClone(event) } : {}),
+      targets: [...(this.targets.get(key)?.values() ?? [])].map((t) => structuredClone(t)),
+    };
+  }
 
   async claim(key: string, r: ClaimRequest): Promise<Claim> {
     const now = r.now.getTime();

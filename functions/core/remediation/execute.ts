@@ -1,6 +1,16 @@
 import { describeError, isTransient } from '../errors.js';
 import type { JournaledStep } from '../journal/journal.js';
-import type { Plan, RecordProgress, Runner, Runners, StepBase, StepResult, TargetResult, TargetStatus } from './types.js';
+import {
+  type Plan,
+  type RecordProgress,
+  type Runner,
+  type Runners,
+  type StepBase,
+  type StepResult,
+  stepData,
+  type TargetResult,
+  type TargetStatus,
+} from './types.js';
 
 export interface ExecuteOptions {
   dryRun: boolean;
@@ -99,6 +109,7 @@ export async function executePlan<S extends StepBase, Aws>(
 
     const entry: JournaledStep = { id, kind: step.kind, summary: step.summary, state: 'started', attempt, startedAt: now().toISOString() };
     if (step.undo) entry.undo = step.undo;
+    entry.data = runner?.journalData ? runner.journalData(step) : stepData(step);
     if (before?.progress) entry.progress = { ...before.progress };
     upsert(entries, entry);
     try {

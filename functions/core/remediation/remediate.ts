@@ -326,11 +326,19 @@ function showsAccount(config: Config): boolean {
   return Boolean(config.memberRolePrefix) || Object.keys(config.accountModes).length > 0;
 }
 
+let chosenJournal: JournalStore | undefined;
+
+/** Journals every event in this store instead of the configured one (a local run's `--journal FILE`); `undefined` restores it. */
+export function useJournal(store: JournalStore | undefined): void {
+  chosenJournal = store;
+}
+
 /**
- * The journal the configuration names: DynamoDB in a deployment, memory (this invocation only) in a local run. The
- * DynamoDB journal and its client are loaded by the first event that claims, not at cold start.
+ * The journal the configuration names: DynamoDB in a deployment, memory (this invocation only) in a local run, unless
+ * `useJournal` chose one. The DynamoDB journal and its client are loaded by the first event that claims, not at cold start.
  */
 async function journalFor(config: Config): Promise<JournalStore> {
+  if (chosenJournal) return chosenJournal;
   if (!config.journalTable) return new MemoryJournal();
   const { DynamoJournal } = await import('../journal/dynamodb.js');
   return new DynamoJournal(config.journalTable, config.journalRetentionDays);

@@ -103,6 +103,17 @@ export interface Runner<S extends StepBase, Aws> {
    * one that creates something, which says here how it recovers).
    */
   resume?(step: S, started: { progress?: Record<string, string>; attempt: number }, aws: Aws): Promise<RunOutcome>;
+  /**
+   * What the journal keeps of the step, for a person (and `npm run undo`) to know exactly what was set (default: the
+   * step without its text, `stepData`). Leave out what is large and kept elsewhere; never a secret.
+   */
+  journalData?(step: S): Record<string, unknown>;
+}
+
+/** A step's data: the step without its text (summary, undo) and the executor's `critical` flag. */
+export function stepData(step: StepBase): Record<string, unknown> {
+  const { summary: _summary, undo: _undo, critical: _critical, ...data } = step as StepBase & Record<string, unknown>;
+  return data;
 }
 
 /** Exactly one runner per step kind: the compiler reports a missing one. */
