@@ -4,9 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as s3 from '../../functions/core/aws/s3.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { DynamoJournal } from '../../functions/core/journal/dynamodb.js';
@@ -16,19 +14,13 @@ import { undoEvent, undoJournalKey } from '../../scripts/undo/undo.js';
 import { dynaliteServer } from '../support/dynalite.js';
 import { accountAbout, loadEvent } from '../support/events.js';
 import { fakeS3, GD_BUCKET, publicBucket } from '../support/fake-bucket.js';
+import { undoHarness } from '../support/undo-harness.js';
 
 /** The undo with the journal in DynamoDB (dynalite), as a deployment keeps it. */
 const { db, table } = dynaliteServer();
 const NOW = new Date('2026-11-26T03:00:00.000Z');
 const ROOT = join(import.meta.dirname, '..', '..');
-const sns = mockClient(SNSClient);
-beforeEach(() => {
-  sns.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
-});
-afterEach(() => {
-  mockClient(S3Client).restore();
-});
+undoHarness({ restore: [S3Client] });
 
 describe('npm run undo with the journal in DynamoDB', { timeout: 60_000 }, () => {
   it('reads the steps and their data back from the table, undoes them, and journals the undo there', async () => {

@@ -1,7 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../functions/core/audit/record.js';
 import type { AuditSink } from '../../functions/core/audit/sink.js';
 import * as s3 from '../../functions/core/aws/s3.js';
@@ -23,6 +22,7 @@ import {
 } from '../support/fake-bucket.js';
 import { auditTableSchema, misfits } from '../support/glue-schema.js';
 import { loadTemplate } from '../support/template.js';
+import { undoHarness } from '../support/undo-harness.js';
 
 /**
  * The undo of quarantine-public-bucket against the stateful fake S3: the bucket before, the handler in enforce mode
@@ -30,14 +30,7 @@ import { loadTemplate } from '../support/template.js';
  */
 const NOW = new Date('2026-11-26T03:00:00.000Z');
 const EVENT = 'guardduty/policy-s3-bucketblockpublicaccessdisabled.json';
-const sns = mockClient(SNSClient);
-beforeEach(() => {
-  sns.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'undo-msg-1' });
-});
-afterEach(() => {
-  mockClient(S3Client).restore();
-});
+const { sns } = undoHarness({ restore: [S3Client], messageId: 'undo-msg-1' });
 
 /** A public bucket written the way people write policies (indented), to see that the undo puts the text back byte for byte. */
 const bucketBefore = (): FakeBucket => ({

@@ -1,8 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import { MemoryJournal } from '../../functions/core/journal/journal.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
@@ -11,6 +9,7 @@ import { rotateCredentials } from '../../functions/rotate-credentials/handler.js
 import { undoEvent } from '../../scripts/undo/undo.js';
 import { type FakeAccount, fakeIam, keyInSecret, secretArn } from '../rotate-credentials/fake-iam.js';
 import { loadEvent } from '../support/events.js';
+import { undoHarness } from '../support/undo-harness.js';
 
 /**
  * The undo of rotate-credentials against the stateful fake IAM and Secrets Manager: the principal before, the handler
@@ -30,17 +29,7 @@ const revocation = (before: string) =>
     Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': before } } },
   });
 
-const sns = mockClient(SNSClient);
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: NOW });
-  sns.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
-});
-afterEach(() => {
-  vi.useRealTimers();
-  mockClient(IAMClient).restore();
-  mockClient(SecretsManagerClient).restore();
-});
+undoHarness({ restore: [IAMClient, SecretsManagerClient], now: NOW });
 
 const rotatableUser = (policies?: Record<string, string>): FakeAccount => ({
   users: {

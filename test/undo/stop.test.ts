@@ -1,7 +1,5 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as sagemaker from '../../functions/core/aws/sagemaker.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { MemoryJournal } from '../../functions/core/journal/journal.js';
@@ -10,20 +8,12 @@ import { stopCompromisedTrainingJob } from '../../functions/stop-compromised-tra
 import { undoEvent } from '../../scripts/undo/undo.js';
 import { type FakeJob, fakeSageMaker, job, ROLE_ARN } from '../stop-compromised-training-job/fake-sagemaker.js';
 import { accountAbout, loadEvent } from '../support/events.js';
+import { undoHarness } from '../support/undo-harness.js';
 
 /** The undo of stop-compromised-training-job against the stateful fake SageMaker. */
 const NOW = new Date('2026-11-26T03:00:00.000Z');
 const EXFIL = 'guardduty/stop-training-job-instancecredentialexfiltration-outsideaws.json';
-const sns = mockClient(SNSClient);
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: NOW });
-  sns.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
-});
-afterEach(() => {
-  vi.useRealTimers();
-  mockClient(SageMakerClient).restore();
-});
+undoHarness({ restore: [SageMakerClient], now: NOW });
 
 async function stop(jobs: FakeJob[], models: Record<string, string> = {}) {
   const fake = fakeSageMaker(jobs, { models });
