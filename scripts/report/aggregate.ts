@@ -1,5 +1,6 @@
 import type { AuditRecord, AuditTarget } from '../../functions/core/audit/record.js';
 import { FRAMEWORK_ORDER, FRAMEWORKS } from '../../functions/core/compliance/controls.js';
+import { ATTENTION_ORDER } from '../../functions/core/remediation/types.js';
 import { nearestRank } from './percentile.js';
 
 /**
@@ -140,21 +141,14 @@ export interface ReportInput {
 export const PERCENTILE_METHOD =
   'nearest rank: the value at rank ⌈p/100 × n⌉ of the n times in ascending order (an even count gives the lower middle value as median)';
 
-/** The order outcomes are listed and stacked in: what needs a person first. */
-export const STATUS_ORDER = [
-  'failed',
-  'partial',
-  'deferred',
-  'limit-exceeded',
-  'remediated',
-  'planned',
-  'notified',
-  'suppressed',
-  'skipped',
-  'already-compliant',
+/**
+ * The order outcomes are listed and stacked in, what needs a person first: the flow's order of target statuses, with
+ * notify's held-back repeats after `notified`, and the event statuses no target has at the end.
+ */
+export const STATUS_ORDER: string[] = ATTENTION_ORDER.flatMap((s) => (s === 'notified' ? [s, 'suppressed'] : [s])).concat([
   'duplicate',
   'ignored',
-];
+]);
 
 export function buildReport({ records, source, now, since, unreadable = [] }: ReportInput): Report {
   const { kept, duplicates } = distinct(records.filter((r) => !since || eventTime(r) >= since.getTime()));

@@ -1,6 +1,7 @@
 import { describeError, isTransient } from '../errors.js';
 import type { JournaledStep } from '../journal/journal.js';
 import {
+  ATTENTION_ORDER,
   type Plan,
   type RecordProgress,
   type Runner,
@@ -250,19 +251,6 @@ function stepResult(step: StepBase, outcome: StepResult['outcome'], detail?: str
   };
 }
 
-/** Orders target statuses from most to least in need of a person's attention; an event takes its targets' worst. */
-const attention: TargetStatus[] = [
-  'failed',
-  'partial',
-  'deferred',
-  'limit-exceeded',
-  'remediated',
-  'planned',
-  'notified',
-  'skipped',
-  'already-compliant',
-];
-
 export function worstStatus(statuses: TargetStatus[]): TargetStatus | undefined {
-  return attention.find((s) => statuses.includes(s));
+  return ATTENTION_ORDER.find((s) => statuses.includes(s));
 }

@@ -136,6 +136,19 @@ export type TargetStatus =
  */
 export type EventStatus = TargetStatus | 'ignored' | 'suppressed' | 'duplicate';
 
+/** Target statuses from most to least in need of a person's attention (an event takes its targets' worst). */
+export const ATTENTION_ORDER: readonly TargetStatus[] = [
+  'failed',
+  'partial',
+  'deferred',
+  'limit-exceeded',
+  'remediated',
+  'planned',
+  'notified',
+  'skipped',
+  'already-compliant',
+];
+
 export interface TargetResult {
   target: TargetRef;
   status: TargetStatus;
