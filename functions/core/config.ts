@@ -1,8 +1,8 @@
-import type * as z from 'zod/mini';
 import { MAX_CALL_MS } from './aws/client-options.js';
 import { ConfigError } from './errors.js';
 import { describeIssues } from './events/describe-issues.js';
 import { parseProtectedEntry } from './principals.js';
+import { type Schema, safeParse } from './schema.js';
 
 /**
  * The time one SDK call can take at worst (MAX_CALL_MS), and a few seconds to journal and notify: a step started with
@@ -305,8 +305,8 @@ function presentIn(env: Readonly<Record<string, string | undefined>>): Record<st
 }
 
 /** Checks the environment against a schema; a wrong value is a ConfigError naming the variable, raised at cold start. */
-export function parseEnvironment<T>(schema: z.ZodMiniType<T>, env: Readonly<Record<string, string | undefined>>): T {
-  const parsed = schema.safeParse(presentIn(env));
+export function parseEnvironment<T>(schema: Schema<T>, env: Readonly<Record<string, string | undefined>>): T {
+  const parsed = safeParse(schema, presentIn(env));
   if (!parsed.success) throw new ConfigError(`invalid environment: ${describeIssues(parsed.error.issues)}`, { cause: parsed.error });
   return parsed.data;
 }

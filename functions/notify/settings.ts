@@ -1,6 +1,7 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { ConfigError } from '../core/errors.js';
 import { describeIssues } from '../core/events/describe-issues.js';
+import { safeParse } from '../core/schema.js';
 
 export const FUNCTION_NAME = 'notify';
 
@@ -24,29 +25,32 @@ export interface NotifySettings {
 
 const tableName = /^[A-Za-z0-9_.-]{3,255}$/;
 
-const Environment = z.object({
-  STATE_TABLE: z.optional(z.string().check(z.regex(tableName, 'expected a DynamoDB table name'))),
-  NOTIFY_WINDOW_MINUTES: z._default(
-    z
-      .pipe(z.string().check(z.regex(/^\d{1,5}$/, 'expected a whole number of minutes')), z.transform(Number))
-      .check(z.gte(1, 'expected at least 1 minute'), z.lte(10080, 'expected at most 10080 minutes (a week)')),
-    DEFAULT_WINDOW_MINUTES,
+const Environment = v.object({
+  STATE_TABLE: v.optional(v.pipe(v.string(), v.regex(tableName, 'expected a DynamoDB table name'))),
+  NOTIFY_WINDOW_MINUTES: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,5}$/, 'expected a whole number of minutes'),
+      v.transform(Number),
+      v.minValue(1, 'expected at least 1 minute'),
+      v.maxValue(10080, 'expected at most 10080 minutes (a week)'),
+    ),
+    String(DEFAULT_WINDOW_MINUTES),
   ),
-  NOTIFY_ALARM_NAME_PREFIX: z._default(z.string().check(z.minLength(1), z.maxLength(255)), DEFAULT_ALARM_NAME_PREFIX),
+  NOTIFY_ALARM_NAME_PREFIX: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255)), DEFAULT_ALARM_NAME_PREFIX),
   // Comma-separated; SageMaker names are at most 63 characters (an ARN-named model package, 256).
-  NOTIFY_ML_ASSET_PREFIXES: z._default(
-    z.string().check(z.regex(/^[^,]{0,256}(,[^,]{0,256})*$/, 'expected comma-separated name prefixes')),
+  NOTIFY_ML_ASSET_PREFIXES: v.optional(
+    v.pipe(v.string(), v.regex(/^[^,]{0,256}(,[^,]{0,256})*$/, 'expected comma-separated name prefixes')),
     '',
   ),
-  NOTIFY_OWN_ROLE_ARNS: z._default(
-    z
-      .string()
-      .check(
-        z.regex(
-          /^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)?(,arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)*$/,
-          'expected IAM role ARNs',
-        ),
+  NOTIFY_OWN_ROLE_ARNS: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)?(,arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)*$/,
+        'expected IAM role ARNs',
       ),
+    ),
     '',
   ),
 });
@@ -62,7 +66,7 @@ export function loadNotifySettings(env: Readonly<Record<string, string | undefin
   const present = Object.fromEntries(
     Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && (k === 'STATE_TABLE' || k.startsWith('NOTIFY_'))),
   );
-  const parsed = Environment.safeParse(present);
+  const parsed = safeParse(Environment, present);
   if (!parsed.success) {
     throw new ConfigError(`invalid environment: ${describeIssues(parsed.error.issues)}`, { cause: parsed.error });
   }

@@ -1,11 +1,11 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { parseEnvironment, settingsReader } from '../core/config.js';
 import type { TargetLimit } from '../core/remediation/remediate.js';
 
-const Environment = z.object({
-  MAX_BUCKETS_PER_EVENT: z._default(
-    z.pipe(z.string().check(z.regex(/^[1-9]\d{0,3}$/, 'expected a whole number from 1 to 9999')), z.transform(Number)),
-    25,
+const Environment = v.object({
+  MAX_BUCKETS_PER_EVENT: v.optional(
+    v.pipe(v.string(), v.regex(/^[1-9]\d{0,3}$/, 'expected a whole number from 1 to 9999'), v.transform(Number)),
+    '25',
   ),
 });
 

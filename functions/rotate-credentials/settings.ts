@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { parseEnvironment, settingsReader } from '../core/config.js';
 
 /** The settings of rotate-credentials alone (template parameters AccessKeySecretTagKey, MaxAccessKeyAgeDays). */
@@ -15,13 +15,13 @@ export interface Settings {
  */
 export const SECRET_USER_TAG = 'ml-guard:access-key-user';
 
-const Environment = z.object({
+const Environment = v.object({
   // IAM tag keys are 1 to 128 characters.
-  ACCESS_KEY_SECRET_TAG_KEY: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'ml-guard:access-key-secret'),
+  ACCESS_KEY_SECRET_TAG_KEY: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(128)), 'ml-guard:access-key-secret'),
   // ACCESS_KEYS_ROTATED's maxAccessKeyAge is a whole number of days (default 90).
-  MAX_ACCESS_KEY_AGE_DAYS: z._default(
-    z.pipe(z.string().check(z.regex(/^[1-9]\d{0,3}$/, 'expected a whole number of days from 1 to 9999')), z.transform(Number)),
-    90,
+  MAX_ACCESS_KEY_AGE_DAYS: v.optional(
+    v.pipe(v.string(), v.regex(/^[1-9]\d{0,3}$/, 'expected a whole number of days from 1 to 9999'), v.transform(Number)),
+    '90',
   ),
 });
 

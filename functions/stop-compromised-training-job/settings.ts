@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { parseEnvironment, settingsReader } from '../core/config.js';
 
 /** The settings of this function alone, from its environment (template parameters AlarmNamePrefix, MaxJobsPerEvent). */
@@ -9,12 +9,12 @@ export interface Settings {
   maxJobsPerEvent: number;
 }
 
-const Environment = z.object({
+const Environment = v.object({
   // CloudWatch alarm names are 1 to 255 characters.
-  ALARM_NAME_PREFIX: z._default(z.string().check(z.minLength(1), z.maxLength(255)), 'ml-guard-'),
-  MAX_JOBS_PER_EVENT: z._default(
-    z.pipe(z.string().check(z.regex(/^[1-9]\d{0,3}$/, 'expected a whole number from 1 to 9999')), z.transform(Number)),
-    25,
+  ALARM_NAME_PREFIX: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255)), 'ml-guard-'),
+  MAX_JOBS_PER_EVENT: v.optional(
+    v.pipe(v.string(), v.regex(/^[1-9]\d{0,3}$/, 'expected a whole number from 1 to 9999'), v.transform(Number)),
+    '25',
   ),
 });
 

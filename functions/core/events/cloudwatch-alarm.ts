@@ -1,51 +1,46 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
+import { looseObject, nonEmpty, oneOf, record } from '../schema.js';
 
-const nonEmpty = () => z.string().check(z.minLength(1));
-const AlarmStateValue = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
+const AlarmStateValue = oneOf(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
 
-const AlarmState = z.looseObject({
+const AlarmState = looseObject({
   value: AlarmStateValue,
-  reason: z.optional(z.string()),
-  reasonData: z.optional(z.string()),
-  timestamp: z.optional(z.string()),
+  reason: v.optional(v.string()),
+  reasonData: v.optional(v.string()),
+  timestamp: v.optional(v.string()),
 });
 
-const MetricStat = z.looseObject({
-  metric: z.looseObject({
-    namespace: z.optional(z.string()),
-    name: z.optional(z.string()),
-    dimensions: z.optional(z.record(z.string(), z.string())),
+const MetricStat = looseObject({
+  metric: looseObject({
+    namespace: v.optional(v.string()),
+    name: v.optional(v.string()),
+    dimensions: v.optional(record(v.string())),
   }),
-  period: z.optional(z.number()),
-  stat: z.optional(z.string()),
-  unit: z.optional(z.string()),
+  period: v.optional(v.number()),
+  stat: v.optional(v.string()),
+  unit: v.optional(v.string()),
 });
 
-export const AlarmMetric = z.looseObject({
-  id: z.optional(z.string()),
-  metricStat: z.optional(MetricStat),
-  expression: z.optional(z.string()),
-  label: z.optional(z.string()),
-  returnData: z.optional(z.boolean()),
+export const AlarmMetric = looseObject({
+  id: v.optional(v.string()),
+  metricStat: v.optional(MetricStat),
+  expression: v.optional(v.string()),
+  label: v.optional(v.string()),
+  returnData: v.optional(v.boolean()),
 });
 
-/**
- * `detail` of a `CloudWatch Alarm State Change` event: metric, metric-math and composite alarms.
- * Built on first use (z.lazy): a function that never receives this detail type does not build it at cold start.
- */
-export const AlarmStateChange = z.lazy(() =>
-  z.looseObject({
-    alarmName: nonEmpty(),
-    state: AlarmState,
-    previousState: z.optional(AlarmState),
-    configuration: z.optional(
-      z.looseObject({
-        description: z.optional(z.nullable(z.string())),
-        metrics: z.optional(z.array(AlarmMetric)),
-        alarmRule: z.optional(z.string()),
-      }),
-    ),
-  }),
-);
-export type AlarmStateChange = z.infer<typeof AlarmStateChange>;
-export type AlarmMetric = z.infer<typeof AlarmMetric>;
+/** `detail` of a `CloudWatch Alarm State Change` event: metric, metric-math and composite alarms. */
+export const AlarmStateChange = looseObject({
+  alarmName: nonEmpty(),
+  state: AlarmState,
+  previousState: v.optional(AlarmState),
+  configuration: v.optional(
+    looseObject({
+      description: v.nullish(v.string()),
+      metrics: v.optional(v.array(AlarmMetric)),
+      alarmRule: v.optional(v.string()),
+    }),
+  ),
+});
+export type AlarmStateChange = v.InferOutput<typeof AlarmStateChange>;
+export type AlarmMetric = v.InferOutput<typeof AlarmMetric>;

@@ -1,32 +1,26 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
+import { looseObject, nonEmpty, oneOf } from '../schema.js';
 
-const nonEmpty = () => z.string().check(z.minLength(1));
+export const ComplianceType = oneOf(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']);
 
-export const ComplianceType = z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']);
-
-const EvaluationResult = z.looseObject({
+const EvaluationResult = looseObject({
   complianceType: ComplianceType,
-  annotation: z.optional(z.nullable(z.string())),
-  resultRecordedTime: z.optional(z.nullable(z.string())),
-  configRuleInvokedTime: z.optional(z.nullable(z.string())),
+  annotation: v.nullish(v.string()),
+  resultRecordedTime: v.nullish(v.string()),
+  configRuleInvokedTime: v.nullish(v.string()),
 });
 
-/**
- * `detail` of a `Config Rules Compliance Change` event (the fields of Config's ComplianceChangeNotification).
- * Built on first use (z.lazy): a function that never receives this detail type does not build it at cold start.
- */
-export const ConfigComplianceChange = z.lazy(() =>
-  z.looseObject({
-    messageType: z.literal('ComplianceChangeNotification'),
-    awsAccountId: nonEmpty(),
-    awsRegion: nonEmpty(),
-    configRuleName: nonEmpty(),
-    configRuleARN: z.optional(z.string()),
-    resourceType: nonEmpty(),
-    resourceId: nonEmpty(),
-    newEvaluationResult: EvaluationResult,
-    oldEvaluationResult: z.optional(z.nullable(EvaluationResult)),
-    notificationCreationTime: z.optional(z.string()),
-  }),
-);
-export type ConfigComplianceChange = z.infer<typeof ConfigComplianceChange>;
+/** `detail` of a `Config Rules Compliance Change` event (the fields of Config's ComplianceChangeNotification). */
+export const ConfigComplianceChange = looseObject({
+  messageType: oneOf(['ComplianceChangeNotification']),
+  awsAccountId: nonEmpty(),
+  awsRegion: nonEmpty(),
+  configRuleName: nonEmpty(),
+  configRuleARN: v.optional(v.string()),
+  resourceType: nonEmpty(),
+  resourceId: nonEmpty(),
+  newEvaluationResult: EvaluationResult,
+  oldEvaluationResult: v.nullish(EvaluationResult),
+  notificationCreationTime: v.optional(v.string()),
+});
+export type ConfigComplianceChange = v.InferOutput<typeof ConfigComplianceChange>;

@@ -1,77 +1,70 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
+import { looseObject, nonEmpty } from '../schema.js';
 
-const nonEmpty = () => z.string().check(z.minLength(1));
-const optionalString = () => z.optional(z.nullable(z.string()));
+const optionalString = () => v.nullish(v.string());
 
-export const AccessKeyDetails = z.looseObject({
+export const AccessKeyDetails = looseObject({
   accessKeyId: optionalString(),
   principalId: optionalString(),
   userType: optionalString(),
   userName: optionalString(),
 });
 
-export const S3BucketDetail = z.looseObject({
+export const S3BucketDetail = looseObject({
   name: nonEmpty(),
   arn: optionalString(),
   type: optionalString(),
 });
 
-const RemoteIpDetails = z.looseObject({
+const RemoteIpDetails = looseObject({
   ipAddressV4: optionalString(),
   ipAddressV6: optionalString(),
-  country: z.optional(z.nullable(z.looseObject({ countryName: optionalString() }))),
+  country: v.nullish(looseObject({ countryName: optionalString() })),
 });
 
-const ApiCallAction = z.looseObject({
+const ApiCallAction = looseObject({
   api: optionalString(),
   serviceName: optionalString(),
   callerType: optionalString(),
-  remoteIpDetails: z.optional(z.nullable(RemoteIpDetails)),
+  remoteIpDetails: v.nullish(RemoteIpDetails),
 });
 
-/**
- * `detail` of a `GuardDuty Finding` event, in the camelCase shape EventBridge delivers.
- * Built on first use (z.lazy): a function that never receives this detail type does not build it at cold start.
- */
-export const GuardDutyFinding = z.lazy(() =>
-  z.looseObject({
-    schemaVersion: optionalString(),
-    accountId: nonEmpty(),
-    region: nonEmpty(),
-    partition: optionalString(),
-    id: nonEmpty(),
-    arn: optionalString(),
-    type: nonEmpty(),
-    severity: z.number().check(z.gte(0), z.lte(10)),
-    title: optionalString(),
-    description: optionalString(),
-    createdAt: optionalString(),
-    updatedAt: optionalString(),
-    resource: z.looseObject({
-      resourceType: nonEmpty(),
-      accessKeyDetails: z.optional(z.nullable(AccessKeyDetails)),
-      s3BucketDetails: z.optional(z.nullable(z.array(S3BucketDetail))),
-    }),
-    service: z.looseObject({
-      serviceName: optionalString(),
-      detectorId: optionalString(),
-      action: z.optional(
-        z.nullable(
-          z.looseObject({
-            actionType: optionalString(),
-            awsApiCallAction: z.optional(z.nullable(ApiCallAction)),
-          }),
-        ),
-      ),
-      additionalInfo: z.optional(z.nullable(z.looseObject({ sample: z.optional(z.unknown()) }))),
-      archived: z.optional(z.boolean()),
-      count: z.optional(z.number()),
-      eventFirstSeen: optionalString(),
-      eventLastSeen: optionalString(),
-    }),
+/** `detail` of a `GuardDuty Finding` event, in the camelCase shape EventBridge delivers. */
+export const GuardDutyFinding = looseObject({
+  schemaVersion: optionalString(),
+  accountId: nonEmpty(),
+  region: nonEmpty(),
+  partition: optionalString(),
+  id: nonEmpty(),
+  arn: optionalString(),
+  type: nonEmpty(),
+  severity: v.pipe(v.number(), v.minValue(0), v.maxValue(10)),
+  title: optionalString(),
+  description: optionalString(),
+  createdAt: optionalString(),
+  updatedAt: optionalString(),
+  resource: looseObject({
+    resourceType: nonEmpty(),
+    accessKeyDetails: v.nullish(AccessKeyDetails),
+    s3BucketDetails: v.nullish(v.array(S3BucketDetail)),
   }),
-);
-export type GuardDutyFinding = z.infer<typeof GuardDutyFinding>;
+  service: looseObject({
+    serviceName: optionalString(),
+    detectorId: optionalString(),
+    action: v.nullish(
+      looseObject({
+        actionType: optionalString(),
+        awsApiCallAction: v.nullish(ApiCallAction),
+      }),
+    ),
+    additionalInfo: v.nullish(looseObject({ sample: v.optional(v.unknown()) })),
+    archived: v.optional(v.boolean()),
+    count: v.optional(v.number()),
+    eventFirstSeen: optionalString(),
+    eventLastSeen: optionalString(),
+  }),
+});
+export type GuardDutyFinding = v.InferOutput<typeof GuardDutyFinding>;
 
 /** GuardDuty's own severity bands (1.0-3.9 low, 4.0-6.9 medium, 7.0-8.9 high, 9.0-10 critical). */
 export function severityLabel(severity: number): 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL' {

@@ -1,5 +1,5 @@
-import type { z } from 'zod/mini';
 import { InvalidEventError, UnsupportedEventError } from '../errors.js';
+import { type Schema, safeParse } from '../schema.js';
 import { quoteValue } from '../text.js';
 import { CloudTrailApiCall } from './cloudtrail-api-call.js';
 import { AlarmStateChange } from './cloudwatch-alarm.js';
@@ -34,8 +34,8 @@ export type ParsedEvent =
   | { kind: 'alarm'; envelope: Envelope; alarm: AlarmStateChange }
   | { kind: 'cloudtrail'; envelope: Envelope; call: CloudTrailApiCall };
 
-function check<T>(schema: z.ZodMiniType<T>, value: unknown, label: string): T {
-  const result = schema.safeParse(value);
+function check<T>(schema: Schema<T>, value: unknown, label: string): T {
+  const result = safeParse(schema, value);
   if (!result.success) {
     throw new InvalidEventError(`${label} rejected: ${describeIssues(result.error.issues)}`, { cause: result.error });
   }

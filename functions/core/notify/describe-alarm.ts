@@ -1,5 +1,6 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import type { AlarmMetric, AlarmStateChange } from '../events/cloudwatch-alarm.js';
+import { looseObject, safeParse } from '../schema.js';
 import { shellQuote } from '../text.js';
 
 /**
@@ -28,27 +29,27 @@ export const MODEL_MONITOR_NAMESPACES = [
 /** Units of the SageMaker endpoint metrics whose unit is not obvious from the name. */
 const MICROSECOND_METRICS = new Set(['ModelLatency', 'OverheadLatency', 'ModelSetupTime']);
 
-const ReasonData = z.looseObject({
-  period: z.optional(z.number()),
-  statistic: z.optional(z.string()),
-  threshold: z.optional(z.number()),
-  startDate: z.optional(z.string()),
-  queryDate: z.optional(z.string()),
-  recentDatapoints: z.optional(z.array(z.number())),
-  recentLowerThresholds: z.optional(z.array(z.number())),
-  recentUpperThresholds: z.optional(z.array(z.number())),
-  evaluatedDatapoints: z.optional(z.array(z.looseObject({ timestamp: z.optional(z.string()), value: z.optional(z.number()) }))),
-  triggeringAlarms: z.optional(
-    z.array(z.looseObject({ arn: z.optional(z.string()), state: z.optional(z.looseObject({ value: z.optional(z.string()) })) })),
+const ReasonData = looseObject({
+  period: v.optional(v.number()),
+  statistic: v.optional(v.string()),
+  threshold: v.optional(v.number()),
+  startDate: v.optional(v.string()),
+  queryDate: v.optional(v.string()),
+  recentDatapoints: v.optional(v.array(v.number())),
+  recentLowerThresholds: v.optional(v.array(v.number())),
+  recentUpperThresholds: v.optional(v.array(v.number())),
+  evaluatedDatapoints: v.optional(v.array(looseObject({ timestamp: v.optional(v.string()), value: v.optional(v.number()) }))),
+  triggeringAlarms: v.optional(
+    v.array(looseObject({ arn: v.optional(v.string()), state: v.optional(looseObject({ value: v.optional(v.string()) })) })),
   ),
 });
-type ReasonData = z.infer<typeof ReasonData>;
+type ReasonData = v.InferOutput<typeof ReasonData>;
 
 /** reasonData is JSON inside a string; anything unreadable counts as absent. */
 export function parseReasonData(text: string | undefined): ReasonData | undefined {
   if (!text) return undefined;
   try {
-    const parsed = ReasonData.safeParse(JSON.parse(text));
+    const parsed = safeParse(ReasonData, JSON.parse(text));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
