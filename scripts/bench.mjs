@@ -20,7 +20,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { buildFunction, buildOptions } from './build.mjs';
+import { buildFunction, buildOptions, coldStartFiles, mergeStaticChunks } from './build.mjs';
 import { functionNames } from './functions.mjs';
 import { functionEnvironment, loadTemplate, logicalIdOf } from './template.mjs';
 
@@ -104,17 +104,9 @@ const BENCH = join(ROOT, 'dist', 'bench');
 rmSync(BENCH, { recursive: true, force: true });
 
 /** Bytes of the entry, and of the entry and every chunk it imports statically (what a cold start reads). */
-function bytesOf(metafile, entryPath) {
-  const outputs = metafile.outputs;
-  const key = Object.keys(outputs).find((k) => resolve(ROOT, k) === entryPath);
-  const seen = new Set();
-  const visit = (k) => {
-    if (seen.has(k)) return;
-    seen.add(k);
-    for (const i of outputs[k].imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
-  };
-  visit(key);
-  return { entry: statSync(entryPath).size, loaded: [...seen].reduce((n, k) => n + statSync(resolve(ROOT, k)).size, 0) };
+async function bytesOf(entryPath) {
+  const files = await coldStartFiles(entryPath);
+  return { entry: statSync(entryPath).size, loaded: files.reduce((n, f) => n + statSync(f).size, 0), files: files.length };
 }
 
 function floorSource(name) {
@@ -157,14 +149,14 @@ const targets = [];
 for (const name of names) {
   const dir = join(ROOT, 'dist', name);
   rmSync(dir, { recursive: true, force: true });
-  const meta = await buildFunction(name, dir);
+  await buildFunction(name, dir);
   const floorDir = join(BENCH, 'floor', name);
   mkdirSync(join(BENCH, 'src'), { recursive: true });
   const floorEntry = join(BENCH, 'src', `${name}.mjs`);
   writeFileSync(floorEntry, floorSource(name));
-  const floorMeta = (
-    await build({ ...buildOptions, entryPoints: { handler: floorEntry }, outdir: floorDir, nodePaths: [join(ROOT, 'node_modules')] })
-  ).metafile;
+  const nodePaths = [join(ROOT, 'node_modules')];
+  await build({ ...buildOptions, entryPoints: { handler: floorEntry }, outdir: floorDir, nodePaths });
+  await mergeStaticChunks(floorDir);
   const warmDir = join(BENCH, 'warm', name);
   await buildFunction(name, warmDir, { plugins: [stubSend] });
   const env = {
@@ -190,8 +182,8 @@ for (const name of names) {
   targets.push({
     name,
     env,
-    fn: { entry: fnEntry, bytes: bytesOf(meta, fnEntry), ratios: [] },
-    floor: { entry: floorFile, bytes: bytesOf(floorMeta, floorFile), ratios: [] },
+    fn: { entry: fnEntry, bytes: await bytesOf(fnEntry), ratios: [] },
+    floor: { entry: floorFile, bytes: await bytesOf(floorFile), ratios: [] },
     warmEntry: join(warmDir, 'handler.mjs'),
   });
 }
