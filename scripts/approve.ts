@@ -2,8 +2,8 @@
 //   npm run approve -- <key> --function-name NAME [--region REGION]     (deployed: invokes the function, as you)
 //   npm run deny -- <key> --reason TEXT --function-name NAME [--region REGION]
 //   npm run approve -- <key> --journal FILE [--by NAME]                (a local run's journal: runs the function here)
-// Deployed, the answer names you by the ARN of your credentials (sts:GetCallerIdentity) and needs lambda:InvokeFunction
-// on the function; the function, with its own role, re-reads the resources, plans again, and acts only if the plan is the
+// Deployed, the answer carries a proof of who you are (an sts:GetCallerIdentity request signed with your credentials,
+// which the function has STS check) and needs lambda:InvokeFunction on the function; the function, with its own role, re-reads the resources, plans again, and acts only if the plan is the
 // one held. Prints the function's result (JSON); exits 1 when the answer was refused or the function failed.
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
@@ -46,8 +46,8 @@ const local = key.split('#')[0] ?? '';
 // Never wait on the EC2 instance metadata service when no credentials are set on a workstation.
 process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
 
-const answer = (by: string) => ({
-  approval: { key, decision, by, ...(values['--reason'] ? { reason: values['--reason'] } : {}) },
+const answer = (by: string, proof?: unknown) => ({
+  approval: { key, decision, by, ...(values['--reason'] ? { reason: values['--reason'] } : {}), ...(proof ? { proof } : {}) },
 });
 
 let result: unknown;
@@ -66,15 +66,20 @@ if (journalFile) {
   const region = values['--region'] ? { region: values['--region'] } : {};
   const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
+  const { signIdentityProof } = await import('./approve/proof.js');
+  // Who you are, proven: the function has STS check a GetCallerIdentity request signed with your credentials.
+  const sts = new STSClient(region);
   let by: string;
+  let proof: unknown;
   try {
-    by = (await new STSClient(region).send(new GetCallerIdentityCommand({}))).Arn ?? 'unknown';
+    by = (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? 'unknown';
+    proof = await signIdentityProof(key, sts.config.credentials, await sts.config.region());
   } catch (error) {
     fail(`cannot tell who you are (sts:GetCallerIdentity): ${(error as Error).message}`, 1);
   }
   try {
     const out = await new LambdaClient(region).send(
-      new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(answer(by))) }),
+      new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(answer(by, proof))) }),
     );
     result = out.Payload ? JSON.parse(new TextDecoder().decode(out.Payload)) : undefined;
     if (out.FunctionError) failed = `the function failed (${out.FunctionError})`;

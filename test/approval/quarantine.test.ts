@@ -2,7 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuditRecord } from '../../functions/core/audit/record.js';
 import { useAuditSink } from '../../functions/core/audit/sink.js';
 import * as s3 from '../../functions/core/aws/s3.js';
@@ -11,6 +11,7 @@ import { DynamoJournal } from '../../functions/core/journal/dynamodb.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
+import { signIdentityProof } from '../../scripts/approve/proof.js';
 import { dynaliteServer } from '../support/dynalite.js';
 import { accountAbout, loadEvent } from '../support/events.js';
 import { type FakeBucket, fakeS3, GD_BUCKET, publicBucket, publicReadStatement, S3_WRITE_COMMANDS } from '../support/fake-bucket.js';
@@ -174,6 +175,40 @@ describe('steps that wait for approval (APPROVAL_REQUIRED)', () => {
     expect(published().at(-1)?.text).toContain(
       `Approval approved at ${minutes(5).toISOString()} by ${ALICE} (as stated by the caller, via lambda:Invoke)`,
     );
+  });
+
+  it('records the approver as verified when the answer proves who signed it (npm run approve), and refuses a proof STS rejects', async () => {
+    const run = await setup();
+    const held = await run.deliver();
+    const proof = await signIdentityProof(
+      keyOf(held),
+      { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'not-real' },
+      'eu-west-2',
+      T0,
+    );
+    const sts = (status: number, body: string) =>
+      vi.stubGlobal(
+        'fetch',
+        vi.fn(async () => new Response(body, { status })),
+      );
+    const writes = run.writes().length;
+
+    sts(403, '<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code></Error></ErrorResponse>');
+    const refused = await run.answer({ key: keyOf(held), decision: 'approve', by: ALICE, proof });
+    const writesAfterRefusal = run.writes().length;
+    sts(
+      200,
+      `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>${ALICE}</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>`,
+    );
+    const approved = await run.answer({ key: keyOf(held), decision: 'approve', by: 'someone else', proof });
+    vi.unstubAllGlobals();
+
+    expect(refused.reason).toBe(
+      'approval answer refused: STS refused the identity proof (HTTP 403 SignatureDoesNotMatch): nothing changed',
+    );
+    expect(writesAfterRefusal).toBe(writes);
+    expect(run.writes().length).toBeGreaterThan(writes);
+    expect(approved.approval?.answered?.by).toEqual({ identity: ALICE, verified: true, via: 'lambda:Invoke' });
   });
 
   it('records the hold and the answer in the audit trail, each in a record of its own that fits the Glue table', async () => {

@@ -6,6 +6,7 @@ import { describeError } from '../errors.js';
 import type { ApprovalDecision, ApprovalRecord, Approver, JournaledStep, TargetRecord } from '../journal/journal.js';
 import { atLeast, SEVERITIES, type Severity } from '../severity.js';
 import { shellQuote } from '../text.js';
+import { type IdentityProof, proofProblem } from './approver.js';
 import { type ApprovalGate, fromJournal } from './execute.js';
 import { type Plan, type Runner, type StepBase, stepData, type TargetRef, type TargetResult } from './types.js';
 
@@ -27,8 +28,10 @@ export interface ApprovalMessage {
   decision: Answer;
   /** Why (a denial's reason is recorded and notified). */
   reason?: string;
-  /** Who answers, as the caller states it (`npm run approve` sends the ARN of its credentials). */
+  /** Who answers, as the caller states it. */
   by?: string;
+  /** Who answers, proven: an sts:GetCallerIdentity request the answerer signed (`npm run approve` sends one). */
+  proof?: IdentityProof;
 }
 
 /** A message for the approval path rather than an EventBridge event: it has `approval` and no `detail-type`. */
@@ -54,7 +57,7 @@ export function parseApprovalMessage(raw: unknown): ApprovalMessage | { invalid:
   const body = outer.approval;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { invalid: 'approval: expected an object' };
   const fields = body as Record<string, unknown>;
-  const unknown = Object.keys(fields).filter((k) => !['key', 'decision', 'reason', 'by'].includes(k));
+  const unknown = Object.keys(fields).filter((k) => !['key', 'decision', 'reason', 'by', 'proof'].includes(k));
   if (unknown.length) return { invalid: `approval: unknown field(s) ${unknown.slice(0, 3).join(', ')}` };
   const text = (name: string, max: number, required: boolean): string | undefined | { invalid: string } => {
     const v = fields[name];
@@ -73,11 +76,14 @@ export function parseApprovalMessage(raw: unknown): ApprovalMessage | { invalid:
   if (typeof decision !== 'string' || !ANSWERS.includes(decision as Answer)) {
     return { invalid: `approval.decision: expected one of ${ANSWERS.map((a) => `"${a}"`).join(', ')}` };
   }
+  const proof = fields.proof === undefined ? undefined : proofProblem(fields.proof);
+  if (proof) return { invalid: proof };
   return {
     key: key as string,
     decision: decision as Answer,
     ...(typeof reason === 'string' ? { reason } : {}),
     ...(typeof by === 'string' ? { by } : {}),
+    ...(fields.proof === undefined ? {} : { proof: fields.proof as IdentityProof }),
   };
 }
 

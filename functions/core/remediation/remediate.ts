@@ -31,6 +31,7 @@ import {
   splitApprovalKey,
   stateOf,
 } from './approval.js';
+import { provenIdentity } from './approver.js';
 import { executePlan, fromJournal, worstStatus } from './execute.js';
 import { type EventIds, ignore, intake, reportHandled } from './intake.js';
 import { type EventResult, type JournalReport, loggableResult } from './result.js';
@@ -154,13 +155,17 @@ async function answerApproval<T, State, S extends StepBase, Aws>(
   if (refusal) return refuse(refusal);
   let decision = approval.decision;
   if (approval.state === 'awaiting') {
+    const proven = message.proof ? await provenIdentity(message.proof, message.key, now) : undefined;
+    if (proven && 'invalid' in proven) return refuse(`${proven.invalid}: nothing changed`);
     decision = {
       state: stateOf(message.decision),
       at: now.toISOString(),
       by:
         message.decision === 'expire'
           ? { identity: 'ml-guard (no answer in time)', verified: true, via: 'EventBridge Scheduler' }
-          : { identity: message.by ?? 'not stated', verified: false, via: 'lambda:Invoke' },
+          : proven
+            ? { identity: proven.arn, verified: true, via: 'lambda:Invoke' }
+            : { identity: message.by ?? 'not stated', verified: false, via: 'lambda:Invoke' },
       ...(message.reason ? { reason: message.reason } : {}),
     };
     if (!(await journal.decide(parts.journalKey, { nonce: parts.nonce, decision, now }))) {
