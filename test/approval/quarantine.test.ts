@@ -12,6 +12,7 @@ import { remediate } from '../../functions/core/remediation/remediate.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
 import { signIdentityProof } from '../../scripts/approve/proof.js';
+import { undoEvent } from '../../scripts/undo/undo.js';
 import { dynaliteServer } from '../support/dynalite.js';
 import { accountAbout, loadEvent } from '../support/events.js';
 import { type FakeBucket, fakeS3, GD_BUCKET, publicBucket, publicReadStatement, S3_WRITE_COMMANDS } from '../support/fake-bucket.js';
@@ -209,6 +210,18 @@ describe('steps that wait for approval (APPROVAL_REQUIRED)', () => {
     expect(writesAfterRefusal).toBe(writes);
     expect(run.writes().length).toBeGreaterThan(writes);
     expect(approved.approval?.answered?.by).toEqual({ identity: ALICE, verified: true, via: 'lambda:Invoke' });
+  });
+
+  it('leaves a journal npm run undo reads like any other: the approved steps are undone, the bucket is as before', async () => {
+    const before = publicBucket();
+    const run = await setup({}, structuredClone(before));
+    const held = await run.deliver();
+    await run.answer({ key: keyOf(held), decision: 'approve', by: ALICE });
+
+    const report = await undoEvent({ journal: run.journal, key: held.journal?.key as string, execute: true, now: () => T0 });
+
+    expect(report.status).toBe('undone');
+    expect(run.buckets[GD_BUCKET]).toStrictEqual(before);
   });
 
   it('records the hold and the answer in the audit trail, each in a record of its own that fits the Glue table', async () => {
