@@ -20,18 +20,7 @@ import { countOutcome, logger } from '../observability.js';
 import { atLeast, type Severity } from '../severity.js';
 import { boundText, QUOTED_VALUE_MAX } from '../text.js';
 import { type Acting, actingFor, identifiedAt, type Place, placeOfEvent, refusalFor, within } from './accounts.js';
-import {
-  type Answered,
-  approvalReportOf,
-  approvalsOf,
-  type GateOf,
-  isApprovalMessage,
-  parseApprovalMessage,
-  refusalOf,
-  splitApprovalKey,
-  stateOf,
-} from './approval.js';
-import { provenIdentity } from './approver.js';
+import type { Answered, Approvals, GateOf } from './approval.js';
 import { executePlan, fromJournal, worstStatus } from './execute.js';
 import { type EventIds, ignore, intake, reportHandled } from './intake.js';
 import { type EventResult, type JournalReport, loggableResult } from './result.js';
@@ -118,73 +107,25 @@ export async function remediate<T, State, S extends StepBase, Aws>(
   remediation: Remediation<T, State, S, Aws>,
   options: RunOptions<Aws>,
 ): Promise<EventResult> {
-  if (isApprovalMessage(raw)) return answerApproval(raw, remediation, options);
+  if (isApprovalMessage(raw)) {
+    // The approval path is loaded by the first answer, not at cold start.
+    const { answerApproval } = await import('./answer.js');
+    return answerApproval(raw, remediation, options, { respond, journalFor });
+  }
   const received = intake(raw, { function: options.functionName, mode: options.config.mode });
   if ('ignored' in received) return received.ignored;
   return respond(raw, received, remediation, options);
 }
 
-/**
- * The approval path: a person's answer (or the scheduler's expiry) to an approval the journal holds. Checked like an
- * event: a malformed message, a key no approval has (mistyped, forged, or replaced by a newer approval), an answer
- * given twice, late, or an expiry delivered early changes nothing and says why. Otherwise the answer is journaled
- * atomically (one answer wins), and the event is taken up again: each held target is read and planned again, and acted
- * on as answered.
- */
-async function answerApproval<T, State, S extends StepBase, Aws>(
-  raw: unknown,
-  remediation: Remediation<T, State, S, Aws>,
-  options: RunOptions<Aws>,
-): Promise<EventResult> {
-  const { functionName, config } = options;
-  const base = { function: functionName, mode: config.mode };
-  const refuse = (why: string) => ignore(base, `approval answer refused: ${why}`);
-  const message = parseApprovalMessage(raw);
-  if ('invalid' in message) return refuse(message.invalid);
-  const parts = splitApprovalKey(message.key);
-  if (!parts) return refuse('the key is not an approval key (<function>#<event id>#<32 hex digits>): nothing changed');
-  if (!parts.journalKey.startsWith(`${functionName}#`)) return refuse(`the key is not one of ${functionName}'s approvals: nothing changed`);
-  const journal = options.journal ?? (await journalFor(config));
-  const now = (options.now ?? (() => new Date()))();
-  const { event: record } = await journal.read(parts.journalKey);
-  const approval = record?.approval;
-  if (!record || !approval || approval.nonce !== parts.nonce) {
-    return refuse('no approval has this key (mistyped, forged, or replaced by a newer approval): nothing changed');
-  }
-  const refusal = refusalOf(approval, record.closed, message.decision, now);
-  if (refusal) return refuse(refusal);
-  let decision = approval.decision;
-  if (approval.state === 'awaiting') {
-    const proven = message.proof ? await provenIdentity(message.proof, message.key, now) : undefined;
-    if (proven && 'invalid' in proven) return refuse(`${proven.invalid}: nothing changed`);
-    decision = {
-      state: stateOf(message.decision),
-      at: now.toISOString(),
-      by:
-        message.decision === 'expire'
-          ? { identity: 'ml-guard (no answer in time)', verified: true, via: 'EventBridge Scheduler' }
-          : proven
-            ? { identity: proven.arn, verified: true, via: 'lambda:Invoke' }
-            : { identity: message.by ?? 'not stated', verified: false, via: 'lambda:Invoke' },
-      ...(message.reason ? { reason: message.reason } : {}),
-    };
-    if (!(await journal.decide(parts.journalKey, { nonce: parts.nonce, decision, now }))) {
-      const again = (await journal.read(parts.journalKey)).event?.approval;
-      return refuse(`another answer came first (the approval is ${again?.state ?? 'gone'}): nothing changed`);
-    }
-  }
-  if (!decision) return refuse('the approval has no answer recorded: nothing changed');
-  logger.info('approval answered', { key: boundText(parts.journalKey, QUOTED_VALUE_MAX), decision });
-  const received = intake(approval.event, base);
-  if ('ignored' in received) return received.ignored;
-  return respond(
-    approval.event,
-    received,
-    remediation,
-    { ...options, journal },
-    { approval: { ...approval, state: decision.state, decision } },
+/** A message for the approval path rather than an EventBridge event: it has `approval` and no `detail-type`. */
+function isApprovalMessage(raw: unknown): boolean {
+  return (
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.hasOwn(raw, 'approval') && !Object.hasOwn(raw, 'detail-type')
   );
 }
+
+/** Nothing waits for approval: the plan runs as it is. */
+const noApproval = () => ({});
 
 /** A target's result is final unless a retry continues it or a person's approval is awaited. */
 function isFinal(t: TargetResult): boolean {
@@ -255,7 +196,11 @@ async function respond<T, State, S extends StepBase, Aws>(
 
   // An approval plans again as of the time the held steps were planned: the same state then gives the same steps.
   const context: PlanContext = { event, config, now: answered ? new Date(answered.approval.plannedAt) : now };
-  const approvals = approvalsOf(remediation.runners as Runners<S, unknown>, config, answered, severityOf(event));
+  // The approval code is loaded only where steps may wait for approval, or an answer is acted on.
+  const approvals: Approvals<S> | undefined =
+    config.approval.required.size > 0 || answered
+      ? (await import('./approval.js')).approvalsOf(remediation.runners as Runners<S, unknown>, config, answered, severityOf(event))
+      : undefined;
   const hasTimeFor = () => !options.remainingMs || options.remainingMs() > config.timeReserveMs;
   const earlier = new Map(claim.targets.map((t) => [t.id, t]));
   // Each target's journal key, from `describeTarget` (a result may name its target more fully, e.g. with an id).
@@ -302,7 +247,7 @@ async function respond<T, State, S extends StepBase, Aws>(
         });
         continue;
       }
-      const gating = approvals.gateFor(id, before);
+      const gating = approvals?.gateFor(id, before) ?? { gate: noApproval };
       if ('answered' in gating) {
         // A denial, or an expiry escalated: nothing is read or run; the held steps are reported not run, and why.
         const { result, steps } = gating.answered(ref);
@@ -349,7 +294,7 @@ async function respond<T, State, S extends StepBase, Aws>(
   // Steps held for approval, once the event is closed (a retry holds them again and asks then): a new approval.
   const asked = retry
     ? undefined
-    : await approvals.ask(
+    : await approvals?.ask(
         targets.flatMap((t) => (t.status === 'awaiting-approval' ? [keyOf.get(t) ?? targetKey(t.target)] : [])),
         { journalKey: key, attempt, now: clock(), plannedAt: context.now, event: raw, functionArn: options.functionArn },
       );
@@ -360,13 +305,15 @@ async function respond<T, State, S extends StepBase, Aws>(
     ...ids,
     targets,
     journal: { ...journalReport, ...(retry ? { retry } : {}) },
-    ...approvalReportOf(asked, answered, {
-      journalKey: key,
-      journalLocation: journal.location,
-      actOnExpiry: config.approval.actOnExpiry,
-      ...(options.deployedName ? { functionName: options.deployedName } : {}),
-      ...(options.functionArn ? { region: options.functionArn.split(':')[3] } : {}),
-    }),
+    ...(asked || answered
+      ? (await import('./approval.js')).approvalReportOf(asked, answered, {
+          journalKey: key,
+          journalLocation: journal.location,
+          actOnExpiry: config.approval.actOnExpiry,
+          ...(options.deployedName ? { functionName: options.deployedName } : {}),
+          ...(options.functionArn ? { region: options.functionArn.split(':')[3] } : {}),
+        })
+      : {}),
   };
   const notification = formatNotification(result, describeEvent(event));
   try {
