@@ -3,9 +3,9 @@
 // Uses the standard AWS environment (AWS_REGION, AWS_PROFILE, credentials, AWS_ENDPOINT_URL[_<SERVICE>]).
 // Logs and metrics go to stderr; stdout carries only the result, so it can be piped to jq.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { functionNames } from './functions.mjs';
+import { type Handler, invokeLocally, journalInFile, loadHandler, stdoutForResultOnly } from './local-lambda.js';
 
 const usage = 'usage: npm run invoke -- <function-name> <event.json> [--dry-run] [--audit FILE] [--journal FILE]';
 
@@ -63,12 +63,11 @@ if (!process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION && typeof eventRe
 }
 
 // Everything the handler writes (Powertools logs and metrics) goes to stderr; the result alone to stdout.
-const writeResult = process.stdout.write.bind(process.stdout);
-process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+const writeResult = stdoutForResultOnly();
 
-let handler: (event: unknown, context: unknown) => Promise<unknown>;
+let handler: Handler;
 try {
-  ({ handler } = (await import(`../functions/${name}/handler.ts`)) as { handler: typeof handler });
+  handler = await loadHandler(name);
 } catch (error) {
   fail(`${name} did not start: ${(error as Error).message}`);
 }
@@ -83,27 +82,15 @@ if (auditPath) {
 
 // --journal FILE: the action journal is kept in FILE (JSON) instead of this invocation's memory, so that a repeated
 // run resumes or replays the event and `npm run undo -- <event id> --journal FILE` reads what was done.
-if (journalFile.path) {
-  const { FileJournal } = await import('../functions/core/journal/file.js');
-  const { useJournal } = await import('../functions/core/remediation/remediate.js');
-  useJournal(new FileJournal(resolve(process.env.INIT_CWD ?? process.cwd(), journalFile.path)));
-}
+if (journalFile.path) await journalInFile(resolve(process.env.INIT_CWD ?? process.cwd(), journalFile.path));
 
-const require = createRequire(import.meta.url);
-const mockContext = require('aws-lambda-mock-context') as (options: object) => {
-  succeed(result: unknown): void;
-  Promise: Promise<unknown>;
-};
 // The function runs as if deployed in the account the event was delivered in: an event about another account is refused
 // (single-account mode) unless MEMBER_ROLE_PREFIX is set.
 const delivered = (event as { account?: unknown } | null)?.account;
-const account = typeof delivered === 'string' && /^\d{12}$/.test(delivered) ? { account: delivered } : {};
-const context = mockContext({ functionName: name, timeout: 60, region: process.env.AWS_REGION ?? 'us-east-1', ...account });
-context.Promise.catch(() => undefined);
+const account = typeof delivered === 'string' && /^\d{12}$/.test(delivered) ? delivered : undefined;
 
 try {
-  const result = await handler(event, context);
-  context.succeed(result);
+  const result = await invokeLocally(handler, name, event, account);
   writeResult(`${JSON.stringify(result, null, 2)}\n`, () => process.exit(0));
 } catch (error) {
   fail(`${name} failed: ${(error as Error).message}`, 1);

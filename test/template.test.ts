@@ -314,10 +314,28 @@ describe.each(FUNCTIONS)('$name in template.yaml', (f) => {
 
   it('grants the actions its remediation steps call only when the stack is deployed in enforce mode', () => {
     const runnerActions = Object.values(f.remediation?.runners ?? {}).flatMap((r) => [...r.iamActions]);
-    const conditional = statements.filter((s) => s.condition && s.condition !== 'OrganizationMode');
+    const conditional = statements.filter((s) => s.condition && s.condition !== 'OrganizationMode' && s.condition !== 'ApprovalsEnforced');
     // EnforceAnywhere: central resources an action in an enforced member account needs (AccountModes).
     expect(conditional.every((s) => s.condition === 'Enforce' || s.condition === 'EnforceAnywhere')).toBe(true);
     expect([...actionsOf(conditional)].sort()).toEqual([...new Set(runnerActions)].sort());
+  });
+
+  it('grants the approval path its schedule and the scheduler role only when steps wait for approval somewhere enforced', () => {
+    const approval = statements.filter((s) => s.condition === 'ApprovalsEnforced');
+    expect([...actionsOf(approval)].sort()).toEqual([...f.approvalActions].sort());
+    if (f.approvalActions.length === 0) return;
+    expect(approval.map((s) => [s.Action, s.Resource, s.Condition])).toEqual([
+      [
+        'scheduler:CreateSchedule',
+        { 'Fn::Sub': 'arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/default/ml-guard-approval-*' },
+        undefined,
+      ],
+      [
+        'iam:PassRole',
+        { 'Fn::GetAtt': ['ApprovalSchedulerRole', 'Arn'] },
+        { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      ],
+    ]);
   });
 
   it('grants the assumption of its own member role, and only in organization mode (MemberRolePrefix set)', () => {

@@ -2,6 +2,7 @@ import { MAX_CALL_MS } from './aws/client-options.js';
 import { ConfigError } from './errors.js';
 import { describeIssues } from './events/describe-issues.js';
 import { parseProtectedEntry } from './principals.js';
+import { STEP_KINDS } from './remediation/step-kinds.js';
 import { type Schema, safeParse } from './schema.js';
 
 /**
@@ -139,6 +140,35 @@ function readEnvironment(present: Readonly<Record<string, string>>) {
       'expected <12-digit account id>=<dry-run|enforce>, separated by commas, each account once',
       (v) => accountModesOf(v) ?? {},
     ),
+    APPROVAL_REQUIRED: read(
+      'APPROVAL_REQUIRED',
+      [] as string[],
+      (v) => listOf(v).every((k) => STEP_KINDS.includes(k)),
+      `expected step kinds, separated by commas, among ${STEP_KINDS.join(', ')}`,
+      listOf,
+    ),
+    APPROVAL_ACT_ON_EXPIRY: read(
+      'APPROVAL_ACT_ON_EXPIRY',
+      [] as string[],
+      (v) => listOf(v).every((k) => STEP_KINDS.includes(k)),
+      `expected step kinds, separated by commas, among ${STEP_KINDS.join(', ')}`,
+      listOf,
+    ),
+    // One week at most: an approval older than that is no longer about the same incident.
+    APPROVAL_TIMEOUT_MINUTES: read(
+      'APPROVAL_TIMEOUT_MINUTES',
+      60,
+      (v) => /^[1-9]\d{0,4}$/.test(v) && Number(v) <= 10_080,
+      'expected a whole number of minutes from 1 to 10080',
+      Number,
+    ),
+    APPROVAL_SCHEDULER_ROLE_ARN: read<string | undefined>(
+      'APPROVAL_SCHEDULER_ROLE_ARN',
+      undefined,
+      matching(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/),
+      'expected an IAM role ARN',
+      text,
+    ),
     TIME_RESERVE_MS: read(
       'TIME_RESERVE_MS',
       DEFAULT_TIME_RESERVE_MS,
@@ -202,6 +232,25 @@ export interface Config {
    * production); the function's own account always takes `mode` (see `modeIn`).
    */
   accountModes: Readonly<Record<string, RemediationMode>>;
+  /** Which steps wait for a person's approval in enforce mode, for how long, and what happens when nobody answers. */
+  approval: ApprovalSettings;
+}
+
+export interface ApprovalSettings {
+  /**
+   * Step kinds that wait for a person's approval (APPROVAL_REQUIRED). The first such step of a plan, and every step after
+   * it, are journaled `awaiting-approval`; the steps before it run. Empty: nothing waits.
+   */
+  required: ReadonlySet<string>;
+  /** How long an approval may be answered, from the time it is asked. */
+  timeoutMinutes: number;
+  /**
+   * Step kinds that run when their approval expires unanswered (containment by default); the held steps of other kinds
+   * are escalated: notified again, at a higher severity, and not run.
+   */
+  actOnExpiry: ReadonlySet<string>;
+  /** The role EventBridge Scheduler assumes to deliver an approval's expiry to the function; unset, nothing expires it by itself. */
+  schedulerRoleArn: string | undefined;
 }
 
 export interface ConfigRequirements {
@@ -230,7 +279,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     memberRolePrefix: e.MEMBER_ROLE_PREFIX,
     managedAccounts: e.MANAGED_ACCOUNTS,
     accountModes: e.ACCOUNT_MODES,
+    approval: {
+      required: new Set(e.APPROVAL_REQUIRED),
+      timeoutMinutes: e.APPROVAL_TIMEOUT_MINUTES,
+      actOnExpiry: new Set(e.APPROVAL_ACT_ON_EXPIRY),
+      schedulerRoleArn: e.APPROVAL_SCHEDULER_ROLE_ARN,
+    },
   };
+  const actsUnasked = e.APPROVAL_ACT_ON_EXPIRY.filter((k) => !config.approval.required.has(k));
+  if (actsUnasked.length) {
+    throw new ConfigError(
+      `invalid environment: APPROVAL_ACT_ON_EXPIRY names ${actsUnasked.join(', ')}, which APPROVAL_REQUIRED does not list (only a step that waits for approval can expire)`,
+    );
+  }
   // In single-account mode no other account is acted in: an account list there is a mistake, not a setting.
   const orgOnly = [config.managedAccounts.length ? 'MANAGED_ACCOUNTS' : '', Object.keys(config.accountModes).length ? 'ACCOUNT_MODES' : ''];
   if (!config.memberRolePrefix && orgOnly.some(Boolean)) {

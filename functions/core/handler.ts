@@ -12,6 +12,9 @@ export interface Invocation {
   requestId?: string;
   /** The account the function runs in, from its ARN: an event about another account is acted on only in organization mode. */
   ownAccount?: string;
+  /** The function's ARN and name as invoked: an approval's expiry is scheduled to it, and its commands name it. */
+  functionArn?: string;
+  deployedName?: string;
 }
 
 function invocationOf(context: Partial<Context> | undefined): Invocation {
@@ -22,6 +25,8 @@ function invocationOf(context: Partial<Context> | undefined): Invocation {
     ...(typeof remaining === 'function' ? { remainingMs: () => remaining.call(context) } : {}),
     ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
     ...(own ? { ownAccount: own } : {}),
+    ...(context?.invokedFunctionArn ? { functionArn: context.invokedFunctionArn } : {}),
+    ...(context?.functionName ? { deployedName: context.functionName } : {}),
   };
 }
 

@@ -172,14 +172,18 @@ export function buildReport({ records, source, now, since, unreadable = [] }: Re
 }
 
 /** One record per function and event: the evidence bucket never holds two, but a directory of copies may. */
+/**
+ * One record per function and event: the last closed (an approval's answer closes an event again, and its record holds
+ * every step, those done before the hold included).
+ */
 function distinct(records: readonly AuditRecord[]): { kept: AuditRecord[]; duplicates: number } {
-  const seen = new Set<string>();
-  const kept = records.filter((r) => {
+  const last = new Map<string, AuditRecord>();
+  for (const r of records) {
     const key = `${r.function}\u0000${r.event.id}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+    const seen = last.get(key);
+    if (!seen || r.recorded_at > seen.recorded_at) last.set(key, r);
+  }
+  const kept = records.filter((r) => last.get(`${r.function}\u0000${r.event.id}`) === r);
   return { kept, duplicates: records.length - kept.length };
 }
 
@@ -424,6 +428,7 @@ function categoryOfStatus(status: string, steps: AuditTarget['steps']): OpenCate
   if (status === 'failed') return steps.some((s) => s.outcome === 'failed' || s.outcome === 'done') ? 'failed' : 'blocked';
   if (status === 'partial') return 'failed';
   if (status === 'limit-exceeded' || status === 'deferred') return status;
+  if (status === 'awaiting-approval') return 'awaiting a person';
   return undefined;
 }
 

@@ -14,6 +14,7 @@ export function esc(value: string | number): string {
 export const STATUS_COLOURS: Record<string, string> = {
   failed: '#c62828',
   partial: '#ef6c00',
+  'awaiting-approval': '#d81b60',
   deferred: '#f9a825',
   'limit-exceeded': '#8e24aa',
   remediated: '#2e7d32',

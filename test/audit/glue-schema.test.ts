@@ -100,6 +100,19 @@ describe('the audit record of every sample event through every function (dry-run
       'targets.steps.attempt',
       'targets.steps.detail',
       'targets.steps.retryable',
+      // Filled when steps wait for approval, or an approval is answered (test/approval/*.test.ts).
+      'approval_asked',
+      'approval_asked.id',
+      'approval_asked.kinds',
+      'approval_asked.expires_at',
+      'approval_answer',
+      'approval_answer.id',
+      'approval_answer.state',
+      'approval_answer.at',
+      'approval_answer.by',
+      'approval_answer.verified',
+      'approval_answer.via',
+      'approval_answer.reason',
     ];
 
     expect(written.size).toBeGreaterThan(40);

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { DynamoJournal } from '../../functions/core/journal/dynamodb.js';
 import { FileJournal } from '../../functions/core/journal/file.js';
 import {
+  type ApprovalDecision,
+  type ApprovalRecord,
   JournalConflictError,
   JournalError,
   type JournalStore,
@@ -48,6 +50,25 @@ function target(id: string, attempt: number, note = ''): TargetRecord {
     updatedAt: T0.toISOString(),
   };
 }
+
+const APPROVAL: ApprovalRecord = {
+  nonce: 'a'.repeat(32),
+  state: 'awaiting',
+  attempt: 1,
+  requestedAt: at(1_000).toISOString(),
+  expiresAt: at(3_600_000).toISOString(),
+  plannedAt: T0.toISOString(),
+  plans: { 'AWS::S3::Bucket#a': 'c'.repeat(64) },
+  kinds: ['removePublicPolicyStatements'],
+  event: { id: '29cc9880', 'detail-type': 'GuardDuty Finding' },
+  expiry: { schedule: 'ml-guard-approval-0123' },
+};
+const answer = (state: ApprovalDecision['state']): ApprovalDecision => ({
+  state,
+  at: at(2_000).toISOString(),
+  by: { identity: 'arn:aws:iam::123456789012:user/alice', verified: false, via: 'lambda:Invoke' },
+  reason: 'checked with the data owner',
+});
 
 /** The same contract, run against DynamoDB's semantics (dynalite) and the in-memory journal of local runs. */
 const stores: [string, () => Promise<JournalStore>][] = [
@@ -125,6 +146,54 @@ describe.each(stores)('the journal in %s', { timeout: 20_000 }, (_name, make) =>
       event: { closed: true, status: 'remediated', reason: '5 change(s) made', notification },
     });
     expect(again.targets).toEqual([target('a', 1)]);
+  });
+
+  it('keeps an approval asked with the closed event, and takes exactly one answer, reopening the event for it', async () => {
+    const journal = await make();
+    await journal.claim(KEY, claimBy('req-1'));
+    await journal.close(KEY, 1, { closed: true, status: 'awaiting-approval', reason: 'held', approval: APPROVAL, now: at(1_000) });
+    const approve = { nonce: APPROVAL.nonce, decision: answer('approved'), now: at(2_000) };
+
+    const forged = await journal.decide(KEY, { ...approve, nonce: 'f'.repeat(32) });
+    const first = await journal.decide(KEY, approve);
+    const second = await journal.decide(KEY, { ...approve, decision: answer('denied') });
+    const { event } = await journal.read(KEY);
+    const claim = await journal.claim(KEY, claimBy('req-2', at(3_000)));
+
+    expect([forged, first, second]).toEqual([false, true, false]);
+    expect(event).toMatchObject({
+      closed: false,
+      leaseUntil: 0,
+      approval: { ...APPROVAL, state: 'approved', decision: answer('approved') },
+    });
+    expect(claim).toMatchObject({ granted: true, attempt: 2, event: { approval: { state: 'approved' } } });
+  });
+
+  it('takes no answer for an event that is not closed, or has no approval', async () => {
+    const journal = await make();
+    await journal.claim(KEY, claimBy('req-1'));
+    const request = { nonce: APPROVAL.nonce, decision: answer('approved'), now: at(2_000) };
+
+    const open = await journal.decide(KEY, request);
+    await journal.close(KEY, 1, { closed: true, status: 'remediated', reason: 'done', now: at(1_000) });
+    const none = await journal.decide(KEY, request);
+    const unknown = await journal.decide('quarantine-public-bucket#no-such-event', request);
+
+    expect([open, none, unknown]).toEqual([false, false, false]);
+  });
+
+  it('replaces an approval answered with the one asked again, which awaits its own answer', async () => {
+    const journal = await make();
+    await journal.claim(KEY, claimBy('req-1'));
+    await journal.close(KEY, 1, { closed: true, status: 'awaiting-approval', reason: 'held', approval: APPROVAL, now: at(1_000) });
+    await journal.decide(KEY, { nonce: APPROVAL.nonce, decision: answer('approved'), now: at(2_000) });
+    await journal.claim(KEY, claimBy('req-2', at(3_000)));
+    const again = { ...APPROVAL, nonce: 'b'.repeat(32), attempt: 2, replaces: APPROVAL.nonce };
+
+    await journal.close(KEY, 2, { closed: true, status: 'awaiting-approval', reason: 'plan changed', approval: again, now: at(4_000) });
+
+    expect((await journal.read(KEY)).event?.approval).toEqual(again);
+    expect(await journal.decide(KEY, { nonce: APPROVAL.nonce, decision: answer('denied'), now: at(5_000) })).toBe(false);
   });
 
   it('keeps a stale attempt from overwriting what a newer attempt journaled', async () => {

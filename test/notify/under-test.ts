@@ -22,6 +22,8 @@ export const notifyUnderTest = {
   roleLogicalId: 'NotifyRole',
   alwaysActions: [...floodIamActions, ...lookupIamActions, ...configRuleIamActions],
   organizationActions: memberRoleIamActions,
+  // notify holds nothing back: nothing of it waits for approval.
+  approvalActions: [],
   wildcardActions: lookupIamActions,
   configRules: NOTIFY_CONFIG_RULES,
   handles(raw: unknown, rule?: RuleIdentity): boolean {

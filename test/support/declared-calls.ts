@@ -14,6 +14,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   DynamoDBClient: 'dynamodb',
   CloudTrailClient: 'cloudtrail',
   ConfigServiceClient: 'config',
+  SchedulerClient: 'scheduler',
 };
 
 /** Commands whose IAM action is not named after them (S3 user guide, "Amazon S3 actions"). */
@@ -31,12 +32,12 @@ export function iamActionOf(clientName: string, commandName: string): string {
   return ACTION_OF_COMMAND[action] ?? action;
 }
 
-/** Every action a function's role may be granted, in either mode: its base, its reads, its remediation's writes. */
+/** Every action a function's role may be granted, in either mode: its base, its reads, its remediation's writes, its approvals. */
 export function declaredActions(functionName: string): Set<string> {
   const f = FUNCTIONS.find((candidate) => candidate.name === functionName);
   if (!f) throw new Error(`${functionName} is not in FUNCTIONS (test/support/functions.ts)`);
   const writes = Object.values(f.remediation?.runners ?? {}).flatMap((r) => [...r.iamActions]);
-  return new Set([...BASE_ACTIONS, ...f.alwaysActions, ...writes]);
+  return new Set([...BASE_ACTIONS, ...f.alwaysActions, ...writes, ...f.approvalActions]);
 }
 
 /**

@@ -6,6 +6,7 @@ import { InvalidEventError, UnsupportedEventError } from '../../functions/core/e
 import type { ManagedRuleId, RuleIdentity } from '../../functions/core/events/config-rules.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { journalIamActions } from '../../functions/core/journal/dynamodb.js';
+import { approvalIamActions } from '../../functions/core/remediation/approval.js';
 import type { Remediation } from '../../functions/core/remediation/remediate.js';
 import type { Runners, StepBase } from '../../functions/core/remediation/types.js';
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
@@ -34,6 +35,8 @@ export interface FunctionUnderTest {
   remediation?: Pick<Remediation<unknown, unknown, StepBase, unknown>, 'selectTargets'> & { runners: Runners<StepBase, unknown> };
   /** Actions granted only in organization mode (MemberRolePrefix set): the assumption of the function's member role. */
   organizationActions: readonly string[];
+  /** Actions granted only when steps wait for approval in an enforced account: the schedule of its expiry. */
+  approvalActions: readonly string[];
   /** Actions AWS authorizes only on `Resource: "*"` (List* calls, for example), that the role may grant so. */
   wildcardActions?: readonly string[];
   /** The managed Config rules the function takes: its Config rule in template.yaml routes what they evaluate. */
@@ -62,6 +65,7 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     roleLogicalId: 'QuarantinePublicBucketRole',
     alwaysActions: [...quarantineReads, ...configRuleIamActions, ...journalIamActions],
     organizationActions: memberRoleIamActions,
+    approvalActions: approvalIamActions,
     configRules: quarantinePublicBucket.configRules ?? [],
     remediation: quarantinePublicBucket as unknown as FunctionUnderTest['remediation'],
   },
@@ -71,6 +75,7 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     roleLogicalId: 'StopCompromisedTrainingJobRole',
     alwaysActions: [...stopJobReads, ...journalIamActions],
     organizationActions: memberRoleIamActions,
+    approvalActions: approvalIamActions,
     configRules: stopCompromisedTrainingJob.configRules ?? [],
     remediation: stopCompromisedTrainingJob as unknown as FunctionUnderTest['remediation'],
     wildcardActions: stopJobLists,
@@ -81,6 +86,7 @@ export const FUNCTIONS: FunctionUnderTest[] = [
     roleLogicalId: 'RotateCredentialsRole',
     alwaysActions: [...rotateReads, ...configRuleIamActions, ...journalIamActions],
     organizationActions: memberRoleIamActions,
+    approvalActions: approvalIamActions,
     configRules: rotateCredentials.configRules ?? [],
     remediation: rotateCredentials as unknown as FunctionUnderTest['remediation'],
     wildcardActions: ['iam:ListUsers'],

@@ -35,6 +35,10 @@ export interface AuditRecord {
   controls: AuditControl[];
   /** Seconds from the finding's first sight to the last change that contained it (a `remediated` event only). */
   time_to_contain_seconds?: number;
+  /** The approval this close asked for: steps of these kinds wait for a person until `expires_at`. */
+  approval_asked?: { id: string; kinds: string[]; expires_at: string };
+  /** The answer this close acted on, and who gave it: each answer of an event has a record of its own. */
+  approval_answer?: { id: string; state: string; at: string; by: string; verified: boolean; via: string; reason?: string };
 }
 
 export interface AuditEvent {
@@ -148,6 +152,28 @@ export function buildAuditRecord({ event, result, journaled, now }: AuditInput):
     ...(result.journal ? { journal: { location: result.journal.location, key: result.journal.key, attempt: result.journal.attempt } } : {}),
     controls: mapping ? citationsOf(mapping).map((c) => ({ framework: c.framework, id: c.id, title: c.title })) : [],
     ...optional('time_to_contain_seconds', ttc),
+    ...approvalColumns(result),
+  };
+}
+
+/** The approval asked and the answer acted on, by approval id (never the key, which answers it). */
+function approvalColumns(result: EventResult): Pick<AuditRecord, 'approval_asked' | 'approval_answer'> {
+  const { asked, answered } = result.approval ?? {};
+  return {
+    ...(asked ? { approval_asked: { id: asked.id, kinds: asked.kinds, expires_at: asked.expiresAt } } : {}),
+    ...(answered
+      ? {
+          approval_answer: {
+            id: answered.id,
+            state: answered.state,
+            at: answered.at,
+            by: answered.by.identity,
+            verified: answered.by.verified,
+            via: answered.by.via,
+            ...optional('reason', answered.reason),
+          },
+        }
+      : {}),
   };
 }
 
@@ -360,10 +386,11 @@ const KEY_ID_MAX = 200;
 /**
  * The record's object key: the same for every attempt at the same event, so that a retry finds it written. Hive-style
  * partitions of the event's own time (its envelope `time`, not the close time, which differs between attempts), then
- * `<function>_<event id>.json` with the id percent-encoded (one folder per day: Athena reads a partition's folder, not
+ * `<function>_<event id>.json` with the id percent-encoded (and, for the close that acts on an approval's answer,
+ * `_<answer>-<approval id>` before `.json`) (one folder per day: Athena reads a partition's folder, not
  * the folders under it).
  */
-export function auditKey(record: Pick<AuditRecord, 'function' | 'event'>): string {
+export function auditKey(record: Pick<AuditRecord, 'function' | 'event' | 'approval_answer'>): string {
   const parsed = Date.parse(record.event.time);
   // EventBridge always gives a time; an event without a readable one still gets one key (in 1970), whenever it closes.
   const at = new Date(Number.isNaN(parsed) ? 0 : parsed);
@@ -371,7 +398,9 @@ export function auditKey(record: Pick<AuditRecord, 'function' | 'event'>): strin
   const partition = `audit/year=${at.getUTCFullYear()}/month=${two(at.getUTCMonth() + 1)}/day=${two(at.getUTCDate())}`;
   let id = encodeURIComponent(record.event.id);
   if (id.length > KEY_ID_MAX) id = `${id.slice(0, KEY_ID_MAX - 65)}~${createHash('sha256').update(record.event.id).digest('hex')}`;
-  return `${partition}/${record.function}_${id}.json`;
+  // An approval's answer closes the event again: its record is another object, `_<answer>-<approval id>`.
+  const answer = record.approval_answer ? `_${record.approval_answer.state}-${record.approval_answer.id}` : '';
+  return `${partition}/${record.function}_${id}${answer}.json`;
 }
 
 /** Who made a CloudTrail call: the identity (its ARN), its key, and where it called from. */

@@ -9,9 +9,11 @@ import {
 import { clientOptions, onFirstUse } from '../aws/client-options.js';
 import { describeError, errorName } from '../errors.js';
 import {
+  type ApprovalRecord,
   type Claim,
   type ClaimRequest,
   type CloseRequest,
+  type DecideRequest,
   type EventRecord,
   JournalConflictError,
   JournalError,
@@ -133,14 +135,24 @@ export class DynamoJournal implements JournalStore {
   }
 
   async close(key: string, attempt: number, r: CloseRequest): Promise<void> {
+    // An approval asked for is kept apart from its state, nonce and answer, which `decide` checks and sets atomically.
+    const approval = r.approval ? approvalAttributes(r.approval) : undefined;
+    const sets = [
+      '#closed = :closed',
+      '#status = :status',
+      '#reason = :reason',
+      '#leaseUntil = :zero',
+      '#updatedAt = :nowIso',
+      '#expiresAt = :expiresAt',
+      ...(r.notification ? ['#notification = :notification'] : []),
+      ...(approval ? ['#approval = :approval', '#approvalNonce = :approvalNonce', '#approvalState = :approvalState'] : []),
+    ];
     try {
       await this.db().send(
         new UpdateItemCommand({
           TableName: this.table,
           Key: { pk: S(key), sk: S(EVENT_SK) },
-          UpdateExpression: `SET #closed = :closed, #status = :status, #reason = :reason, #leaseUntil = :zero, #updatedAt = :nowIso, #expiresAt = :expiresAt${
-            r.notification ? ', #notification = :notification' : ''
-          }`,
+          UpdateExpression: `SET ${sets.join(', ')}${approval ? ' REMOVE #approvalDecision' : ''}`,
           ConditionExpression: '#attempts = :attempt',
           ExpressionAttributeNames: {
             '#closed': 'closed',
@@ -151,6 +163,14 @@ export class DynamoJournal implements JournalStore {
             '#expiresAt': 'expiresAt',
             '#attempts': 'attempts',
             ...(r.notification ? { '#notification': 'notification' } : {}),
+            ...(approval
+              ? {
+                  '#approval': 'approval',
+                  '#approvalNonce': 'approvalNonce',
+                  '#approvalState': 'approvalState',
+                  '#approvalDecision': 'approvalDecision',
+                }
+              : {}),
           },
           ExpressionAttributeValues: {
             ':closed': B(r.closed),
@@ -161,12 +181,49 @@ export class DynamoJournal implements JournalStore {
             ':expiresAt': N(this.expiresAt(r.now)),
             ':attempt': N(attempt),
             ...(r.notification ? { ':notification': S(JSON.stringify(r.notification)) } : {}),
+            ...(approval ? { ':approval': approval.approval, ':approvalNonce': approval.nonce, ':approvalState': approval.state } : {}),
           },
         }),
       );
     } catch (error) {
       if (isConditionFailure(error)) throw new JournalConflictError(`${key} was claimed by a later attempt than ${attempt}`);
       throw wrap(error, `could not close ${key}`);
+    }
+  }
+
+  async decide(key: string, r: DecideRequest): Promise<boolean> {
+    try {
+      await this.db().send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { pk: S(key), sk: S(EVENT_SK) },
+          UpdateExpression:
+            'SET #approvalState = :state, #approvalDecision = :decision, #closed = :false, #leaseUntil = :zero, #updatedAt = :nowIso',
+          ConditionExpression: '#closed = :true AND #approvalNonce = :nonce AND #approvalState = :awaiting',
+          ExpressionAttributeNames: {
+            '#approvalState': 'approvalState',
+            '#approvalDecision': 'approvalDecision',
+            '#approvalNonce': 'approvalNonce',
+            '#closed': 'closed',
+            '#leaseUntil': 'leaseUntil',
+            '#updatedAt': 'updatedAt',
+          },
+          ExpressionAttributeValues: {
+            ':state': S(r.decision.state),
+            ':decision': S(JSON.stringify(r.decision)),
+            ':false': B(false),
+            ':true': B(true),
+            ':zero': N(0),
+            ':nowIso': S(r.now.toISOString()),
+            ':nonce': S(r.nonce),
+            ':awaiting': S('awaiting'),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw wrap(error, `could not answer the approval of ${key}`);
     }
   }
 
@@ -227,8 +284,31 @@ function eventOf(key: string, item: Record<string, AttributeValue> | undefined):
     ...(status ? { status: status as EventRecord['status'] } : {}),
     ...(reason ? { reason } : {}),
     ...(notification ? { notification: JSON.parse(notification) as EventRecord['notification'] } : {}),
+    ...approvalOf(item),
     startedAt: str('startedAt') ?? '',
     updatedAt: str('updatedAt') ?? '',
+  };
+}
+
+/** The approval as the event item keeps it: the record in JSON, and apart from it the nonce and state that `decide` checks. */
+function approvalAttributes(approval: ApprovalRecord): { approval: AttributeValue; nonce: AttributeValue; state: AttributeValue } {
+  const { state, nonce, decision: _decision, ...rest } = approval;
+  return { approval: S(JSON.stringify(rest)), nonce: S(nonce), state: S(state) };
+}
+
+function approvalOf(item: Record<string, AttributeValue> | undefined): { approval?: ApprovalRecord } {
+  const rest = item?.approval?.S;
+  const nonce = item?.approvalNonce?.S;
+  const state = item?.approvalState?.S;
+  if (!rest || !nonce || !state) return {};
+  const decision = item?.approvalDecision?.S;
+  return {
+    approval: {
+      ...(JSON.parse(rest) as Omit<ApprovalRecord, 'nonce' | 'state' | 'decision'>),
+      nonce,
+      state: state as ApprovalRecord['state'],
+      ...(decision ? { decision: JSON.parse(decision) as ApprovalRecord['decision'] } : {}),
+    },
   };
 }
 

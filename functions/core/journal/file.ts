@@ -3,6 +3,7 @@ import {
   type Claim,
   type ClaimRequest,
   type CloseRequest,
+  type DecideRequest,
   type EventRecord,
   JournalError,
   type JournalSnapshot,
@@ -35,6 +36,10 @@ export class FileJournal implements JournalStore {
 
   close(key: string, attempt: number, request: CloseRequest): Promise<void> {
     return this.change((journal) => journal.close(key, attempt, request));
+  }
+
+  decide(key: string, request: DecideRequest): Promise<boolean> {
+    return this.change((journal) => journal.decide(key, request));
   }
 
   async read(key: string): Promise<{ event?: EventRecord; targets: TargetRecord[] }> {

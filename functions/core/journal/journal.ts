@@ -67,8 +67,65 @@ export interface EventRecord {
   status?: EventStatus;
   reason?: string;
   notification?: { subject: string; messageId?: string; at: string; attempt: number };
+  /** The last approval the event asked for, and its answer once given. */
+  approval?: ApprovalRecord;
   startedAt: string;
   updatedAt: string;
+}
+
+export type ApprovalState = 'awaiting' | 'approved' | 'denied' | 'expired';
+
+/**
+ * Steps held for a person's approval (APPROVAL_REQUIRED). A person answers with the approval's key,
+ * `<journal key>#<nonce>`: the nonce is random, so an answer must come from someone who was told the key.
+ */
+export interface ApprovalRecord {
+  nonce: string;
+  state: ApprovalState;
+  /** The attempt that asked. */
+  attempt: number;
+  requestedAt: string;
+  expiresAt: string;
+  /**
+   * When the held plans were made: an approval re-reads each resource and plans again as of this time, so that the same
+   * state gives the same steps.
+   */
+  plannedAt: string;
+  /** For each target (its journal id), the SHA-256 of the steps held as planned: an approval runs them only if it plans the same. */
+  plans: Record<string, string>;
+  /** The kinds of the steps held. */
+  kinds: string[];
+  /** The event as delivered: an approval selects, reads and plans from it again. */
+  event: unknown;
+  /** The EventBridge Scheduler schedule that expires the approval, or why there is none. */
+  expiry: { schedule: string } | { none: string };
+  /** The nonce of the approval this one replaces, asked again because the plan changed. */
+  replaces?: string;
+  decision?: ApprovalDecision;
+}
+
+export interface ApprovalDecision {
+  state: Exclude<ApprovalState, 'awaiting'>;
+  at: string;
+  by: Approver;
+  reason?: string;
+}
+
+/** Who answered an approval, as far as the function can tell. */
+export interface Approver {
+  /** An IAM ARN, or what the caller said it is. */
+  identity: string;
+  /** True when the identity was checked (a signed sts:GetCallerIdentity request); false when the caller only stated it. */
+  verified: boolean;
+  /** How the answer came: `lambda:Invoke`, `EventBridge Scheduler`. */
+  via: string;
+}
+
+/** What `decide` needs: the approval's nonce, and the answer. */
+export interface DecideRequest {
+  nonce: string;
+  decision: ApprovalDecision;
+  now: Date;
 }
 
 export interface ClaimRequest {
@@ -93,6 +150,8 @@ export interface CloseRequest {
   status: EventStatus;
   reason: string;
   notification?: EventRecord['notification'];
+  /** An approval asked for: it replaces the event's last approval. */
+  approval?: ApprovalRecord;
   now: Date;
 }
 
@@ -105,6 +164,12 @@ export interface JournalStore {
   close(key: string, attempt: number, request: CloseRequest): Promise<void>;
   /** What the journal holds of an event, without claiming it (for a person: `npm run undo`); nothing when it has none. */
   read(key: string): Promise<{ event?: EventRecord; targets: TargetRecord[] }>;
+  /**
+   * Answers the event's approval, atomically, only while the event is closed and its approval with this nonce awaits an
+   * answer; the event is reopened (not closed, claim expired) so that the answering invocation can claim it. False when
+   * the condition does not hold (another answer came first, or the nonce is not the approval's): nothing is changed.
+   */
+  decide(key: string, request: DecideRequest): Promise<boolean>;
 }
 
 /** Everything a journal in memory holds, as JSON: what a journal file keeps between runs. */
@@ -181,6 +246,7 @@ export class MemoryJournal implements JournalStore {
       startedAt: old?.startedAt ?? r.now.toISOString(),
       updatedAt: r.now.toISOString(),
       ...(old?.notification ? { notification: old.notification } : {}),
+      ...(old?.approval ? { approval: old.approval } : {}),
     };
     this.events.set(key, event);
     return { granted: true, attempt: event.attempts, event: structuredClone(event), targets: targets() };
@@ -204,8 +270,22 @@ export class MemoryJournal implements JournalStore {
       status: r.status,
       reason: r.reason,
       ...(r.notification ? { notification: r.notification } : {}),
+      ...(r.approval ? { approval: r.approval } : {}),
       leaseUntil: 0,
       updatedAt: r.now.toISOString(),
     });
+  }
+
+  async decide(key: string, r: DecideRequest): Promise<boolean> {
+    const old = this.events.get(key);
+    if (!old?.closed || old.approval?.nonce !== r.nonce || old.approval.state !== 'awaiting') return false;
+    this.events.set(key, {
+      ...old,
+      approval: { ...old.approval, state: r.decision.state, decision: structuredClone(r.decision) },
+      closed: false,
+      leaseUntil: 0,
+      updatedAt: r.now.toISOString(),
+    });
+    return true;
   }
 }

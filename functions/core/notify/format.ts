@@ -32,6 +32,7 @@ const outcomeMark: Record<StepOutcome, string> = {
   'would-do': '[would do]',
   failed: '[FAILED]',
   'not-run': '[not run]',
+  'awaiting-approval': '[AWAITING APPROVAL]',
 };
 
 /** The one formatter for every notification of every function. */
@@ -99,10 +100,39 @@ export function readableText(result: EventResult, facts: EventFacts | undefined)
           '',
         ]
       : []),
+    ...describeApproval(result),
     ...(steps.length ? ['What to do:', ...steps.map((s) => `  - ${field(s)}`), ''] : []),
     ...(facts?.consoleUrl ? [`Console: ${field(facts.consoleUrl)}`, ''] : []),
     ...describeJournal(result),
   ].join('\n');
+}
+
+/** The approval asked for, and how to answer it; or the answer acted on, and who gave it. */
+function describeApproval(result: EventResult): string[] {
+  const a = result.approval;
+  if (!a) return [];
+  const lines: string[] = [];
+  if (a.answered) {
+    const by = a.answered.by;
+    const who = `${by.identity} (${by.verified ? 'verified' : 'as stated by the caller'}, via ${by.via})`;
+    const why = a.answered.reason ? `: ${a.answered.reason}` : '';
+    lines.push(`Approval ${a.answered.state} at ${a.answered.at} by ${field(who, QUOTED_VALUE_MAX)}${field(why)}`, '');
+  }
+  if (a.asked) {
+    const c = a.asked.commands;
+    const onExpiry = a.asked.actOnExpiry.length
+      ? `then the held ${a.asked.actOnExpiry.join(', ')} step(s) run and the rest are escalated`
+      : 'then the held steps are escalated, not run';
+    lines.push(
+      `APPROVAL NEEDED for ${a.asked.kinds.join(', ')}, until ${a.asked.expiresAt} (${onExpiry}; ${field(a.asked.expiry)})`,
+      `  approve: ${field(c.approve, UNDO_MAX)}`,
+      `  deny:    ${field(c.deny, UNDO_MAX)}`,
+      ...(c.approveWithCli ? [`  approve with the AWS CLI (or from chat): ${field(c.approveWithCli, UNDO_MAX)}`] : []),
+      ...(c.denyWithCli ? [`  deny with the AWS CLI (or from chat): ${field(c.denyWithCli, UNDO_MAX)}`] : []),
+      '',
+    );
+  }
+  return lines;
 }
 
 /** Where the record of what was done is, which attempt this was, and whether Lambda retries for the rest. */
@@ -144,7 +174,7 @@ export function severityOf(result: EventResult, facts: EventFacts | undefined): 
 }
 
 function eventSeverity(result: EventResult, facts: EventFacts | undefined): Severity {
-  if (result.status === 'failed' || result.status === 'partial' || result.status === 'limit-exceeded') {
+  if (['failed', 'partial', 'limit-exceeded', 'awaiting-approval'].includes(result.status)) {
     return facts?.severity === 'CRITICAL' ? 'CRITICAL' : 'HIGH';
   }
   return facts?.severity ?? 'INFO';

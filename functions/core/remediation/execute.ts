@@ -29,7 +29,23 @@ export interface ExecuteOptions {
   /** False when too little time is left to start another step and still report (the step is deferred to the retry). */
   hasTimeFor?: () => boolean;
   now?: () => Date;
+  /**
+   * Steps a person must approve first (enforce mode only): the first step not yet done that `needs` approval, and
+   * every step after it (a plan's steps rely on the ones before them), are not run. They are reported and journaled
+   * `awaiting-approval`, or, with `refused`, reported `not-run` for that reason (an approval that expired unanswered).
+   * The steps before it run as usual. `onHeld` is given the steps held, as planned.
+   */
+  approval?: ApprovalGate;
 }
+
+export interface ApprovalGate {
+  needs(step: StepBase): boolean;
+  refused?: string;
+  onHeld?(steps: StepBase[]): void;
+}
+
+/** What a dry-run says of a step that would wait for approval. */
+export const WOULD_AWAIT_APPROVAL = "would wait for a person's approval (APPROVAL_REQUIRED), as would the steps after it";
 
 /**
  * Runs a plan's steps in order (or, in dry-run, reports them). A failed step is reported and the next steps still run,
@@ -74,7 +90,9 @@ export async function executePlan<S extends StepBase, Aws>(
     return { ...base, status: 'already-compliant', reason: plan.reason ?? 'nothing to change', steps: [] };
   }
   if (options.dryRun) {
-    return { ...base, status: 'planned', reason: 'dry-run: nothing was changed', steps: plan.steps.map((s) => stepResult(s, 'would-do')) };
+    const first = options.approval ? plan.steps.findIndex((s) => options.approval?.needs(s)) : -1;
+    const steps = plan.steps.map((s, i) => stepResult(s, 'would-do', first >= 0 && i >= first ? WOULD_AWAIT_APPROVAL : undefined));
+    return { ...base, status: 'planned', reason: 'dry-run: nothing was changed', steps };
   }
 
   const attempt = options.attempt ?? 1;
@@ -85,6 +103,7 @@ export async function executePlan<S extends StepBase, Aws>(
   const seen = new Set<string>();
   let abortedBy: StepBase | undefined;
   let outOfTime = false;
+  const held: S[] = [];
   for (const step of plan.steps) {
     // The mapped type guarantees a runner per kind; this view of it lets the loop call it with the union.
     const runner = (runners as unknown as Record<string, Runner<S, Aws> | undefined>)[step.kind];
@@ -97,6 +116,26 @@ export async function executePlan<S extends StepBase, Aws>(
     }
     if (abortedBy) {
       results.push(stepResult(step, 'not-run', `not run: "${abortedBy.summary}" failed`));
+      continue;
+    }
+    if (held.length > 0 || options.approval?.needs(step)) {
+      held.push(step);
+      const refused = options.approval?.refused;
+      if (refused) {
+        results.push(stepResult(step, 'not-run', `not run: ${refused}`));
+        continue;
+      }
+      results.push(stepResult(step, 'awaiting-approval', 'waits for a person to approve or deny it'));
+      upsert(entries, {
+        id,
+        kind: step.kind,
+        summary: step.summary,
+        state: 'awaiting-approval',
+        attempt,
+        startedAt: now().toISOString(),
+        ...(step.undo ? { undo: step.undo } : {}),
+        data: runner?.journalData ? runner.journalData(step) : stepData(step),
+      });
       continue;
     }
     outOfTime ||= options.hasTimeFor !== undefined && !options.hasTimeFor();
@@ -162,6 +201,13 @@ export async function executePlan<S extends StepBase, Aws>(
     results.push(result);
   }
 
+  if (held.length > 0) {
+    options.approval?.onHeld?.(held);
+    // Held steps an earlier plan journaled that this plan no longer has are not left awaiting in the journal.
+    const kept = entries.filter((e) => e.state !== 'awaiting-approval' || seen.has(e.id));
+    entries.splice(0, entries.length, ...kept);
+    await journal(entries).catch((error: unknown) => options.onStepFailed?.(held[0] as StepBase, error));
+  }
   // What earlier attempts did that this plan no longer needs, because the resource already shows it.
   const before = entries.filter((e) => !seen.has(e.id) && (isFinishedChange(e) || e.state === 'started')).map(fromJournal);
   const all = [...before, ...results];
@@ -227,12 +273,17 @@ function summarise(results: StepResult[]): { status: TargetStatus; reason: strin
   const changed = results.filter((r) => r.outcome === 'done').length;
   const earlier = results.filter((r) => r.earlierAttempt !== undefined && r.outcome === 'done').length;
   const then = earlier ? ` (${earlier} of them by an earlier attempt)` : '';
+  const awaiting = results.filter((r) => r.outcome === 'awaiting-approval').length;
+  if (failed === 0 && awaiting > 0) {
+    const made = changed ? `; ${changed} change(s) made${then}` : '';
+    return { status: 'awaiting-approval', reason: `${awaiting} step(s) wait for a person's approval${made}` };
+  }
   if (failed === 0) {
     return changed > 0
       ? { status: 'remediated', reason: `${changed} change(s) made${then}` }
       : { status: 'already-compliant', reason: 'every step found the resource already as wanted' };
   }
-  const succeeded = results.length - failed;
+  const succeeded = results.length - failed - awaiting;
   const deferred = results.some((r) => r.retryable && r.outcome === 'not-run') && results.every((r) => r.outcome !== 'failed');
   if (deferred)
     return { status: 'deferred', reason: `${failed} of ${results.length} step(s) not started in this invocation: the retry continues` };
@@ -247,7 +298,7 @@ function stepResult(step: StepBase, outcome: StepResult['outcome'], detail?: str
     summary: step.summary,
     outcome,
     ...(detail ? { detail } : {}),
-    ...(step.undo && outcome !== 'not-run' && outcome !== 'failed' ? { undo: step.undo } : {}),
+    ...(step.undo && (outcome === 'done' || outcome === 'already-done' || outcome === 'would-do') ? { undo: step.undo } : {}),
   };
 }
 

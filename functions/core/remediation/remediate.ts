@@ -17,11 +17,12 @@ import { describeEvent } from '../notify/describe-event.js';
 import { formatNotification } from '../notify/format.js';
 import { deliver, NotificationError } from '../notify/publish.js';
 import { countOutcome, logger } from '../observability.js';
-import type { Severity } from '../severity.js';
+import { atLeast, type Severity } from '../severity.js';
 import { boundText, QUOTED_VALUE_MAX } from '../text.js';
 import { type Acting, actingFor, identifiedAt, type Place, placeOfEvent, refusalFor, within } from './accounts.js';
+import type { Answered, Approvals, GateOf } from './approval.js';
 import { executePlan, fromJournal, worstStatus } from './execute.js';
-import { ignore, intake, reportHandled } from './intake.js';
+import { type EventIds, ignore, intake, reportHandled } from './intake.js';
 import { type EventResult, type JournalReport, loggableResult } from './result.js';
 import type { Plan, Runners, StepBase, TargetRef, TargetResult } from './types.js';
 
@@ -83,6 +84,10 @@ export interface RunOptions<Aws> {
   ownAccount?: string;
   /** Default: the DynamoDB table JOURNAL_TABLE names, or without it a new in-memory journal (this invocation only). */
   journal?: JournalStore;
+  /** The function's ARN (the Lambda context's): the target of an approval's expiry schedule. */
+  functionArn?: string;
+  /** The function's name as deployed (the Lambda context's): what an approval command invokes. */
+  deployedName?: string;
 }
 
 /** How long a claim outlives the invocation's own deadline, for clock differences. */
@@ -102,9 +107,48 @@ export async function remediate<T, State, S extends StepBase, Aws>(
   remediation: Remediation<T, State, S, Aws>,
   options: RunOptions<Aws>,
 ): Promise<EventResult> {
-  const { functionName, config } = options;
-  const received = intake(raw, { function: functionName, mode: config.mode });
+  if (isApprovalMessage(raw)) {
+    // The approval path is loaded by the first answer, not at cold start.
+    const { answerApproval } = await import('./answer.js');
+    return answerApproval(raw, remediation, options, { respond, journalFor });
+  }
+  const received = intake(raw, { function: options.functionName, mode: options.config.mode });
   if ('ignored' in received) return received.ignored;
+  return respond(raw, received, remediation, options);
+}
+
+/** A message for the approval path rather than an EventBridge event: it has `approval` and no `detail-type`. */
+function isApprovalMessage(raw: unknown): boolean {
+  return (
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.hasOwn(raw, 'approval') && !Object.hasOwn(raw, 'detail-type')
+  );
+}
+
+/** Nothing waits for approval: the plan runs as it is. */
+const noApproval = () => ({});
+
+/** A target's result is final unless a retry continues it or a person's approval is awaited. */
+function isFinal(t: TargetResult): boolean {
+  return !t.retry && t.status !== 'awaiting-approval';
+}
+
+/** The severity the event's notification has (for an escalation, which goes one above). */
+function severityOf(event: ParsedEvent): Severity {
+  return describeEvent(event)?.severity ?? 'INFO';
+}
+
+/**
+ * The flow of a valid event (`remediate`), or of an event an approval answer brings back (`answerApproval`): selects,
+ * claims, remediates each target, asks for approval of what it holds, notifies, closes the journal, records the audit.
+ */
+async function respond<T, State, S extends StepBase, Aws>(
+  raw: unknown,
+  received: { event: ParsedEvent; ids: EventIds },
+  remediation: Remediation<T, State, S, Aws>,
+  options: RunOptions<Aws>,
+  answered?: Answered,
+): Promise<EventResult> {
+  const { functionName, config } = options;
   const { ids } = received;
   // The account the event is about decides the mode (ACCOUNT_MODES) and where the Config rule's source is read.
   const place = placeOfEvent(received.event);
@@ -150,7 +194,13 @@ export async function remediate<T, State, S extends StepBase, Aws>(
   const journalReport: JournalReport = { location: journal.location, key, attempt };
   logger.appendKeys({ journalKey: boundText(key, QUOTED_VALUE_MAX), attempt });
 
-  const context: PlanContext = { event, config, now };
+  // An approval plans again as of the time the held steps were planned: the same state then gives the same steps.
+  const context: PlanContext = { event, config, now: answered ? new Date(answered.approval.plannedAt) : now };
+  // The approval code is loaded only where steps may wait for approval, or an answer is acted on.
+  const approvals: Approvals<S> | undefined =
+    config.approval.required.size > 0 || answered
+      ? (await import('./approval.js')).approvalsOf(remediation.runners as Runners<S, unknown>, config, answered, severityOf(event))
+      : undefined;
   const hasTimeFor = () => !options.remainingMs || options.remainingMs() > config.timeReserveMs;
   const earlier = new Map(claim.targets.map((t) => [t.id, t]));
   // Each target's journal key, from `describeTarget` (a result may name its target more fully, e.g. with an id).
@@ -197,9 +247,20 @@ export async function remediate<T, State, S extends StepBase, Aws>(
         });
         continue;
       }
+      const gating = approvals?.gateFor(id, before) ?? { gate: noApproval };
+      if ('answered' in gating) {
+        // A denial, or an expiry escalated: nothing is read or run; the held steps are reported not run, and why.
+        const { result, steps } = gating.answered(ref);
+        await journal.saveTarget(key, attempt, { ...recordOf(result, true, attempt, clock()), id, steps });
+        saved.add(id);
+        keyOf.set(result, id);
+        journaledOf.set(result, steps);
+        targets.push(result);
+        continue;
+      }
       // The executor journals the steps as they run; the target's record is completed with its result below.
       let journaled: JournaledStep[] | undefined;
-      const result = await remediateTarget(target, ref, remediation, options.aws, context, accounts, {
+      const result = await remediateTarget(target, ref, remediation, options.aws, context, accounts, gating.gate, {
         attempt,
         earlier: before?.steps ?? [],
         hasTimeFor,
@@ -215,7 +276,7 @@ export async function remediate<T, State, S extends StepBase, Aws>(
       });
       // Steps this attempt did not journal (it held back, or could not plan) keep what earlier attempts journaled.
       const steps = journaled ?? before?.steps;
-      await journal.saveTarget(key, attempt, { ...recordOf(result, !result.retry, attempt, clock()), id, ...(steps ? { steps } : {}) });
+      await journal.saveTarget(key, attempt, { ...recordOf(result, isFinal(result), attempt, clock()), id, ...(steps ? { steps } : {}) });
       saved.add(id);
       keyOf.set(result, id);
       if (steps) journaledOf.set(result, steps);
@@ -225,11 +286,18 @@ export async function remediate<T, State, S extends StepBase, Aws>(
   // The rest (notified only, limited, deferred): journaled as they are, so that a repeated delivery reports them.
   for (const t of targets) {
     const id = keyOf.get(t) ?? targetKey(t.target);
-    if (!saved.has(id) && !earlier.get(id)?.complete) await journal.saveTarget(key, attempt, recordOf(t, !t.retry, attempt, clock()));
+    if (!saved.has(id) && !earlier.get(id)?.complete) await journal.saveTarget(key, attempt, recordOf(t, isFinal(t), attempt, clock()));
   }
 
   const retry = targets.some((t) => t.retry);
   const status = worstStatus(targets.map((t) => t.status)) ?? 'notified';
+  // Steps held for approval, once the event is closed (a retry holds them again and asks then): a new approval.
+  const asked = retry
+    ? undefined
+    : await approvals?.ask(
+        targets.flatMap((t) => (t.status === 'awaiting-approval' ? [keyOf.get(t) ?? targetKey(t.target)] : [])),
+        { journalKey: key, attempt, now: clock(), plannedAt: context.now, event: raw, functionArn: options.functionArn },
+      );
   const result: EventResult = {
     status,
     reason: reason ?? summarise(targets),
@@ -237,6 +305,15 @@ export async function remediate<T, State, S extends StepBase, Aws>(
     ...ids,
     targets,
     journal: { ...journalReport, ...(retry ? { retry } : {}) },
+    ...(asked || answered
+      ? (await import('./approval.js')).approvalReportOf(asked, answered, {
+          journalKey: key,
+          journalLocation: journal.location,
+          actOnExpiry: config.approval.actOnExpiry,
+          ...(options.deployedName ? { functionName: options.deployedName } : {}),
+          ...(options.functionArn ? { region: options.functionArn.split(':')[3] } : {}),
+        })
+      : {}),
   };
   const notification = formatNotification(result, describeEvent(event));
   try {
@@ -253,6 +330,7 @@ export async function remediate<T, State, S extends StepBase, Aws>(
     closed: !retry,
     status,
     reason: result.reason,
+    ...(asked ? { approval: asked } : {}),
     notification: { subject: notification.subject, ...(messageId ? { messageId } : {}), at: clock().toISOString(), attempt },
     now: clock(),
   });
@@ -280,6 +358,7 @@ async function remediateTarget<T, State, S extends StepBase, Aws>(
   aws: Aws,
   context: PlanContext,
   accounts: Accounts,
+  gate: GateOf<S>,
   journaling: Pick<Parameters<typeof executePlan>[3], 'attempt' | 'earlier' | 'hasTimeFor' | 'now' | 'journal'>,
 ): Promise<TargetResult> {
   const place = remediation.placeOf(target);
@@ -305,10 +384,15 @@ async function remediateTarget<T, State, S extends StepBase, Aws>(
     return { target: ref, status: 'failed', reason: `could not plan: ${describeError(error)}`, steps: [], ...(retry ? { retry } : {}) };
   }
   logger.info('plan', { plan, ...(acting ? { account: place.account, region: place.region } : {}), mode });
+  const gating = gate(plan);
+  if (gating.notes?.length) plan = { ...plan, notes: [...(plan.notes ?? []), ...gating.notes] };
+  if (gating.severity) plan = { ...plan, severity: atLeast(gating.severity, [plan.severity]) };
+  const approval = gating.gate;
   return within(acting, () =>
     executePlan(plan, remediation.runners, aws, {
       dryRun: mode === 'dry-run',
       ...journaling,
+      ...(approval ? { approval } : {}),
       onStepFailed: (step, error) => logger.error('step failed', { step: step.kind, summary: step.summary, error: describeError(error) }),
     }),
   );

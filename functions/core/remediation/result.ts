@@ -1,6 +1,7 @@
 import type { AuditReport } from '../audit/sink.js';
 import type { RemediationMode } from '../config.js';
 import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../text.js';
+import type { ApprovalReport } from './approval.js';
 import type { EventStatus, TargetResult } from './types.js';
 
 /** What a handler returns, logs and notifies: the outcome of one event, with every target and step. */
@@ -25,6 +26,8 @@ export interface EventResult {
   journal?: JournalReport;
   /** Where the event's audit record is (when the function keeps them), or why it could not be written. */
   audit?: AuditReport;
+  /** The approval asked for the steps held (and how to answer it), or the answer this invocation acted on. */
+  approval?: ApprovalReport;
 }
 
 export interface JournalReport {

@@ -65,7 +65,8 @@ export interface Unreadable {
   transient?: boolean;
 }
 
-export type StepOutcome = 'done' | 'already-done' | 'would-do' | 'failed' | 'not-run';
+/** `awaiting-approval`: held, with the steps after it, until a person approves (APPROVAL_REQUIRED names its kind). */
+export type StepOutcome = 'done' | 'already-done' | 'would-do' | 'failed' | 'not-run' | 'awaiting-approval';
 
 export interface StepResult {
   kind: string;
@@ -128,6 +129,7 @@ export type TargetStatus =
   | 'limit-exceeded'
   | 'partial'
   | 'deferred'
+  | 'awaiting-approval'
   | 'failed';
 
 /**
@@ -140,6 +142,7 @@ export type EventStatus = TargetStatus | 'ignored' | 'suppressed' | 'duplicate';
 export const ATTENTION_ORDER: readonly TargetStatus[] = [
   'failed',
   'partial',
+  'awaiting-approval',
   'deferred',
   'limit-exceeded',
   'remediated',
