@@ -85,6 +85,17 @@ const auditFile = values['--audit']?.[0];
 if (auditFile) audit = fileAuditSink(here(auditFile));
 else if (process.env.AUDIT_BUCKET) audit = (await import('../functions/core/audit/s3-sink.js')).s3AuditSink(process.env.AUDIT_BUCKET);
 
+/** The account of your credentials, asked of STS once, and only when a target has something to undo. */
+let account: Promise<string> | undefined;
+const callerAccount = () => {
+  account ??= import('@aws-sdk/client-sts').then(async ({ STSClient, GetCallerIdentityCommand }) => {
+    const identity = await new STSClient({}).send(new GetCallerIdentityCommand({}));
+    if (!identity.Account) throw new UndoError('sts:GetCallerIdentity named no account for your credentials');
+    return identity.Account;
+  });
+  return account;
+};
+
 const reports: UndoReport[] = [];
 try {
   for (const key of await keysOf(source)) {
@@ -95,6 +106,7 @@ try {
         execute: values['--execute'] !== undefined,
         kinds: values['--step'] ?? [],
         owner: `undo-${process.env.USER ?? 'person'}-${process.pid}`,
+        callerAccount,
         ...(process.env.TOPIC_ARN ? { topicArn: process.env.TOPIC_ARN } : {}),
         ...(audit ? { audit } : {}),
       }),

@@ -65,6 +65,14 @@ function readEnvironment(present: Readonly<Record<string, string>>) {
   };
   const text = (v: string) => v;
   const matching = (pattern: RegExp) => (v: string) => pattern.test(v);
+  const stepKinds = (name: string) =>
+    read(
+      name,
+      [] as string[],
+      (v) => listOf(v).every((k) => STEP_KINDS.includes(k)),
+      `expected step kinds, separated by commas, among ${STEP_KINDS.join(', ')}`,
+      listOf,
+    );
   const e = {
     TOPIC_ARN: read<string | undefined>('TOPIC_ARN', undefined, matching(snsTopicArn), 'expected an SNS topic ARN', text),
     REMEDIATION_MODE: read<RemediationMode>(
@@ -140,20 +148,8 @@ function readEnvironment(present: Readonly<Record<string, string>>) {
       'expected <12-digit account id>=<dry-run|enforce>, separated by commas, each account once',
       (v) => accountModesOf(v) ?? {},
     ),
-    APPROVAL_REQUIRED: read(
-      'APPROVAL_REQUIRED',
-      [] as string[],
-      (v) => listOf(v).every((k) => STEP_KINDS.includes(k)),
-      `expected step kinds, separated by commas, among ${STEP_KINDS.join(', ')}`,
-      listOf,
-    ),
-    APPROVAL_ACT_ON_EXPIRY: read(
-      'APPROVAL_ACT_ON_EXPIRY',
-      [] as string[],
-      (v) => listOf(v).every((k) => STEP_KINDS.includes(k)),
-      `expected step kinds, separated by commas, among ${STEP_KINDS.join(', ')}`,
-      listOf,
-    ),
+    APPROVAL_REQUIRED: stepKinds('APPROVAL_REQUIRED'),
+    APPROVAL_ACT_ON_EXPIRY: stepKinds('APPROVAL_ACT_ON_EXPIRY'),
     // One week at most: an approval older than that is no longer about the same incident.
     APPROVAL_TIMEOUT_MINUTES: read(
       'APPROVAL_TIMEOUT_MINUTES',

@@ -1,5 +1,6 @@
 import { auditKey } from '../../functions/core/audit/record.js';
 import type { AuditSink } from '../../functions/core/audit/sink.js';
+import { actIn } from '../../functions/core/aws/client-options.js';
 import { publish } from '../../functions/core/aws/sns.js';
 import { describeError } from '../../functions/core/errors.js';
 import type { EventRecord, JournaledStep, JournalStore, TargetRecord } from '../../functions/core/journal/journal.js';
@@ -9,34 +10,59 @@ import { runQuarantineUndo } from './aws.js';
 import { planQuarantineUndo, priorStateLocation, type QuarantineUndoAction, readBucket, readPriorState } from './quarantine.js';
 import { planRotateUndo, type RotateUndoAction, readCredentials, runRotateUndo } from './rotate.js';
 import { planStopUndo, readJobTags, runStopUndo, type StopUndoAction } from './stop.js';
-import { type Inverse, type UndoPlan, undoSubject } from './types.js';
+import { changed, type Inverse, type UndoPlan, undoSubject } from './types.js';
 
-/** How to undo what one function did: plan from the journal and live state (reads only), and run one inverse. */
+/** Runs reads or writes of the target in its account and Region (with the person's own credentials). */
+type InTarget = <T>(work: () => Promise<T>) => Promise<T>;
+
+/**
+ * How to undo what one function did: plan from the journal and live state (reads only; those of the target in its
+ * account and Region), and run one inverse.
+ */
 interface Undoer<A> {
-  plan(record: TargetRecord): Promise<UndoPlan<A>>;
+  plan(record: TargetRecord, inTarget: InTarget): Promise<UndoPlan<A>>;
   run(action: A): Promise<void>;
 }
 
 const quarantine: Undoer<QuarantineUndoAction> = {
-  async plan(record) {
+  async plan(record, inTarget) {
+    // The prior state is in the stack's own forensics bucket, wherever the bucket was.
     const location = priorStateLocation(record);
     const prior = location ? await readPriorState(location) : undefined;
     const owner = record.steps.map((s) => s.data?.expectedOwner).find((o): o is string => typeof o === 'string');
-    const live = await readBucket({ bucket: record.target.id, ...(owner ? { expectedOwner: owner } : {}) });
+    const live = await inTarget(() => readBucket({ bucket: record.target.id, ...(owner ? { expectedOwner: owner } : {}) }));
     return planQuarantineUndo(record, prior, live);
   },
   run: runQuarantineUndo,
 };
 
 const rotate: Undoer<RotateUndoAction> = {
-  plan: async (record) => planRotateUndo(record, await readCredentials(record)),
+  plan: async (record, inTarget) => planRotateUndo(record, await inTarget(() => readCredentials(record))),
   run: runRotateUndo,
 };
 
 const stop: Undoer<StopUndoAction> = {
-  plan: async (record) => planStopUndo(record, await readJobTags(record)),
+  plan: async (record, inTarget) => planStopUndo(record, await inTarget(() => readJobTags(record))),
   run: runStopUndo,
 };
+
+/** Runs `work` in the target's account and Region, as journaled; a record without a place, where the credentials point. */
+function inPlaceOf(record: TargetRecord): InTarget {
+  const place = record.place;
+  return (work) => (place ? actIn({ account: place.account, region: place.region }, work) : work());
+}
+
+/**
+ * Why a target's steps cannot be undone with these credentials: the target is in another account than the one they
+ * are of (organization mode acts in member accounts; the undo never assumes a role). Nothing is read there.
+ */
+async function wrongAccount(record: TargetRecord, callerAccount: (() => Promise<string>) | undefined): Promise<string | undefined> {
+  const place = record.place;
+  if (!place || !callerAccount || !record.steps.some(changed)) return undefined;
+  const caller = await callerAccount();
+  if (caller === place.account) return undefined;
+  return `${record.target.id} is in account ${place.account} (${place.region}), and your credentials are of account ${caller}: run the undo with credentials of account ${place.account}`;
+}
 
 /** The functions whose actions can be undone, by journal key prefix. */
 export const undoers: Record<string, Undoer<never> | undefined> = {
@@ -85,6 +111,11 @@ export interface UndoOptions {
   topicArn?: string;
   /** Where the audit record of an executed undo goes (AUDIT_BUCKET, or `--audit FILE`). */
   audit?: AuditSink;
+  /**
+   * The account the person's credentials are of (sts:GetCallerIdentity), asked only when a target with changes to undo
+   * was acted on in a known account: a target in another account is refused, not undone there.
+   */
+  callerAccount?: () => Promise<string>;
 }
 
 /** The undo journal's key for an event: a record of its own, so that ml-guard's replay of the event never reads it. */
@@ -105,8 +136,18 @@ export async function undoEvent(options: UndoOptions): Promise<UndoReport> {
   const now = options.now ?? (() => new Date());
 
   const plans: UndoPlan<never>[] = [];
+  const places: InTarget[] = [];
   for (const record of targets) {
-    const plan = await undoer.plan(record);
+    const elsewhere = await wrongAccount(record, options.callerAccount);
+    const inTarget = inPlaceOf(record);
+    places.push(inTarget);
+    const plan: UndoPlan<never> = elsewhere
+      ? {
+          target: record.target,
+          inverses: record.steps.filter(changed).map((step) => ({ of: step, summary: `Undo "${step.summary}"`, refused: elsewhere })),
+          notes: [],
+        }
+      : await undoer.plan(record, inTarget);
     const kinds = options.kinds ?? [];
     plans.push(kinds.length ? { ...plan, inverses: plan.inverses.filter((i) => kinds.includes(i.of.kind)) } : plan);
   }
@@ -158,7 +199,8 @@ export async function undoEvent(options: UndoOptions): Promise<UndoReport> {
       await save(false);
       const reported = report.targets[t]?.steps[s] as UndoStepReport;
       try {
-        await undoer.run(inverse.action);
+        const action = inverse.action;
+        await (places[t] as InTarget)(() => undoer.run(action));
         entry.state = 'done';
         reported.outcome = 'done';
       } catch (error) {

@@ -1,19 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runScript } from '../support/run-script.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const FIXTURE = 'test/report/fixtures/audit.jsonl';
-
-/** Runs a script as a user would, with no AWS credentials or settings at all (so nothing can reach AWS). */
-function run(script: string, ...args: string[]) {
-  const env = { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'home-')), POWERTOOLS_METRICS_DISABLED: 'true' };
-  const r = spawnSync(TSX, [script, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runScript;
 
 describe('npm run report', () => {
   it('writes HTML, Markdown or JSON, as --format or the file name says', () => {

@@ -40,6 +40,11 @@ export interface TargetRecord {
   /** `<type>#<id>` of the target. */
   id: string;
   target: TargetRef;
+  /**
+   * The account and Region the target is in, where its steps were run (organization mode acts in member accounts):
+   * what `npm run undo` acts in. Absent in records written before it existed, and for targets nothing was read of.
+   */
+  place?: { account: string; region: string };
   status?: TargetStatus;
   reason?: string;
   notes?: string[];

@@ -213,8 +213,6 @@ export type SettledWithoutReading = (target: TargetRef) => { result: TargetResul
 export interface Approvals<S extends StepBase> {
   /** The gate of a target: held for approval as the settings say, or as an answer decides. */
   gateFor(id: string, before: TargetRecord | undefined): { gate: GateOf<S> } | { answered: SettledWithoutReading };
-  /** The severity of a notification that escalates an expired approval. */
-  readonly escalatedSeverity: Severity;
   /** The approval the targets held for, asked (journaled with the event, its expiry scheduled); none when nothing is held. */
   ask(targetIds: readonly string[], request: AskRequest): Promise<ApprovalRecord | undefined>;
 }
@@ -255,7 +253,6 @@ export function approvalsOf<S extends StepBase>(
   const idOf = (s: S) => runners[s.kind]?.identify?.(s) ?? s.kind;
 
   return {
-    escalatedSeverity: escalated(eventSeverity),
     gateFor(id, before) {
       const asked = answered?.approval.plans[id];
       if (!answered || asked === undefined) return { gate: () => ({ ...gateIf(asSettings(id)) }) };

@@ -260,6 +260,8 @@ async function respond<T, State, S extends StepBase, Aws>(
       }
       // The executor journals the steps as they run; the target's record is completed with its result below.
       let journaled: JournaledStep[] | undefined;
+      const { account, region } = remediation.placeOf(target);
+      const place = { account, region };
       const result = await remediateTarget(target, ref, remediation, options.aws, context, accounts, gating.gate, {
         attempt,
         earlier: before?.steps ?? [],
@@ -270,13 +272,19 @@ async function respond<T, State, S extends StepBase, Aws>(
           return journal.saveTarget(key, attempt, {
             ...recordOf({ target: ref, status: 'deferred', steps: [] }, false, attempt, clock()),
             id,
+            place,
             steps,
           });
         },
       });
       // Steps this attempt did not journal (it held back, or could not plan) keep what earlier attempts journaled.
       const steps = journaled ?? before?.steps;
-      await journal.saveTarget(key, attempt, { ...recordOf(result, isFinal(result), attempt, clock()), id, ...(steps ? { steps } : {}) });
+      await journal.saveTarget(key, attempt, {
+        ...recordOf(result, isFinal(result), attempt, clock()),
+        id,
+        place,
+        ...(steps ? { steps } : {}),
+      });
       saved.add(id);
       keyOf.set(result, id);
       if (steps) journaledOf.set(result, steps);
