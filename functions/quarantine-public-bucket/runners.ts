@@ -1,4 +1,5 @@
-import { errorName, StateNotReadError } from '../core/errors.js';
+import { errorName } from '../core/errors.js';
+import { readState } from '../core/remediation/steps.js';
 import { type Runners, stepData } from '../core/remediation/types.js';
 import type { S3Adapter } from './observe.js';
 import type { QuarantineStep } from './steps.js';
@@ -30,9 +31,9 @@ export const runners: Runners<QuarantineStep, S3Adapter> = {
   removePublicAclGrants: {
     iamActions: ['s3:PutBucketAcl'],
     async run(step, aws) {
-      if (!step.acl) throw new StateNotReadError('the ACL was not read');
+      const acl = readState(step.acl, 'the ACL was not read');
       try {
-        await aws.putBucketAcl(step, step.acl.owner, step.acl.keep);
+        await aws.putBucketAcl(step, acl.owner, acl.keep);
         return { outcome: 'done' };
       } catch (error) {
         // Ownership was switched to BucketOwnerEnforced since it was read: ACLs no longer grant anything.
@@ -49,16 +50,14 @@ export const runners: Runners<QuarantineStep, S3Adapter> = {
         await aws.deleteBucketPolicy(step);
         return { outcome: 'done', detail: 'policy deleted' };
       }
-      if (!step.policy) throw new StateNotReadError('the bucket policy was not read');
-      await aws.putBucketPolicy(step, step.policy);
+      await aws.putBucketPolicy(step, readState(step.policy, 'the bucket policy was not read'));
       return { outcome: 'done' };
     },
   },
   tagQuarantined: {
     iamActions: ['s3:PutBucketTagging'],
     async run(step, aws) {
-      if (!step.tags) throw new StateNotReadError('the bucket tags were not read');
-      await aws.putBucketTags(step, step.tags);
+      await aws.putBucketTags(step, readState(step.tags, 'the bucket tags were not read'));
       return { outcome: 'done' };
     },
   },
