@@ -1,6 +1,7 @@
 import type { PlanContext } from '../core/remediation/remediate.js';
-import { shellQuote } from '../core/text.js';
+import type { StepText } from '../core/remediation/steps.js';
 import type { AccessKey } from './aws.js';
+import { describeDeactivation, describeRotation, keyStatusCommand } from './describe-steps.js';
 import type { SecretState, UserState } from './observe.js';
 import type { Settings } from './settings.js';
 import type { DeactivateAccessKey, RotateKeyIntoSecret, RotateStep } from './steps.js';
@@ -88,13 +89,7 @@ export function planStaleKeys(
   const limit = staleLimit(target, settings);
   if (!state.keys) {
     return {
-      steps: [
-        {
-          kind: 'deactivateAccessKey',
-          userName: name,
-          summary: `Deactivate the active access keys of ${name} ${limit.short} (the keys could not be listed)`,
-        },
-      ],
+      steps: [described({ kind: 'deactivateAccessKey', userName: name }, limit.short)],
     };
   }
   const now = context.now.getTime();
@@ -186,7 +181,7 @@ export function planRotation(
   state: UserState,
   settings: Settings,
   notes: string[],
-): RotateKeyIntoSecret | undefined {
+): (RotateKeyIntoSecret & StepText) | undefined {
   const secret = state.secret;
   const id = key.accessKeyId;
   if (!state.tags) {
@@ -233,21 +228,14 @@ export function planRotation(
     notes.push(
       `the secret ${metadata.name} also has Secrets Manager rotation turned on: its rotation function may replace the key ml-guard stores`,
     );
-  const keys = state.keys ?? [];
-  const full = keys.length >= 2;
-  return {
+  const step: RotateKeyIntoSecret = {
     kind: 'rotateKeyIntoSecret',
     userName: name,
     replaces: id,
     secretArn: metadata.arn,
     secretName: metadata.name,
-    summary: `Create a new access key for ${name} and store it in the secret ${metadata.name}, which holds ${id}${
-      full
-        ? ` (${name} already has ${keys.length} access keys, the most IAM allows: IAM will refuse; no other key is deactivated or deleted to make room)`
-        : ''
-    }`,
-    undo: `the replaced value stays in the secret as AWSPREVIOUS: make it current again (aws secretsmanager update-secret-version-stage --secret-id ${shellQuote(metadata.arn)} --version-stage AWSCURRENT --move-to-version-id <AWSPREVIOUS version> --remove-from-version-id <new version>), then deactivate the new key (aws iam update-access-key --user-name ${shellQuote(name)} --access-key-id <new key> --status Inactive)`,
   };
+  return { ...step, ...describeRotation(step, state.keys?.length ?? 0) };
 }
 
 /** For Config, when no stale key is the one the secret holds: say so when the user has a secret tag, else nothing. */
@@ -260,19 +248,12 @@ function rotationNote(name: string, state: UserState, settings: Settings, stale:
   return `the secret ${secretLabel(secret)} holds none of the old keys (${stale.map((k) => k.accessKeyId).join(', ')}): no rotation needed`;
 }
 
-export function deactivate(userName: string, accessKeyId: string, why?: string): DeactivateAccessKey {
-  return {
-    kind: 'deactivateAccessKey',
-    userName,
-    accessKeyId,
-    summary: `Deactivate access key ${accessKeyId} of ${userName}${why ? ` (${why})` : ''}; it is kept, not deleted`,
-    undo: keyStatusCommand(userName, accessKeyId, 'Active'),
-  };
+/** Deactivating a key of the user (never deleting it), and why. */
+export function deactivate(userName: string, accessKeyId: string, why?: string): DeactivateAccessKey & StepText {
+  return described({ kind: 'deactivateAccessKey', userName, accessKeyId }, why);
 }
 
-export function keyStatusCommand(userName: string, accessKeyId: string, status: 'Active' | 'Inactive'): string {
-  return `aws iam update-access-key --user-name ${shellQuote(userName)} --access-key-id ${shellQuote(accessKeyId)} --status ${status}`;
-}
+const described = (step: DeactivateAccessKey, why?: string) => ({ ...step, ...describeDeactivation(step, why) });
 
 // ------------------------------------------------------------------------------------------------ roles
 
