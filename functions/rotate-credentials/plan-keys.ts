@@ -127,8 +127,7 @@ export function planStaleKeys(
       );
     }
   } else {
-    const note = rotationNote(name, state, settings, stale);
-    if (note) notes.push(note);
+    notes.push(rotationNote(name, state, settings, stale));
   }
   return { steps };
 }
@@ -238,8 +237,8 @@ export function planRotation(
   return { ...step, ...describeRotation(step, state.keys?.length ?? 0) };
 }
 
-/** For Config, when no stale key is the one the secret holds: say so when the user has a secret tag, else nothing. */
-function rotationNote(name: string, state: UserState, settings: Settings, stale: AccessKey[]): string | undefined {
+/** For Config, when no stale key is the one the secret holds: why none is replaced. */
+function rotationNote(name: string, state: UserState, settings: Settings, stale: AccessKey[]): string {
   const secret = state.secret;
   if (!state.tags) return `${name}'s tags could not be read: whether a secret holds one of the keys is unknown, so no replacement is made`;
   if (!secret) return `${name} has no tag ${settings.secretTagKey}: the keys are deactivated without a replacement`;

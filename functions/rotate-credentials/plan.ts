@@ -94,7 +94,6 @@ const PART_LABEL: Record<string, string> = {
   role: 'the role',
   tags: 'its tags',
   'access keys': 'its access keys',
-  secret: 'the secret',
 };
 
 /** What could not be read: the parts the plan needs (`parts`) and every failed read, with its error. */
