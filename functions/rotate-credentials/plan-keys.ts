@@ -1,6 +1,6 @@
+import type { AccessKey } from '../core/aws/iam.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
 import type { StepText } from '../core/remediation/steps.js';
-import type { AccessKey } from './aws.js';
 import { describeDeactivation, describeRotation, keyStatusCommand } from './describe-steps.js';
 import type { SecretState, UserState } from './observe.js';
 import type { Settings } from './settings.js';

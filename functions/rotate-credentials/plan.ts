@@ -1,9 +1,9 @@
+import type { IamPrincipal, Tag } from '../core/aws/iam.js';
 import { type PrincipalKind, parsePrincipalArn, protectedEntryFor } from '../core/principals.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
 import type { StepText } from '../core/remediation/steps.js';
 import type { Hold, Plan, TargetRef, Unreadable } from '../core/remediation/types.js';
 import { isLongTermKey, isTemporaryKey } from './access-keys.js';
-import type { IamPrincipal, Tag } from './aws.js';
 import { describeRevocation } from './describe-steps.js';
 import type { CredentialState, RoleState, UserState } from './observe.js';
 import { deactivate, type Held, nothingStale, planRotation, planStaleKeys } from './plan-keys.js';

@@ -1,8 +1,8 @@
+import { AccessKeyLimitError } from '../core/aws/iam.js';
 import { describeError, MlGuardError } from '../core/errors.js';
 import { readState } from '../core/remediation/steps.js';
 import type { Runners } from '../core/remediation/types.js';
 import { shellQuote } from '../core/text.js';
-import { AccessKeyLimitError } from './aws.js';
 import type { IamAdapter } from './observe.js';
 import type { RotateKeyIntoSecret, RotateStep } from './steps.js';
 

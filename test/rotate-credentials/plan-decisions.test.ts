@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { AccessKey } from '../../functions/core/aws/iam.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import type { PlanContext } from '../../functions/core/remediation/remediate.js';
-import type { AccessKey } from '../../functions/rotate-credentials/aws.js';
 import type { RoleState, SecretState, UserState } from '../../functions/rotate-credentials/observe.js';
 import { planTarget } from '../../functions/rotate-credentials/plan.js';
 import { revocationPolicy } from '../../functions/rotate-credentials/revocation.js';
