@@ -57,7 +57,7 @@ function staleLimit(target: StaleKeysTarget, settings: Settings): StaleLimit {
     phrase: `unused for more than ${days} days (${source})`,
     isStale: (k, now) => {
       const from = since(k);
-      return k.lastUsed !== undefined && from !== undefined && now - from.getTime() > days * DAY_MS;
+      return from !== undefined && now - from.getTime() > days * DAY_MS;
     },
     why: (k, now) =>
       k.lastUsed ? `last used ${day(k.lastUsed)}, ${daysSince(k.lastUsed, now)} days ago` : `never used; ${created(k, now)}`,
@@ -252,7 +252,9 @@ export function deactivate(userName: string, accessKeyId: string, why?: string):
   return described({ kind: 'deactivateAccessKey', userName, accessKeyId }, why);
 }
 
-const described = (step: DeactivateAccessKey, why?: string) => ({ ...step, ...describeDeactivation(step, why) });
+function described(step: DeactivateAccessKey, why?: string): DeactivateAccessKey & StepText {
+  return { ...step, ...describeDeactivation(step, why) };
+}
 
 // ------------------------------------------------------------------------------------------------ roles
 

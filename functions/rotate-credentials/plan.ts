@@ -294,9 +294,9 @@ function planRevocation(
   const document = revocationPolicy(issuedBefore);
   const previous = existing === undefined ? {} : { previous: existing };
   const step: RevokeUserSessions | RevokeRoleSessions =
-    kind === 'user'
-      ? { kind: 'revokeUserSessions', userName: name, policyName, document, ...previous }
-      : { kind: 'revokeRoleSessions', roleName: name, policyName, document, ...previous };
+    kind === 'role'
+      ? { kind: 'revokeRoleSessions', roleName: name, policyName, document, ...previous }
+      : { kind: 'revokeUserSessions', userName: name, policyName, document, ...previous };
   return { ...step, ...describeRevocation(step, issuedBefore) };
 }
 

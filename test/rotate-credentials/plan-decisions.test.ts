@@ -702,6 +702,12 @@ describe('planTarget: the unused keys AWS Config iam-user-unused-credentials-che
 });
 
 describe('planTarget: the maximum age of access-keys-rotated and MAX_ACCESS_KEY_AGE_DAYS', () => {
+  it('leaves a key whose creation date IAM did not give active: its age is not known', () => {
+    const plan = planTarget(stale, userState({ keys: [{ accessKeyId: KEY, status: 'Active' }] }), context);
+
+    expect(plan.steps).toEqual([]);
+  });
+
   it('says nothing of the rule when its maxAccessKeyAge is the same as MAX_ACCESS_KEY_AGE_DAYS', () => {
     const plan = planTarget({ ...stale, ruleMaxDays: 90 }, userState({ keys: [key(KEY, 'Active', days(91))] }), context);
 
