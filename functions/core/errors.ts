@@ -26,7 +26,10 @@ export class ConfigError extends MlGuardError {
   override readonly name = 'ConfigError';
 }
 
-/** A step that needs the live state was asked to run without it (only a dry-run plan lacks it). */
+/**
+ * A step that needs the live state was asked to run without it: only a plan that says what it could not read
+ * (`Plan.unverified`) lacks it, and the executor never runs such a plan in enforce mode (see `readState`).
+ */
 export class StateNotReadError extends MlGuardError {
   override readonly name = 'StateNotReadError';
 }

@@ -35,7 +35,7 @@ export interface NotifyOptions {
 // cold start: an alarm never reads CloudTrail, and a local run without STATE_TABLE has no flood control.
 const defaultAws: NotifyAws = {
   dynamo: async () => (await import('./flood.js')).dynamoClient(),
-  cloudTrail: async (region) => (await import('./cloudtrail.js')).cloudTrailClient(region),
+  cloudTrail: async (region) => (await import('../core/aws/cloudtrail.js')).cloudTrailClient(region),
 };
 
 /**
@@ -151,7 +151,10 @@ async function whoChanged(
   now: Date,
   acting: Acting | undefined,
 ): Promise<EventFacts['facts']> {
-  const { describeWriteCalls, latestWriteCalls } = await import('./cloudtrail.js');
+  const [{ latestWriteCalls }, { describeWriteCalls }] = await Promise.all([
+    import('../core/aws/cloudtrail.js'),
+    import('./cloudtrail.js'),
+  ]);
   try {
     // The member role first: a refusal then names the role and what to deploy.
     await acting?.credentials?.();

@@ -1,6 +1,7 @@
 import { ALL_PUBLIC_ACCESS_BLOCKED, type PublicAccessBlockConfiguration } from '../core/aws/s3.js';
+import type { StepText } from '../core/remediation/steps.js';
 import { shellQuote } from '../core/text.js';
-import type { QuarantineStep, QuarantineStepData, StepText } from './steps.js';
+import type { QuarantineStep, QuarantineStepData } from './steps.js';
 
 export const QUARANTINED_TAG = 'ml-guard:quarantined';
 export const TRIGGER_TAG = 'ml-guard:trigger';

@@ -1,4 +1,4 @@
-import { errorName, StateNotReadError } from '../core/errors.js';
+import { readState } from '../core/remediation/steps.js';
 import { type Runners, stepData } from '../core/remediation/types.js';
 import type { S3Adapter } from './observe.js';
 import type { QuarantineStep } from './steps.js';
@@ -10,14 +10,9 @@ export const runners: Runners<QuarantineStep, S3Adapter> = {
     // The document is the object saved, in the forensics bucket: the journal names where it is, not what it holds.
     journalData: ({ document: _document, ...step }) => stepData(step),
     async run(step, aws) {
-      try {
-        await aws.putJsonObject(step.forensicsBucket, step.key, step.document);
-        return { outcome: 'done' };
-      } catch (error) {
-        // The key holds the plan's timestamp: a precondition failure means this exact state is already saved.
-        if (errorName(error) === 'PreconditionFailed') return { outcome: 'already-done', detail: 'already saved' };
-        throw error;
-      }
+      // The key holds the plan's timestamp: a key written already holds this exact state.
+      const put = await aws.putJsonObject(step.forensicsBucket, step.key, step.document);
+      return put === 'already-exists' ? { outcome: 'already-done', detail: 'already saved' } : { outcome: 'done' };
     },
   },
   blockPublicAccess: {
@@ -30,16 +25,10 @@ export const runners: Runners<QuarantineStep, S3Adapter> = {
   removePublicAclGrants: {
     iamActions: ['s3:PutBucketAcl'],
     async run(step, aws) {
-      if (!step.acl) throw new StateNotReadError('the ACL was not read');
-      try {
-        await aws.putBucketAcl(step, step.acl.owner, step.acl.keep);
-        return { outcome: 'done' };
-      } catch (error) {
-        // Ownership was switched to BucketOwnerEnforced since it was read: ACLs no longer grant anything.
-        if (errorName(error) === 'AccessControlListNotSupported')
-          return { outcome: 'already-done', detail: 'ACLs are disabled on the bucket' };
-        throw error;
-      }
+      const acl = readState(step.acl, 'the ACL was not read');
+      // Ownership may have been switched to BucketOwnerEnforced since it was read: ACLs then grant nothing.
+      const put = await aws.putBucketAclWhereEnabled(step, acl.owner, acl.keep);
+      return put === 'acls-disabled' ? { outcome: 'already-done', detail: 'ACLs are disabled on the bucket' } : { outcome: 'done' };
     },
   },
   removePublicPolicyStatements: {
@@ -49,16 +38,14 @@ export const runners: Runners<QuarantineStep, S3Adapter> = {
         await aws.deleteBucketPolicy(step);
         return { outcome: 'done', detail: 'policy deleted' };
       }
-      if (!step.policy) throw new StateNotReadError('the bucket policy was not read');
-      await aws.putBucketPolicy(step, step.policy);
+      await aws.putBucketPolicy(step, readState(step.policy, 'the bucket policy was not read'));
       return { outcome: 'done' };
     },
   },
   tagQuarantined: {
     iamActions: ['s3:PutBucketTagging'],
     async run(step, aws) {
-      if (!step.tags) throw new StateNotReadError('the bucket tags were not read');
-      await aws.putBucketTags(step, step.tags);
+      await aws.putBucketTags(step, readState(step.tags, 'the bucket tags were not read'));
       return { outcome: 'done' };
     },
   },

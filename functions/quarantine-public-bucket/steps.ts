@@ -1,4 +1,5 @@
 import type { Grant, Owner, PublicAccessBlockConfiguration, Tag } from '../core/aws/s3.js';
+import type { StepText } from '../core/remediation/steps.js';
 
 /** What every step acts on: the bucket, in the account the event says owns it (S3 refuses another owner's bucket). */
 interface OnBucket {
@@ -22,16 +23,15 @@ export interface BlockPublicAccess extends OnBucket {
   previous?: PublicAccessBlockConfiguration | null;
 }
 
-/** `acl` is absent only when the ACL could not be read; such a plan never runs (the executor holds it back). */
 export interface RemovePublicAclGrants extends OnBucket {
   kind: 'removePublicAclGrants';
+  /** The ACL to put: its owner and the grants kept, and the public grants it removes. Absent: not read (see readState). */
   acl?: { owner: Owner; keep: Grant[]; remove: Grant[] };
 }
 
-/** `policy` undefined with `deletePolicy` false only when the policy could not be read; such a plan never runs. */
 export interface RemovePublicPolicyStatements extends OnBucket {
   kind: 'removePublicPolicyStatements';
-  /** The policy to put: the original without its public statements. */
+  /** The policy to put: the original without its public statements. Absent with `deletePolicy` false: not read (see readState). */
   policy?: string;
   /** No statement is left: delete the policy instead. */
   deletePolicy: boolean;
@@ -45,18 +45,12 @@ export interface TagQuarantined extends OnBucket {
   /** The values of the two tags ml-guard adds. */
   quarantinedAt: string;
   trigger: string;
-  /** The whole tag set to put (PutBucketTagging replaces every tag), existing tags included; absent when not read. */
+  /** The whole tag set to put (PutBucketTagging replaces every tag), existing tags included. Absent: not read (see readState). */
   tags?: Tag[];
 }
 
 /** A step as the planner decides it: data only. Its sentence and undo command come from `describeStep`. */
 export type QuarantineStepData = SavePriorState | BlockPublicAccess | RemovePublicAclGrants | RemovePublicPolicyStatements | TagQuarantined;
-
-/** What a person reads of a step: what it does, and how to undo it where it can be undone. */
-export interface StepText {
-  summary: string;
-  undo?: string;
-}
 
 /** A step of a plan: its data and its text. */
 export type QuarantineStep = QuarantineStepData & StepText;

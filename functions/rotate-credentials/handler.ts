@@ -1,6 +1,6 @@
+import * as iam from '../core/aws/iam.js';
 import { remediationHandler } from '../core/remediation/handler.js';
 import type { Remediation } from '../core/remediation/remediate.js';
-import * as iam from './aws.js';
 import { type CredentialState, type IamAdapter, observeTarget } from './observe.js';
 import { planTarget } from './plan.js';
 import { runners } from './runners.js';

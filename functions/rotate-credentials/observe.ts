@@ -1,8 +1,8 @@
+import * as aws from '../core/aws/iam.js';
 import { unreadable as unread } from '../core/errors.js';
 import { sameName } from '../core/principals.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
 import type { Unreadable as UnreadPart } from '../core/remediation/types.js';
-import * as aws from './aws.js';
 import { REVOCATION_POLICY_NAME } from './revocation.js';
 import { SECRET_USER_TAG, settingsOf } from './settings.js';
 import type { CredentialTarget, StaleKeysTarget, UserKeyTarget } from './targets.js';

@@ -1,6 +1,7 @@
+import type { AccessKey } from '../core/aws/iam.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
-import { shellQuote } from '../core/text.js';
-import type { AccessKey } from './aws.js';
+import type { StepText } from '../core/remediation/steps.js';
+import { describeDeactivation, describeRotation, keyStatusCommand } from './describe-steps.js';
 import type { SecretState, UserState } from './observe.js';
 import type { Settings } from './settings.js';
 import type { DeactivateAccessKey, RotateKeyIntoSecret, RotateStep } from './steps.js';
@@ -56,7 +57,7 @@ function staleLimit(target: StaleKeysTarget, settings: Settings): StaleLimit {
     phrase: `unused for more than ${days} days (${source})`,
     isStale: (k, now) => {
       const from = since(k);
-      return k.lastUsed !== undefined && from !== undefined && now - from.getTime() > days * DAY_MS;
+      return from !== undefined && now - from.getTime() > days * DAY_MS;
     },
     why: (k, now) =>
       k.lastUsed ? `last used ${day(k.lastUsed)}, ${daysSince(k.lastUsed, now)} days ago` : `never used; ${created(k, now)}`,
@@ -88,13 +89,7 @@ export function planStaleKeys(
   const limit = staleLimit(target, settings);
   if (!state.keys) {
     return {
-      steps: [
-        {
-          kind: 'deactivateAccessKey',
-          userName: name,
-          summary: `Deactivate the active access keys of ${name} ${limit.short} (the keys could not be listed)`,
-        },
-      ],
+      steps: [described({ kind: 'deactivateAccessKey', userName: name }, limit.short)],
     };
   }
   const now = context.now.getTime();
@@ -132,8 +127,7 @@ export function planStaleKeys(
       );
     }
   } else {
-    const note = rotationNote(name, state, settings, stale);
-    if (note) notes.push(note);
+    notes.push(rotationNote(name, state, settings, stale));
   }
   return { steps };
 }
@@ -186,7 +180,7 @@ export function planRotation(
   state: UserState,
   settings: Settings,
   notes: string[],
-): RotateKeyIntoSecret | undefined {
+): (RotateKeyIntoSecret & StepText) | undefined {
   const secret = state.secret;
   const id = key.accessKeyId;
   if (!state.tags) {
@@ -233,25 +227,18 @@ export function planRotation(
     notes.push(
       `the secret ${metadata.name} also has Secrets Manager rotation turned on: its rotation function may replace the key ml-guard stores`,
     );
-  const keys = state.keys ?? [];
-  const full = keys.length >= 2;
-  return {
+  const step: RotateKeyIntoSecret = {
     kind: 'rotateKeyIntoSecret',
     userName: name,
     replaces: id,
     secretArn: metadata.arn,
     secretName: metadata.name,
-    summary: `Create a new access key for ${name} and store it in the secret ${metadata.name}, which holds ${id}${
-      full
-        ? ` (${name} already has ${keys.length} access keys, the most IAM allows: IAM will refuse; no other key is deactivated or deleted to make room)`
-        : ''
-    }`,
-    undo: `the replaced value stays in the secret as AWSPREVIOUS: make it current again (aws secretsmanager update-secret-version-stage --secret-id ${shellQuote(metadata.arn)} --version-stage AWSCURRENT --move-to-version-id <AWSPREVIOUS version> --remove-from-version-id <new version>), then deactivate the new key (aws iam update-access-key --user-name ${shellQuote(name)} --access-key-id <new key> --status Inactive)`,
   };
+  return { ...step, ...describeRotation(step, state.keys?.length ?? 0) };
 }
 
-/** For Config, when no stale key is the one the secret holds: say so when the user has a secret tag, else nothing. */
-function rotationNote(name: string, state: UserState, settings: Settings, stale: AccessKey[]): string | undefined {
+/** For Config, when no stale key is the one the secret holds: why none is replaced. */
+function rotationNote(name: string, state: UserState, settings: Settings, stale: AccessKey[]): string {
   const secret = state.secret;
   if (!state.tags) return `${name}'s tags could not be read: whether a secret holds one of the keys is unknown, so no replacement is made`;
   if (!secret) return `${name} has no tag ${settings.secretTagKey}: the keys are deactivated without a replacement`;
@@ -260,18 +247,13 @@ function rotationNote(name: string, state: UserState, settings: Settings, stale:
   return `the secret ${secretLabel(secret)} holds none of the old keys (${stale.map((k) => k.accessKeyId).join(', ')}): no rotation needed`;
 }
 
-export function deactivate(userName: string, accessKeyId: string, why?: string): DeactivateAccessKey {
-  return {
-    kind: 'deactivateAccessKey',
-    userName,
-    accessKeyId,
-    summary: `Deactivate access key ${accessKeyId} of ${userName}${why ? ` (${why})` : ''}; it is kept, not deleted`,
-    undo: keyStatusCommand(userName, accessKeyId, 'Active'),
-  };
+/** Deactivating a key of the user (never deleting it), and why. */
+export function deactivate(userName: string, accessKeyId: string, why?: string): DeactivateAccessKey & StepText {
+  return described({ kind: 'deactivateAccessKey', userName, accessKeyId }, why);
 }
 
-export function keyStatusCommand(userName: string, accessKeyId: string, status: 'Active' | 'Inactive'): string {
-  return `aws iam update-access-key --user-name ${shellQuote(userName)} --access-key-id ${shellQuote(accessKeyId)} --status ${status}`;
+function described(step: DeactivateAccessKey, why?: string): DeactivateAccessKey & StepText {
+  return { ...step, ...describeDeactivation(step, why) };
 }
 
 // ------------------------------------------------------------------------------------------------ roles

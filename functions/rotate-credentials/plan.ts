@@ -1,9 +1,10 @@
+import type { IamPrincipal, Tag } from '../core/aws/iam.js';
 import { type PrincipalKind, parsePrincipalArn, protectedEntryFor } from '../core/principals.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
+import type { StepText } from '../core/remediation/steps.js';
 import type { Hold, Plan, TargetRef, Unreadable } from '../core/remediation/types.js';
-import { shellQuote } from '../core/text.js';
 import { isLongTermKey, isTemporaryKey } from './access-keys.js';
-import type { IamPrincipal, Tag } from './aws.js';
+import { describeRevocation } from './describe-steps.js';
 import type { CredentialState, RoleState, UserState } from './observe.js';
 import { deactivate, type Held, nothingStale, planRotation, planStaleKeys } from './plan-keys.js';
 import { coversSessions, REVOCATION_POLICY_NAME, revocationPolicy, revocationTime, revokedBefore } from './revocation.js';
@@ -93,7 +94,6 @@ const PART_LABEL: Record<string, string> = {
   role: 'the role',
   tags: 'its tags',
   'access keys': 'its access keys',
-  secret: 'the secret',
 };
 
 /** What could not be read: the parts the plan needs (`parts`) and every failed read, with its error. */
@@ -265,7 +265,7 @@ function planRevocation(
   now: Date,
   seenUntil: string | undefined,
   notes: string[],
-): RevokeUserSessions | undefined;
+): (RevokeUserSessions & StepText) | undefined;
 function planRevocation(
   kind: 'role',
   name: string,
@@ -273,7 +273,7 @@ function planRevocation(
   now: Date,
   seenUntil: string | undefined,
   notes: string[],
-): RevokeRoleSessions | undefined;
+): (RevokeRoleSessions & StepText) | undefined;
 function planRevocation(
   kind: PrincipalKind,
   name: string,
@@ -281,7 +281,7 @@ function planRevocation(
   now: Date,
   seenUntil: string | undefined,
   notes: string[],
-): RevokeUserSessions | RevokeRoleSessions | undefined {
+): ((RevokeUserSessions | RevokeRoleSessions) & StepText) | undefined {
   const issuedBefore = revocationTime(now);
   const policyName = REVOCATION_POLICY_NAME;
   const previousTime = existing ? revokedBefore(existing) : undefined;
@@ -291,21 +291,13 @@ function planRevocation(
     );
     return undefined;
   }
-  const summary =
-    existing === undefined
-      ? `Deny every session of ${name} issued before ${issuedBefore} with the inline policy ${policyName} (whether it exists could not be read)`
-      : existing === null
-        ? `Deny every session of ${name} issued before ${issuedBefore}: add the inline policy ${policyName}`
-        : `Move the inline policy ${policyName} of ${name} forward to deny every session issued before ${issuedBefore}${previousTime ? ` (it denied those before ${previousTime})` : ' (it was not a revocation policy: replaced)'}`;
-  const cli = kind === 'user' ? `--user-name ${shellQuote(name)}` : `--role-name ${shellQuote(name)}`;
-  const undo = existing
-    ? `put the previous document back: aws iam put-${kind}-policy ${cli} --policy-name ${shellQuote(policyName)} --policy-document ${shellQuote(existing)}`
-    : `aws iam delete-${kind}-policy ${cli} --policy-name ${shellQuote(policyName)}${existing === undefined ? ' (if it did not exist before)' : ''}`;
   const document = revocationPolicy(issuedBefore);
   const previous = existing === undefined ? {} : { previous: existing };
-  return kind === 'user'
-    ? { kind: 'revokeUserSessions', userName: name, policyName, document, ...previous, summary, undo }
-    : { kind: 'revokeRoleSessions', roleName: name, policyName, document, ...previous, summary, undo };
+  const step: RevokeUserSessions | RevokeRoleSessions =
+    kind === 'role'
+      ? { kind: 'revokeRoleSessions', roleName: name, policyName, document, ...previous }
+      : { kind: 'revokeUserSessions', userName: name, policyName, document, ...previous };
+  return { ...step, ...describeRevocation(step, issuedBefore) };
 }
 
 // ------------------------------------------------------------------------------------------------ people only

@@ -1,7 +1,8 @@
-import { describeError, MlGuardError, StateNotReadError } from '../core/errors.js';
+import { AccessKeyLimitError } from '../core/aws/iam.js';
+import { describeError, MlGuardError } from '../core/errors.js';
+import { readState } from '../core/remediation/steps.js';
 import type { Runners } from '../core/remediation/types.js';
 import { shellQuote } from '../core/text.js';
-import { AccessKeyLimitError } from './aws.js';
 import type { IamAdapter } from './observe.js';
 import type { RotateKeyIntoSecret, RotateStep } from './steps.js';
 
@@ -21,8 +22,7 @@ export const runners: Runners<RotateStep, IamAdapter> = {
     iamActions: ['iam:UpdateAccessKey'],
     identify: (step) => `${step.kind}:${step.userName}:${step.accessKeyId ?? 'unlisted'}`,
     async run(step, iam) {
-      if (!step.accessKeyId) throw new StateNotReadError('the access keys of the user were not listed');
-      await iam.deactivateAccessKey(step.userName, step.accessKeyId);
+      await iam.deactivateAccessKey(step.userName, readState(step.accessKeyId, 'the access keys of the user were not listed'));
       return { outcome: 'done' };
     },
   },

@@ -1,13 +1,14 @@
+import type { StepText } from '../core/remediation/steps.js';
+
 interface CredentialStep {
-  summary: string;
-  undo?: string;
   critical?: boolean;
 }
 
-/** Sets an access key to Inactive. `accessKeyId` is absent only in a dry-run that could not list the user's keys. */
+/** Sets an access key to Inactive. */
 export interface DeactivateAccessKey extends CredentialStep {
   kind: 'deactivateAccessKey';
   userName: string;
+  /** Absent: the user's keys could not be listed (not read, see readState); the step then stands for its stale keys. */
   accessKeyId?: string;
 }
 
@@ -46,4 +47,8 @@ export interface RevokeRoleSessions extends CredentialStep {
   previous?: string | null;
 }
 
-export type RotateStep = DeactivateAccessKey | RotateKeyIntoSecret | RevokeUserSessions | RevokeRoleSessions;
+/** A step as the planner decides it: data only. Its sentence and undo text come from describe-steps.ts. */
+export type RotateStepData = DeactivateAccessKey | RotateKeyIntoSecret | RevokeUserSessions | RevokeRoleSessions;
+
+/** A step of a plan: its data and its text. */
+export type RotateStep = RotateStepData & StepText;

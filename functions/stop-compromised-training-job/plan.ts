@@ -2,6 +2,7 @@ import { JOB_KINDS, type Tag } from '../core/aws/sagemaker.js';
 import { tagValue } from '../core/aws/tags.js';
 import type { PlanContext } from '../core/remediation/remediate.js';
 import type { Plan, Unverified } from '../core/remediation/types.js';
+import { described, describedUnlisted } from './describe-steps.js';
 import type { JobsState, ObservedJob } from './observe.js';
 import { parseRoleArn, protectedEntryFor, roleRef } from './roles.js';
 import { settingsOf } from './settings.js';
@@ -152,22 +153,10 @@ function classifyJobs(
 function planSteps(stop: ObservedJob[], target: StopTarget, state: JobsState, notes: string[]): StopStep[] {
   const steps: StopStep[] = stop.map((job) => stepFor(job, target, notes));
   for (const name of state.unread) {
-    steps.push({
-      kind: 'stopTrainingJob',
-      jobName: name,
-      tag: stoppedByTag(target),
-      summary: `Stop training job ${name} if it is still in progress, and tag it ${STOPPED_BY_TAG}=${stoppedByTag(target).Value} (its state could not be read)`,
-      undo: undoOf('training', name),
-    });
+    steps.push(described({ kind: 'stopTrainingJob', jobName: name, tag: stoppedByTag(target) }, undefined));
   }
   if (target.kind === 'role') {
-    for (const kind of state.unlisted) {
-      steps.push({
-        kind: 'stopUnlistedJobs',
-        jobKind: kind,
-        summary: `Stop every ${JOB_LABEL[kind]} in progress that runs with role ${target.role.name} (they could not be listed)`,
-      });
-    }
+    for (const kind of state.unlisted) steps.push(describedUnlisted({ kind: 'stopUnlistedJobs', jobKind: kind }, target.role.name));
   }
   return steps;
 }
@@ -220,23 +209,13 @@ function nothingToStop(target: StopTarget, state: JobsState, skipped: number): s
 }
 
 function stepFor(job: ObservedJob, target: StopTarget, notes: string[]): StopJobStep {
-  const label = JOB_LABEL[job.kind];
   const tags = job.tags;
   const roomForTag = !tags || tags.length < MAX_TAGS || tags.some((t) => t.Key === STOPPED_BY_TAG);
-  if (!roomForTag) notes.push(`${label} ${job.name} has ${tags?.length} tags, SageMaker's limit: it will not be tagged ${STOPPED_BY_TAG}`);
+  if (!roomForTag)
+    notes.push(`${JOB_LABEL[job.kind]} ${job.name} has ${tags?.length} tags, SageMaker's limit: it will not be tagged ${STOPPED_BY_TAG}`);
   const tag = roomForTag ? stoppedByTag(target) : undefined;
-  const details = [
-    ...(job.kind === 'training' && job.outputPath ? [`model artifacts: ${job.outputPath}`] : []),
-    ...(tags === undefined ? ['tags not read: the exemption tag could not be checked'] : []),
-  ];
-  return {
-    kind: STEP_KIND[job.kind],
-    jobName: job.name,
-    ...(job.arn ? { jobArn: job.arn } : {}),
-    ...(tag ? { tag } : {}),
-    summary: `Stop ${label} ${job.name}${tag ? ` and tag it ${tag.Key}=${tag.Value}` : ''}${details.length ? ` (${details.join('; ')})` : ''}`,
-    undo: undoOf(job.kind, job.name, job.checkpointPath),
-  };
+  const step = { kind: STEP_KIND[job.kind], jobName: job.name, ...(job.arn ? { jobArn: job.arn } : {}), ...(tag ? { tag } : {}) };
+  return described(step, job);
 }
 
 /** The first role the job runs with that PROTECTED_PRINCIPALS names, with the entry naming it. */
@@ -257,20 +236,6 @@ function protectedRoleOf(
 /** `ml-guard:stopped-by=<trigger>`, as a value SageMaker accepts (see tagValue). */
 export function stoppedByTag(target: StopTarget): Tag {
   return { Key: STOPPED_BY_TAG, Value: tagValue(target.trigger) };
-}
-
-function undoOf(kind: ObservedJob['kind'], name: string, checkpointPath?: string): string {
-  const again = 'a stopped job cannot be resumed';
-  switch (kind) {
-    case 'training':
-      return `${again}: start a new training job with the same settings (SageMaker console: Training jobs > ${name} > Clone)${checkpointPath ? `, resuming from its checkpoints in ${checkpointPath}` : ''}`;
-    case 'processing':
-      return `${again}: start a new processing job with the same settings as ${name}`;
-    case 'transform':
-      return `${again}: start a new batch transform job with the same settings (SageMaker console: Batch transform jobs > ${name} > Clone)`;
-    case 'tuning':
-      return `${again}: start a new tuning job with a warm start from ${name} to keep what it learned`;
-  }
 }
 
 /** One note per distinct error: `could not read the training jobs in progress, ...: AccessDeniedException: ...`. */

@@ -6,8 +6,8 @@ import {
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { DescribeSecretCommand, type DescribeSecretCommandOutput, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { getRolePolicy, getUserPolicy, iamClient, listAccessKeys, secretsManagerClient } from '../../functions/core/aws/iam.js';
 import type { JournaledStep, TargetRecord } from '../../functions/core/journal/journal.js';
-import { getRolePolicy, getUserPolicy, iamClient, listAccessKeys, secretsManagerClient } from '../../functions/rotate-credentials/aws.js';
 import type {
   DeactivateAccessKey,
   RevokeRoleSessions,

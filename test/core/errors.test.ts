@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AccessKeyLimitError, EntityNotFoundError } from '../../functions/core/aws/iam.js';
 import { BucketNotFoundError } from '../../functions/core/aws/s3.js';
 import {
   ConfigError,
@@ -11,7 +12,6 @@ import {
 } from '../../functions/core/errors.js';
 import { JournalConflictError, JournalError } from '../../functions/core/journal/journal.js';
 import { NotificationError } from '../../functions/core/notify/publish.js';
-import { AccessKeyLimitError, EntityNotFoundError } from '../../functions/rotate-credentials/aws.js';
 import { RotationIncompleteError } from '../../functions/rotate-credentials/runners.js';
 
 /** ml-guard's own errors share one base: each is named after its class (also once minified) and keeps its cause. */

@@ -6,6 +6,7 @@ import { AssumeRoleCommand, ExpiredTokenException, STSClient, STSServiceExceptio
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actIn } from '../../functions/core/aws/client-options.js';
+import { iamClient, secretsManagerClient } from '../../functions/core/aws/iam.js';
 import {
   forgetMemberCredentials,
   MemberRoleError,
@@ -19,7 +20,6 @@ import { snsClient } from '../../functions/core/aws/sns.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { journalClient } from '../../functions/core/journal/dynamodb.js';
 import { memberRoleArn, refusalFor } from '../../functions/core/remediation/accounts.js';
-import { iamClient, secretsManagerClient } from '../../functions/rotate-credentials/aws.js';
 
 const ROLE = 'arn:aws:iam::987654321098:role/ml-guard-member-quarantine-public-bucket';
 const T0 = Date.parse('2026-11-26T03:00:00.000Z');

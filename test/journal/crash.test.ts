@@ -1,11 +1,11 @@
 import { CreateAccessKeyCommand, IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
+import * as iamAdapter from '../../functions/core/aws/iam.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { DynamoJournal } from '../../functions/core/journal/dynamodb.js';
 import type { JournaledStep } from '../../functions/core/journal/journal.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
-import * as iamAdapter from '../../functions/rotate-credentials/aws.js';
 import { rotateCredentials } from '../../functions/rotate-credentials/handler.js';
 import { ACCOUNT, type FakeAccount, fakeIam, keyInSecret, secretArn } from '../rotate-credentials/fake-iam.js';
 import { dynaliteServer } from '../support/dynalite.js';

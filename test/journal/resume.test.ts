@@ -3,6 +3,7 @@ import { GetBucketPolicyCommand, PutBucketAclCommand, PutObjectCommand, S3Client
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
+import * as iamAdapter from '../../functions/core/aws/iam.js';
 import * as s3 from '../../functions/core/aws/s3.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { RetryLaterError } from '../../functions/core/errors.js';
@@ -10,7 +11,6 @@ import { DynamoJournal } from '../../functions/core/journal/dynamodb.js';
 import type { JournaledStep } from '../../functions/core/journal/journal.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
-import * as iamAdapter from '../../functions/rotate-credentials/aws.js';
 import { rotateCredentials } from '../../functions/rotate-credentials/handler.js';
 import { type FakeAccount, fakeIam, keyInSecret } from '../rotate-credentials/fake-iam.js';
 import { s3Error } from '../support/aws-errors.js';

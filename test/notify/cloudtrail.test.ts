@@ -1,7 +1,8 @@
 import { CloudTrailClient, type Event, InvalidTimeRangeException, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeWriteCalls, latestWriteCalls } from '../../functions/notify/cloudtrail.js';
+import { latestWriteCalls } from '../../functions/core/aws/cloudtrail.js';
+import { describeWriteCalls } from '../../functions/notify/cloudtrail.js';
 
 const NOW = new Date('2026-11-26T03:00:00.000Z');
 const NOTEBOOK = 'fraud-research-notebook';

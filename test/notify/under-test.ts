@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { lookupIamActions } from '../../functions/core/aws/cloudtrail.js';
 import { configRuleIamActions } from '../../functions/core/aws/config-rules.js';
 import { memberRoleIamActions } from '../../functions/core/aws/member-role.js';
 import { loadConfig } from '../../functions/core/config.js';
@@ -6,7 +7,6 @@ import { InvalidEventError, UnsupportedEventError } from '../../functions/core/e
 import type { RuleIdentity } from '../../functions/core/events/config-rules.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import { isContainedS3Finding } from '../../functions/core/events/s3-exfiltration.js';
-import { lookupIamActions } from '../../functions/notify/cloudtrail.js';
 import { floodIamActions } from '../../functions/notify/flood.js';
 import { NOTIFY_CONFIG_RULES, selectNotification } from '../../functions/notify/select.js';
 import { loadNotifySettings } from '../../functions/notify/settings.js';

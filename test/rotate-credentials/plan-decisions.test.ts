@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { AccessKey } from '../../functions/core/aws/iam.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { parseEvent } from '../../functions/core/events/parse.js';
 import type { PlanContext } from '../../functions/core/remediation/remediate.js';
-import type { AccessKey } from '../../functions/rotate-credentials/aws.js';
 import type { RoleState, SecretState, UserState } from '../../functions/rotate-credentials/observe.js';
 import { planTarget } from '../../functions/rotate-credentials/plan.js';
 import { revocationPolicy } from '../../functions/rotate-credentials/revocation.js';
@@ -640,6 +640,126 @@ describe('planTarget: what only a person can do', () => {
       hold: 'notify-only',
       reason,
       notes: [note],
+    });
+  });
+});
+
+describe('planTarget: the unused keys AWS Config iam-user-unused-credentials-check finds (maxCredentialUsageAge 45)', () => {
+  const unused: StaleKeysTarget = { ...stale, rule: 'iam-user-unused-credentials-check', check: 'unused', ruleMaxDays: 45 };
+  const used = (daysAgo: number | null | undefined, created: Date | undefined = days(400)): AccessKey => ({
+    ...key(KEY, 'Active', created),
+    lastUsed: daysAgo === null || daysAgo === undefined ? daysAgo : days(daysAgo),
+  });
+  const NOTHING =
+    "no active access key of bot is unused for more than 45 days (the rule's maxCredentialUsageAge): nothing to change; if the rule found the user's console password unused, a person decides (ml-guard deletes no login profile)";
+
+  it.each<[string, AccessKey, string]>([
+    ['last used 46 days ago', used(46), 'last used 2026-10-11, 46 days ago'],
+    // IAM_USER_UNUSED_CREDENTIALS_CHECK counts a key never used from its creation.
+    ['never used, created 46 days ago', used(null, days(46)), 'never used; created 2026-10-11, 46 days ago'],
+  ])('deactivates a key %s, without a replacement when no secret is named', (_, k, why) => {
+    expect(planTarget(unused, userState({ keys: [k] }), context)).toEqual({
+      target: userRef,
+      steps: [deactivation(KEY, why)],
+      notes: ['bot has no tag ml-guard:access-key-secret: the keys are deactivated without a replacement'],
+    });
+  });
+
+  it.each<[string, AccessKey]>([
+    ['last used exactly 45 days ago', used(45)],
+    ['last used 10 days ago', used(10)],
+    ['never used, created 10 days ago', used(null, days(10))],
+    // What is not known is not stale: a key is deactivated only on what was read.
+    ['never used, its creation date not given', { accessKeyId: KEY, status: 'Active', lastUsed: null }],
+    ['whose last use could not be read', used(undefined)],
+  ])('leaves a key %s active, and gives no reason about the key age', (_, k) => {
+    expect(planTarget(unused, userState({ keys: [k] }), context)).toEqual({ target: userRef, steps: [], reason: NOTHING });
+  });
+
+  it("says which keys it would deactivate when they could not be listed, by the rule's limit", () => {
+    const plan = planTarget(
+      unused,
+      userState({ keys: undefined, unreadable: [{ part: 'access keys', error: 'AccessDenied: no' }] }),
+      context,
+    );
+
+    expect(plan.steps).toEqual([
+      {
+        kind: 'deactivateAccessKey',
+        userName: 'bot',
+        summary: 'Deactivate the active access keys of bot unused for more than 45 days (the keys could not be listed)',
+      },
+    ]);
+  });
+
+  it("says the rule's default is used when the rule gives no maxCredentialUsageAge (90 days)", () => {
+    const plan = planTarget({ ...unused, ruleMaxDays: undefined }, userState({ keys: [used(46)] }), context);
+
+    expect(plan.reason).toBe(
+      "no active access key of bot is unused for more than 90 days (the rule's default maxCredentialUsageAge): nothing to change; if the rule found the user's console password unused, a person decides (ml-guard deletes no login profile)",
+    );
+  });
+});
+
+describe('planTarget: the maximum age of access-keys-rotated and MAX_ACCESS_KEY_AGE_DAYS', () => {
+  it('leaves a key whose creation date IAM did not give active: its age is not known', () => {
+    const plan = planTarget(stale, userState({ keys: [{ accessKeyId: KEY, status: 'Active' }] }), context);
+
+    expect(plan.steps).toEqual([]);
+  });
+
+  it('says nothing of the rule when its maxAccessKeyAge is the same as MAX_ACCESS_KEY_AGE_DAYS', () => {
+    const plan = planTarget({ ...stale, ruleMaxDays: 90 }, userState({ keys: [key(KEY, 'Active', days(91))] }), context);
+
+    expect(plan.notes).toEqual(['bot has no tag ml-guard:access-key-secret: the keys are deactivated without a replacement']);
+  });
+
+  it('says the rule differs, and that MAX_ACCESS_KEY_AGE_DAYS decides, when it does', () => {
+    const plan = planTarget({ ...stale, ruleMaxDays: 30 }, userState({ keys: [key(KEY, 'Active', days(91))] }), context);
+
+    expect(plan.notes?.[0]).toBe(
+      "the rule's maxAccessKeyAge is 30 days; keys are deactivated only when older than 90 days (MAX_ACCESS_KEY_AGE_DAYS)",
+    );
+  });
+});
+
+describe('planTarget: a secret in a format ml-guard cannot rotate', () => {
+  const FORMAT = 'a format ml-guard cannot rotate (not a {"AccessKeyId", "SecretAccessKey"} JSON value)';
+
+  it('tells a person to rotate an old key the secret holds by hand, and deactivates none', () => {
+    const s = secret({ holds: null, otherFormat: { mentions: [KEY] } });
+
+    const plan = planTarget(stale, userState({ keys: [key(KEY, 'Active', days(100))], secret: s }), context);
+
+    expect(plan.notes).toEqual([
+      `${KEY} is left active: the secret bot-keys holds it in ${FORMAT}; rotate it into the secret by hand, then deactivate it (aws iam update-access-key --user-name bot --access-key-id ${KEY} --status Inactive)`,
+    ]);
+  });
+
+  it('deactivates a compromised key the secret holds all the same, and says its consumers break', () => {
+    const s = secret({ holds: null, otherFormat: { mentions: [KEY] } });
+
+    const plan = planTarget(compromised, userState({ secret: s }), context);
+
+    expect(plan.steps).toEqual([revokeUser, deactivation(KEY)]);
+    expect(plan.notes).toEqual([
+      `no replacement key: the secret bot-keys holds ${KEY} in ${FORMAT}: its consumers break once ${KEY} is inactive (containment comes first: an attacker may hold the key); store a new key there by hand`,
+    ]);
+  });
+});
+
+describe('planTarget: the cause an S3 exfiltration finding gives', () => {
+  it('is the only note of a plan that has none of its own', () => {
+    const cause = 'the caller read 120 objects of s3://training-data from outside AWS';
+
+    const plan = planTarget({ ...compromised, cause }, userState({ gone: true }), context);
+
+    expect(plan).toEqual({
+      target: { type: 'AWS::IAM::User', id: 'bot', arn: user.arn },
+      steps: [],
+      hold: 'skipped',
+      reason: 'the IAM user bot no longer exists',
+      notes: [cause],
     });
   });
 });

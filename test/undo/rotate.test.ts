@@ -1,10 +1,10 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
+import * as iamAdapter from '../../functions/core/aws/iam.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { MemoryJournal } from '../../functions/core/journal/journal.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
-import * as iamAdapter from '../../functions/rotate-credentials/aws.js';
 import { rotateCredentials } from '../../functions/rotate-credentials/handler.js';
 import { undoEvent } from '../../scripts/undo/undo.js';
 import { type FakeAccount, fakeIam, keyInSecret, secretArn } from '../rotate-credentials/fake-iam.js';

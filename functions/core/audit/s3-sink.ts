@@ -1,6 +1,4 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { ownS3Client } from '../aws/s3.js';
-import { errorName } from '../errors.js';
+import { putObjectOnce } from '../aws/s3.js';
 import type { AuditRecord } from './record.js';
 import type { AuditSink } from './sink.js';
 
@@ -17,22 +15,8 @@ export function s3AuditSink(bucket: string): AuditSink {
   return {
     location: `s3://${bucket}/`,
     async write(key: string, record: AuditRecord) {
-      try {
-        await ownS3Client().send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: `${JSON.stringify(record)}\n`,
-            ContentType: 'application/x-ndjson',
-            IfNoneMatch: '*',
-            ChecksumAlgorithm: 'CRC32',
-          }),
-        );
-        return 'written';
-      } catch (error) {
-        if (errorName(error) === 'PreconditionFailed') return 'already-written';
-        throw error;
-      }
+      const put = await putObjectOnce(bucket, key, `${JSON.stringify(record)}\n`, 'application/x-ndjson');
+      return put === 'written' ? 'written' : 'already-written';
     },
   };
 }

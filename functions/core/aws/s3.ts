@@ -107,6 +107,20 @@ export async function putBucketAcl(ref: BucketRef, owner: Owner, grants: Grant[]
   await s3Client().send(new PutBucketAclCommand({ ...ids(ref), AccessControlPolicy: { Owner: owner, Grants: grants } }));
 }
 
+/**
+ * Puts the ACL where ACLs still apply: a bucket whose object ownership is BucketOwnerEnforced refuses every ACL but the
+ * owner's (S3's `AccessControlListNotSupported`), and its ACL grants nothing: that is `acls-disabled`.
+ */
+export async function putBucketAclWhereEnabled(ref: BucketRef, owner: Owner, grants: Grant[]): Promise<'put' | 'acls-disabled'> {
+  try {
+    await putBucketAcl(ref, owner, grants);
+    return 'put';
+  } catch (error) {
+    if (errorName(error) === 'AccessControlListNotSupported') return 'acls-disabled';
+    throw error;
+  }
+}
+
 export async function putBucketPolicy(ref: BucketRef, policy: string): Promise<void> {
   await s3Client().send(new PutBucketPolicyCommand({ ...ids(ref), Policy: policy }));
 }
@@ -121,20 +135,31 @@ export async function putBucketTags(ref: BucketRef, tags: Tag[]): Promise<void> 
 }
 
 /**
- * Writes a JSON document (for example a resource's prior state) that a person can read back to undo a change, to a
- * bucket of the function's own account (the forensics bucket): with its own credentials, never a member role's.
+ * Writes an object to a bucket of the function's own account (the evidence bucket), with its own credentials, never a
+ * member role's; only if the key is free (`If-None-Match: *`), so a retry or a replay never writes a second version:
+ * S3's 412 `PreconditionFailed` means the key was written already, which is `already-exists`. A checksum (CRC32) goes
+ * with every put: S3 requires one (or Content-MD5) on a bucket with Object Lock retention.
  */
-export async function putJsonObject(bucket: string, key: string, document: unknown): Promise<void> {
-  await ownS3Client().send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: JSON.stringify(document, null, 2),
-      ContentType: 'application/json',
-      // Refuse to overwrite: the same key twice means the same prior state was already saved.
-      IfNoneMatch: '*',
-      // The evidence bucket has Object Lock retention, which requires a checksum (or Content-MD5) on every put.
-      ChecksumAlgorithm: 'CRC32',
-    }),
-  );
+export async function putObjectOnce(bucket: string, key: string, body: string, contentType: string): Promise<'written' | 'already-exists'> {
+  try {
+    await ownS3Client().send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        IfNoneMatch: '*',
+        ChecksumAlgorithm: 'CRC32',
+      }),
+    );
+    return 'written';
+  } catch (error) {
+    if (errorName(error) === 'PreconditionFailed') return 'already-exists';
+    throw error;
+  }
+}
+
+/** Writes a JSON document that a person can read back to undo a change (a resource's prior state): see putObjectOnce. */
+export function putJsonObject(bucket: string, key: string, document: unknown): Promise<'written' | 'already-exists'> {
+  return putObjectOnce(bucket, key, JSON.stringify(document, null, 2), 'application/json');
 }

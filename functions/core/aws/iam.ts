@@ -1,8 +1,9 @@
 /**
- * The AWS calls of rotate-credentials, one function per intent, with IAM's and Secrets Manager's documented errors
- * mapped to outcomes (IAM API reference: GetUser, ListUsers, ListUserTags, ListAccessKeys, GetAccessKeyLastUsed, GetUserPolicy, GetRole,
- * ListRoleTags, GetRolePolicy, UpdateAccessKey, CreateAccessKey, PutUserPolicy, PutRolePolicy; Secrets Manager API
- * reference: DescribeSecret, GetSecretValue, PutSecretValue).
+ * IAM and Secrets Manager, as rotate-credentials (and its undo) call them: one function per intent, with IAM's and
+ * Secrets Manager's documented errors mapped to outcomes (IAM API reference: GetUser, ListUsers, ListUserTags,
+ * ListAccessKeys, GetAccessKeyLastUsed, GetUserPolicy, GetRole, ListRoleTags, GetRolePolicy, UpdateAccessKey,
+ * CreateAccessKey, PutUserPolicy, PutRolePolicy; Secrets Manager API reference: DescribeSecret, GetSecretValue,
+ * PutSecretValue).
  *
  * Every call that names a user passes `UserName`: without it, IAM acts on the user whose key signs the request, that
  * is on this function's own credentials.
@@ -27,8 +28,8 @@ import {
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { clientOptions, inActingAccount } from '../core/aws/client-options.js';
-import { errorName, MlGuardError } from '../core/errors.js';
+import { errorName, MlGuardError } from '../errors.js';
+import { clientOptions, inActingAccount } from './client-options.js';
 
 export type { Tag };
 
