@@ -4,6 +4,7 @@ import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import * as iamAdapter from '../../functions/core/aws/iam.js';
 import * as sagemaker from '../../functions/core/aws/sagemaker.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { MemoryJournal } from '../../functions/core/journal/journal.js';
@@ -11,7 +12,6 @@ import { remediate } from '../../functions/core/remediation/remediate.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
 import { STEP_KINDS } from '../../functions/core/remediation/step-kinds.js';
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
-import * as iamAdapter from '../../functions/rotate-credentials/aws.js';
 import { rotateCredentials } from '../../functions/rotate-credentials/handler.js';
 import { stopCompromisedTrainingJob } from '../../functions/stop-compromised-training-job/handler.js';
 import { type FakeAccount, fakeIam, keyInSecret } from '../rotate-credentials/fake-iam.js';
