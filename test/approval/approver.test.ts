@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type IdentityProof, PROOF_HEADER, provenIdentity } from '../../functions/core/remediation/approver.js';
+import { type IdentityProof, PROOF_HEADER, proofProblem, provenIdentity } from '../../functions/core/remediation/approver.js';
 import { signIdentityProof } from '../../scripts/approve/proof.js';
 
 /**
@@ -96,5 +96,144 @@ describe('the proof of who answers an approval', () => {
   it('binds the header it checks: the key travels in the signed header the function compares', async () => {
     const proof = await signIdentityProof(KEY, CREDENTIALS, 'eu-west-2', NOW);
     expect(proof.headers[PROOF_HEADER]).toBe(KEY);
+  });
+});
+
+describe('the shape of an identity proof, checked with the rest of the answer', () => {
+  const valid = {
+    url: 'https://sts.eu-west-2.amazonaws.com/',
+    headers: { authorization: 'AWS4-HMAC-SHA256 ...' },
+    body: 'Action=GetCallerIdentity&Version=2011-06-15',
+  };
+  const headers = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`x-h${i}`, 'v']));
+
+  it.each<[string, unknown, string | undefined]>([
+    ['a valid one', valid, undefined],
+    ['a string', 'https://sts.amazonaws.com/', 'approval.proof: expected an object'],
+    ['null', null, 'approval.proof: expected an object'],
+    ['an array', [valid], 'approval.proof: expected an object'],
+    ['unknown fields, the first three named', { ...valid, a: 1, b: 2, c: 3, d: 4 }, 'approval.proof: unknown field(s) a, b, c'],
+    ['a url that is not a string', { ...valid, url: 1 }, 'approval.proof.url: expected a URL'],
+    ['a url of 200 characters', { ...valid, url: 'u'.repeat(200) }, undefined],
+    ['a url of 201 characters', { ...valid, url: 'u'.repeat(201) }, 'approval.proof.url: expected a URL'],
+    ['a body that is not a string', { ...valid, body: {} }, 'approval.proof.body: expected a string'],
+    ['a body of 200 characters', { ...valid, body: 'b'.repeat(200) }, undefined],
+    ['a body of 201 characters', { ...valid, body: 'b'.repeat(201) }, 'approval.proof.body: expected a string'],
+    ['headers that are a string', { ...valid, headers: 'authorization: x' }, 'approval.proof.headers: expected an object'],
+    ['headers that are null', { ...valid, headers: null }, 'approval.proof.headers: expected an object'],
+    ['headers that are an array', { ...valid, headers: [['authorization', 'x']] }, 'approval.proof.headers: expected an object'],
+    ['20 headers', { ...valid, headers: headers(20) }, undefined],
+    ['21 headers', { ...valid, headers: headers(21) }, 'approval.proof.headers: expected at most 20 headers, each a string'],
+    [
+      'a header that is not a string',
+      { ...valid, headers: { 'x-amz-date': 20261126 } },
+      'approval.proof.headers: expected at most 20 headers, each a string',
+    ],
+    [
+      'one header of several that is not a string',
+      { ...valid, headers: { ...valid.headers, 'x-amz-date': 20261126 } },
+      'approval.proof.headers: expected at most 20 headers, each a string',
+    ],
+    ['a header name of 100 characters', { ...valid, headers: { ['h'.repeat(100)]: 'v' } }, undefined],
+    [
+      'a header name of 101 characters',
+      { ...valid, headers: { ['h'.repeat(101)]: 'v' } },
+      'approval.proof.headers: expected at most 20 headers, each a string',
+    ],
+    ['a header value of 2000 characters', { ...valid, headers: { h: 'v'.repeat(2000) } }, undefined],
+    [
+      'a header value of 2001 characters',
+      { ...valid, headers: { h: 'v'.repeat(2001) } },
+      'approval.proof.headers: expected at most 20 headers, each a string',
+    ],
+  ])('%s: %j', (_case, proof, problem) => {
+    expect(proofProblem(proof)).toBe(problem);
+  });
+});
+
+describe('a proof that does not prove who signed it', () => {
+  const signed = () => signIdentityProof(KEY, CREDENTIALS, 'eu-west-2', NOW);
+
+  it.each<[string, (p: IdentityProof) => IdentityProof, string]>([
+    ['not a URL', (p) => ({ ...p, url: 'sts.eu-west-2.amazonaws.com' }), 'the identity proof is not a URL'],
+    [
+      'to another path',
+      (p) => ({ ...p, url: 'https://sts.eu-west-2.amazonaws.com/x' }),
+      'the identity proof is not a request to AWS STS (sts.eu-west-2.amazonaws.com)',
+    ],
+    [
+      'with a query',
+      (p) => ({ ...p, url: 'https://sts.eu-west-2.amazonaws.com/?Action=AssumeRole' }),
+      'the identity proof is not a request to AWS STS (sts.eu-west-2.amazonaws.com)',
+    ],
+    [
+      'to another port',
+      (p) => ({ ...p, url: 'https://sts.eu-west-2.amazonaws.com:8443/' }),
+      'the identity proof is not a request to AWS STS (sts.eu-west-2.amazonaws.com)',
+    ],
+    ['naming another host than its URL', (p) => ({ ...p, url: 'https://sts.amazonaws.com/' }), 'the identity proof names another host'],
+    [
+      'without an Authorization header',
+      (p) => ({ ...p, headers: Object.fromEntries(Object.entries(p.headers).filter(([k]) => k !== 'authorization')) }),
+      'the identity proof was not signed for this approval',
+    ],
+    [
+      'whose host is not signed',
+      (p) => ({ ...p, headers: { ...p.headers, authorization: (p.headers.authorization as string).replace('host;', '') } }),
+      'the identity proof was not signed for this approval',
+    ],
+    [
+      'without a signing time',
+      (p) => ({ ...p, headers: Object.fromEntries(Object.entries(p.headers).filter(([k]) => k !== 'x-amz-date')) }),
+      'the identity proof was not signed within 5 minutes of now',
+    ],
+    [
+      'with a signing time in another format',
+      (p) => ({ ...p, headers: { ...p.headers, 'x-amz-date': NOW.toUTCString() } }),
+      'the identity proof was not signed within 5 minutes of now',
+    ],
+  ])('refuses one %s, without asking STS', async (_case, change, why) => {
+    const send = stsAnswers(200, callerIdentity);
+
+    expect(await provenIdentity(change(await signed()), KEY, NOW)).toEqual({ invalid: why });
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['signed exactly 5 minutes ago', 5 * 60_000],
+    ['signed exactly 5 minutes ahead (a clock ahead of ours)', -5 * 60_000],
+  ])('takes a proof %s', async (_case, offset) => {
+    stsAnswers(200, callerIdentity);
+
+    expect(await provenIdentity(await signed(), KEY, new Date(NOW.getTime() + offset))).toEqual({ arn: ALICE });
+  });
+
+  it('sends a proof without its Host header to the host of its URL (fetch sets it)', async () => {
+    const send = stsAnswers(200, callerIdentity);
+    const { host: _host, ...headers } = (await signed()).headers;
+
+    expect(await provenIdentity({ ...(await signed()), headers }, KEY, NOW)).toEqual({ arn: ALICE });
+    expect(String(send.mock.calls[0]?.[0])).toBe('https://sts.eu-west-2.amazonaws.com/');
+  });
+
+  it.each<[string, number, string, string]>([
+    ['an answer without an ARN', 200, '<GetCallerIdentityResponse/>', 'STS refused the identity proof (HTTP 200)'],
+    ['an ARN with an error status', 500, callerIdentity, 'STS refused the identity proof (HTTP 500)'],
+    ['an error without a code', 403, '<ErrorResponse/>', 'STS refused the identity proof (HTTP 403)'],
+  ])('refuses %s', async (_case, status, body, why) => {
+    stsAnswers(status, body);
+
+    expect(await provenIdentity(await signed(), KEY, NOW)).toEqual({ invalid: why });
+  });
+
+  it('refuses an answer whose body cannot be read', async () => {
+    const broken = new Response('x', { status: 200 });
+    vi.spyOn(broken, 'text').mockRejectedValue(new Error('stream broken'));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => broken),
+    );
+
+    expect(await provenIdentity(await signed(), KEY, NOW)).toEqual({ invalid: 'STS refused the identity proof (HTTP 200)' });
   });
 });

@@ -67,10 +67,11 @@ export async function provenIdentity(
     return { invalid: 'the identity proof was not signed for this approval' };
   }
   if (headers.host !== undefined && headers.host !== url.hostname) return { invalid: 'the identity proof names another host' };
-  // x-amz-date is ISO 8601 basic format: 20261126T030000Z.
-  const signedAt = Date.parse(
-    (headers['x-amz-date'] ?? '').replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
-  );
+  // x-amz-date is ISO 8601 basic format, 20261126T030000Z, and nothing else.
+  const date = headers['x-amz-date'] ?? '';
+  const signedAt = /^\d{8}T\d{6}Z$/.test(date)
+    ? Date.parse(`${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 11)}:${date.slice(11, 13)}:${date.slice(13)}`)
+    : Number.NaN;
   if (!(Math.abs(now.getTime() - signedAt) <= PROOF_MAX_SKEW_MS)) {
     return { invalid: 'the identity proof was not signed within 5 minutes of now' };
   }
