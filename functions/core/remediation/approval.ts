@@ -34,13 +34,6 @@ export interface ApprovalMessage {
   proof?: IdentityProof;
 }
 
-/** A message for the approval path rather than an EventBridge event: it has `approval` and no `detail-type`. */
-export function isApprovalMessage(raw: unknown): boolean {
-  return (
-    typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.hasOwn(raw, 'approval') && !Object.hasOwn(raw, 'detail-type')
-  );
-}
-
 const KEY_MAX = 600;
 const REASON_MAX = 500;
 const BY_MAX = 256;
