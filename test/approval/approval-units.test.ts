@@ -326,6 +326,24 @@ describe('an answer to the target it held', () => {
     ]);
   });
 
+  it('when denied, keeps a step an earlier attempt left started that the plan no longer needed: the resource showed it done', () => {
+    const gating = gateOf(answered([act], { state: 'denied' }), [journaled(save, 'started'), journaled(act, 'awaiting-approval')]);
+
+    const { result, steps } = 'answered' in gating ? gating.answered(target) : expect.unreachable();
+
+    expect(steps.map((e) => [e.kind, e.state])).toEqual([
+      ['save', 'started'],
+      ['act', 'not-run'],
+    ]);
+    expect(result.status).toBe('remediated');
+    expect(result.reason).toMatch(/; 1 change\(s\) made before the hold stand$/);
+    expect(result.steps[0]).toMatchObject({
+      kind: 'save',
+      outcome: 'done',
+      detail: 'its outcome was not journaled; the resource now shows it done',
+    });
+  });
+
   it('when it expired and no held kind acts on expiry, runs nothing: failed, one severity above what asked', () => {
     const gating = gateOf(answered([esc], { state: 'expired' }), [journaled(esc, 'awaiting-approval')]);
 
