@@ -8,6 +8,7 @@ import { useAuditSink } from '../../functions/core/audit/sink.js';
 import * as s3 from '../../functions/core/aws/s3.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { DynamoJournal } from '../../functions/core/journal/dynamodb.js';
+import { logger } from '../../functions/core/observability.js';
 import { remediate } from '../../functions/core/remediation/remediate.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
@@ -212,6 +213,21 @@ describe('steps that wait for approval (APPROVAL_REQUIRED)', () => {
     expect(approved.approval?.answered?.by).toEqual({ identity: ALICE, verified: true, via: 'lambda:Invoke' });
   });
 
+  it('records an answer that names nobody as not stated, and logs the answer it acts on', async () => {
+    const run = await setup();
+    const held = await run.deliver();
+    const info = vi.spyOn(logger, 'info');
+
+    const approved = await run.answer({ key: keyOf(held), decision: 'approve' });
+
+    expect(approved.approval?.answered?.by).toEqual({ identity: 'not stated', verified: false, via: 'lambda:Invoke' });
+    expect(info).toHaveBeenCalledWith('approval answered', {
+      key: held.journal?.key,
+      decision: { state: 'approved', at: T0.toISOString(), by: { identity: 'not stated', verified: false, via: 'lambda:Invoke' } },
+    });
+    info.mockRestore();
+  });
+
   it('leaves a journal npm run undo reads like any other: the approved steps are undone, the bucket is as before', async () => {
     const before = publicBucket();
     const run = await setup({}, structuredClone(before));
@@ -302,6 +318,9 @@ describe('steps that wait for approval (APPROVAL_REQUIRED)', () => {
     const old = await run.answer({ key: keyOf(held), decision: 'approve', by: ALICE });
     expect(old).toMatchObject({ status: 'ignored', reason: expect.stringContaining('no approval has this key') });
 
+    const { event } = await run.journal.read(held.journal?.key as string);
+    expect(event?.approval).toMatchObject({ state: 'awaiting', replaces: keyOf(held).split('#')[2] });
+
     const approved = await run.answer({ key: keyOf(again), decision: 'approve', by: ALICE });
     expect(approved.status).toBe('remediated');
     expect(run.buckets[GD_BUCKET]?.policy).not.toContain('Public');
@@ -376,7 +395,12 @@ describe('an approval unanswered in time', () => {
     expect(expired.targets[0]?.reason).toBe(
       `2 held step(s) not run: the approval expired at ${minutes(60).toISOString()} unanswered: escalated; 3 change(s) made before the hold stand`,
     );
-    expect(expired.approval?.answered).toMatchObject({ state: 'expired', by: { via: 'EventBridge Scheduler' } });
+    expect(expired.approval?.answered).toStrictEqual({
+      id: held.approval?.asked?.id,
+      state: 'expired',
+      at: minutes(60).toISOString(),
+      by: { identity: 'ml-guard (no answer in time)', verified: true, via: 'EventBridge Scheduler' },
+    });
     // The finding is LOW: held, the notification was HIGH (a person must answer); escalated, CRITICAL.
     expect(published().map((n) => n.attributes.severity)).toEqual(['HIGH', 'CRITICAL']);
   });
@@ -391,6 +415,31 @@ describe('an approval unanswered in time', () => {
     expect(expired.status).toBe('remediated');
     expect(run.buckets[GD_BUCKET]?.policy).not.toContain('PublicRead');
     expect(held.approval?.asked?.actOnExpiry).toEqual(['removePublicPolicyStatements']);
+  });
+
+  it('runs the held kinds APPROVAL_ACT_ON_EXPIRY names and escalates the held kinds it does not', async () => {
+    const run = await setup({
+      APPROVAL_REQUIRED: 'removePublicPolicyStatements,tagQuarantined',
+      APPROVAL_ACT_ON_EXPIRY: 'removePublicPolicyStatements',
+    });
+    const held = await run.deliver();
+    run.at(minutes(60));
+
+    const expired = await run.answer({ key: keyOf(held), decision: 'expire' });
+
+    expect(expired.status).toBe('partial');
+    expect(expired.targets[0]?.severity).toBe('CRITICAL');
+    expect(expired.targets[0]?.steps.slice(-2)).toEqual([
+      expect.objectContaining({ kind: 'removePublicPolicyStatements', outcome: 'done' }),
+      expect.objectContaining({
+        kind: 'tagQuarantined',
+        outcome: 'not-run',
+        detail: `not run: the approval expired at ${minutes(60).toISOString()} unanswered: escalated`,
+      }),
+    ]);
+    expect(run.buckets[GD_BUCKET]?.policy).not.toContain('PublicRead');
+    expect(run.buckets[GD_BUCKET]?.tags?.map((t) => t.Key)).toEqual(['team']);
+    expect(published().at(-1)?.attributes.severity).toBe('CRITICAL');
   });
 
   it('escalates rather than acts when the bucket changed since the approval was asked', async () => {
@@ -426,6 +475,12 @@ describe('an answer that must change nothing', () => {
     ],
     ['a forged nonce', (key) => ({ key: `${key.slice(0, -32)}${'0'.repeat(32)}`, decision: 'approve' }), T0, /no approval has this key/],
     [
+      'a key of an event the journal does not hold',
+      (key) => ({ key: key.replace('29cc9880-571c-ca45', '00000000-0000-0000'), decision: 'approve' }),
+      T0,
+      /no approval has this key/,
+    ],
+    [
       'a key of another function',
       (key) => ({ key: key.replace('quarantine-public-bucket', 'rotate-credentials'), decision: 'approve' }),
       T0,
@@ -450,11 +505,27 @@ describe('an answer that must change nothing', () => {
 
     const refused = await run.answer(message(keyOf(held)));
 
-    expect(refused).toMatchObject({ status: 'ignored', reason: expect.stringMatching(why) });
+    expect(refused).toMatchObject({
+      status: 'ignored',
+      reason: expect.stringMatching(why),
+      function: 'quarantine-public-bucket',
+      mode: 'enforce',
+    });
     expect(refused.reason).toMatch(/^approval answer refused: /);
     expect(run.writes()).toHaveLength(writes);
     expect(published()).toHaveLength(notifications);
     expect(await run.journal.read(held.journal?.key as string)).toEqual(before);
+  });
+
+  it('refuses a key made up for an event handled without an approval', async () => {
+    const run = await setup({ APPROVAL_REQUIRED: '' });
+    const handled = await run.deliver();
+
+    const refused = await run.answer({ key: `${handled.journal?.key}#${'0'.repeat(32)}`, decision: 'approve' });
+
+    expect(refused.reason).toBe(
+      'approval answer refused: no approval has this key (mistyped, forged, or replaced by a newer approval): nothing changed',
+    );
   });
 
   it('refuses a message with more than the approval in it', async () => {
@@ -499,6 +570,22 @@ describe('an answer that must change nothing', () => {
     const late = await run.answer({ key: keyOf(held), decision: 'approve', by: ALICE });
 
     expect(late.reason).toBe('approval answer refused: another answer came first (the approval is denied): nothing changed');
+  });
+
+  it('refuses the answer that loses a race, saying so when the approval is gone by then', async () => {
+    const run = await setup();
+    const held = await run.deliver();
+    const read = run.journal.read.bind(run.journal);
+    let decided = false;
+    run.journal.decide = async () => {
+      decided = true;
+      return false;
+    };
+    run.journal.read = async (key) => (decided ? { targets: [] } : read(key));
+
+    const late = await run.answer({ key: keyOf(held), decision: 'approve', by: ALICE });
+
+    expect(late.reason).toBe('approval answer refused: another answer came first (the approval is gone): nothing changed');
   });
 
   it('resumes an approval whose invocation did not finish (the same answer again, the event still open)', async () => {

@@ -34,13 +34,6 @@ export interface ApprovalMessage {
   proof?: IdentityProof;
 }
 
-/** A message for the approval path rather than an EventBridge event: it has `approval` and no `detail-type`. */
-export function isApprovalMessage(raw: unknown): boolean {
-  return (
-    typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.hasOwn(raw, 'approval') && !Object.hasOwn(raw, 'detail-type')
-  );
-}
-
 const KEY_MAX = 600;
 const REASON_MAX = 500;
 const BY_MAX = 256;
@@ -335,13 +328,14 @@ function settle(journaled: readonly JournaledStep[], why: string, escalation?: S
   return (target) => {
     const steps = journaled.flatMap((e): JournaledStep[] => {
       if (e.state === 'awaiting-approval') return [{ ...e, state: 'not-run', detail: `not run: ${why}` }];
-      return e.state === 'done' || e.state === 'already-done' ? [e] : [];
+      // `started`: a crashed attempt's step that the plan no longer needed, the resource showing it done (as the executor says).
+      return e.state === 'done' || e.state === 'already-done' || e.state === 'started' ? [e] : [];
     });
     const held = steps.filter((e) => e.state === 'not-run').length;
-    const done = steps.filter((e) => e.state === 'done').length;
     const results = steps.map((e) =>
       e.state === 'not-run' ? { kind: e.kind, summary: e.summary, outcome: 'not-run' as const, detail: e.detail ?? why } : fromJournal(e),
     );
+    const done = results.filter((r) => r.outcome === 'done').length;
     const made = done ? `; ${done} change(s) made before the hold stand` : '';
     const reason = `${held} held step(s) not run: ${why}${made}`;
     const result: TargetResult = escalation
