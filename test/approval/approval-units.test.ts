@@ -434,7 +434,7 @@ describe('an approval asked', () => {
     const approvals = approvalsOf(runners, config(30), answer, 'LOW');
     for (const [id, steps] of Object.entries(held)) {
       const gating = approvals.gateFor(id, undefined);
-      if ('gate' in gating) gating.gate(planOf(...steps)).gate?.onHeld?.(steps);
+      if ('gate' in gating) gating.gate(planOf(...steps)).gate?.onHeld?.(steps, steps);
     }
     return approvals.ask(ids, {
       journalKey: JOURNAL_KEY,

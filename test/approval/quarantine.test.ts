@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { PutBucketAclCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -14,6 +14,7 @@ import type { EventResult } from '../../functions/core/remediation/result.js';
 import { quarantinePublicBucket } from '../../functions/quarantine-public-bucket/handler.js';
 import { signIdentityProof } from '../../scripts/approve/proof.js';
 import { undoEvent } from '../../scripts/undo/undo.js';
+import { s3Error } from '../support/aws-errors.js';
 import { dynaliteServer } from '../support/dynalite.js';
 import { accountAbout, loadEvent } from '../support/events.js';
 import { type FakeBucket, fakeS3, GD_BUCKET, publicBucket, publicReadStatement, S3_WRITE_COMMANDS } from '../support/fake-bucket.js';
@@ -126,6 +127,39 @@ describe('steps that wait for approval (APPROVAL_REQUIRED)', () => {
     );
     const { event } = await run.journal.read(held.journal?.key as string);
     expect(event).toMatchObject({ closed: true, status: 'awaiting-approval', approval: { state: 'awaiting', attempt: 1 } });
+  });
+
+  it('asks for approval of the held steps even when a step before them failed, and the approval runs that step again', async () => {
+    const run = await setup();
+    // The first PutBucketAcl is denied (a permanent failure: no retry), the next one is applied as S3 would.
+    let denied = false;
+    run.mock.on(PutBucketAclCommand).callsFake(({ Bucket, AccessControlPolicy }) => {
+      if (!denied) {
+        denied = true;
+        throw s3Error('AccessDenied', 403, 'Access Denied');
+      }
+      (run.buckets[Bucket as string] as FakeBucket).grants = AccessControlPolicy?.Grants ?? [];
+      return {};
+    });
+
+    const held = await run.deliver();
+
+    expect(held.status).toBe('partial');
+    expect(outcomes(held)).toEqual([
+      ['savePriorState', 'done'],
+      ['blockPublicAccess', 'done'],
+      ['removePublicAclGrants', 'failed'],
+      ['removePublicPolicyStatements', 'awaiting-approval'],
+      ['tagQuarantined', 'awaiting-approval'],
+    ]);
+    expect(held.approval?.asked?.kinds).toEqual(['removePublicPolicyStatements', 'tagQuarantined']);
+    expect(published()[0]?.text).toContain(`approve: npm run approve -- '${keyOf(held)}'`);
+
+    const approved = await run.answer({ key: keyOf(held), decision: 'approve', by: ALICE });
+
+    expect(approved.status).toBe('remediated');
+    expect(run.buckets[GD_BUCKET]?.grants).toHaveLength(2);
+    expect(run.buckets[GD_BUCKET]?.policy).not.toContain('PublicRead');
   });
 
   it('is only reported in a dry-run: every step would run, and those from the first that needs approval say they would wait', async () => {

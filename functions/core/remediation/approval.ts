@@ -241,7 +241,8 @@ export function approvalsOf<S extends StepBase>(
   const asSettings = (id: string): ApprovalGate | undefined =>
     required && {
       needs: required,
-      onHeld: (steps) => held.set(id, { hash: planHash(steps as S[], runners), kinds: steps.map((s) => s.kind) }),
+      // The hash covers every step an approval would run: the held ones, and any before them that failed.
+      onHeld: (steps, unfinished) => held.set(id, { hash: planHash(unfinished as S[], runners), kinds: steps.map((s) => s.kind) }),
     };
   const idOf = (s: S) => runners[s.kind]?.identify?.(s) ?? s.kind;
 

@@ -33,7 +33,8 @@ export interface ExecuteOptions {
    * Steps a person must approve first (enforce mode only): the first step not yet done that `needs` approval, and
    * every step after it (a plan's steps rely on the ones before them), are not run. They are reported and journaled
    * `awaiting-approval`, or, with `refused`, reported `not-run` for that reason (an approval that expired unanswered).
-   * The steps before it run as usual. `onHeld` is given the steps held, as planned.
+   * The steps before it run as usual. `onHeld` is given the steps held, as planned, and every step of the plan left
+   * unfinished (the held ones, and any before them that failed): what an approval would run.
    */
   approval?: ApprovalGate;
 }
@@ -41,7 +42,7 @@ export interface ExecuteOptions {
 export interface ApprovalGate {
   needs(step: StepBase): boolean;
   refused?: string;
-  onHeld?(steps: StepBase[]): void;
+  onHeld?(held: StepBase[], unfinished: StepBase[]): void;
 }
 
 /** What a dry-run says of a step that would wait for approval. */
@@ -202,7 +203,13 @@ export async function executePlan<S extends StepBase, Aws>(
   }
 
   if (held.length > 0) {
-    options.approval?.onHeld?.(held);
+    const finished = new Set(entries.filter(isFinishedChange).map((e) => e.id));
+    const identity = (step: S) =>
+      (runners as unknown as Record<string, Runner<S, Aws> | undefined>)[step.kind]?.identify?.(step) ?? step.kind;
+    options.approval?.onHeld?.(
+      held,
+      plan.steps.filter((step) => !finished.has(identity(step))),
+    );
     // Held steps an earlier plan journaled that this plan no longer has are not left awaiting in the journal.
     const kept = entries.filter((e) => e.state !== 'awaiting-approval' || seen.has(e.id));
     entries.splice(0, entries.length, ...kept);

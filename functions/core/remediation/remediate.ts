@@ -129,7 +129,12 @@ const noApproval = () => ({});
 
 /** A target's result is final unless a retry continues it or a person's approval is awaited. */
 function isFinal(t: TargetResult): boolean {
-  return !t.retry && t.status !== 'awaiting-approval';
+  return !t.retry && !holdsSteps(t);
+}
+
+/** Steps of the target wait for approval (its status may say worse: a step before them failed). */
+function holdsSteps(t: TargetResult): boolean {
+  return t.steps.some((s) => s.outcome === 'awaiting-approval');
 }
 
 /** The severity the event's notification has (for an escalation, which goes one above). */
@@ -303,7 +308,7 @@ async function respond<T, State, S extends StepBase, Aws>(
   const asked = retry
     ? undefined
     : await approvals?.ask(
-        targets.flatMap((t) => (t.status === 'awaiting-approval' ? [keyOf.get(t) ?? targetKey(t.target)] : [])),
+        targets.flatMap((t) => (holdsSteps(t) ? [keyOf.get(t) ?? targetKey(t.target)] : [])),
         { journalKey: key, attempt, now: clock(), plannedAt: context.now, event: raw, functionArn: options.functionArn },
       );
   const result: EventResult = {
