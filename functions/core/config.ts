@@ -282,6 +282,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       schedulerRoleArn: e.APPROVAL_SCHEDULER_ROLE_ARN,
     },
   };
+  // An approval lives in the journal: a journal record that expired before the approval could not be answered.
+  if (config.approval.required.size > 0 && config.approval.timeoutMinutes > config.journalRetentionDays * 24 * 60) {
+    throw new ConfigError(
+      `invalid environment: APPROVAL_TIMEOUT_MINUTES (${config.approval.timeoutMinutes}) is longer than the journal keeps an event (JOURNAL_RETENTION_DAYS ${config.journalRetentionDays}): an approval could not be answered once its record expired`,
+    );
+  }
   const actsUnasked = e.APPROVAL_ACT_ON_EXPIRY.filter((k) => !config.approval.required.has(k));
   if (actsUnasked.length) {
     throw new ConfigError(

@@ -648,8 +648,17 @@ describe('the approval settings', () => {
     [{ APPROVAL_TIMEOUT_MINUTES: '0' }, /APPROVAL_TIMEOUT_MINUTES: expected a whole number of minutes from 1 to 10080/],
     [{ APPROVAL_TIMEOUT_MINUTES: '10081' }, /APPROVAL_TIMEOUT_MINUTES: expected a whole number of minutes from 1 to 10080/],
     [{ APPROVAL_SCHEDULER_ROLE_ARN: 'ml-guard-scheduler' }, /APPROVAL_SCHEDULER_ROLE_ARN: expected an IAM role ARN/],
+    [
+      { APPROVAL_REQUIRED: 'stopTrainingJob', APPROVAL_TIMEOUT_MINUTES: '1441', JOURNAL_RETENTION_DAYS: '1' },
+      /APPROVAL_TIMEOUT_MINUTES \(1441\) is longer than the journal keeps an event \(JOURNAL_RETENTION_DAYS 1\)/,
+    ],
   ])('stop the function at cold start when wrong: %j', (env, message) => {
     expect(() => loadConfig({ ...process.env, ...env })).toThrow(message);
+  });
+
+  it('may last as long as the journal keeps an event, to the minute', () => {
+    const env = { ...process.env, APPROVAL_REQUIRED: 'stopTrainingJob', APPROVAL_TIMEOUT_MINUTES: '1440', JOURNAL_RETENTION_DAYS: '1' };
+    expect(loadConfig(env).approval.timeoutMinutes).toBe(1440);
   });
 
   it('hold nothing by default', () => {
