@@ -20,7 +20,7 @@ import type {
   SavePriorState,
   TagQuarantined,
 } from '../../functions/quarantine-public-bucket/steps.js';
-import { changed, difference, type Inverse, type UndoPlan, withoutData } from './types.js';
+import { changed, difference, type Inverse, type UndoPlan, unchangedNote, withoutData } from './types.js';
 
 /** The document quarantine-public-bucket saved before its first change (`savePriorState`), as read back. */
 export interface PriorState {
@@ -77,7 +77,7 @@ export function planQuarantineUndo(
       continue;
     }
     if (!changed(step)) {
-      notes.push(`${step.summary}: ${step.state}, nothing to undo`);
+      notes.push(unchangedNote(step));
       continue;
     }
     if (!step.data) {

@@ -14,7 +14,7 @@ import type {
   RevokeUserSessions,
   RotateKeyIntoSecret,
 } from '../../functions/rotate-credentials/steps.js';
-import { changed, type Inverse, type UndoPlan, withoutData } from './types.js';
+import { changed, type Inverse, type UndoPlan, unchangedNote, withoutData } from './types.js';
 
 type Data<S> = S extends unknown ? Omit<S, 'summary' | 'undo' | 'critical'> : never;
 type StepData = Data<DeactivateAccessKey | RotateKeyIntoSecret | RevokeUserSessions | RevokeRoleSessions>;
@@ -66,7 +66,7 @@ export function planRotateUndo(record: TargetRecord, live: LiveCredentials): Und
   const inverses: Inverse<RotateUndoAction>[] = [];
   for (const step of [...record.steps].reverse()) {
     if (!changed(step)) {
-      notes.push(`${step.summary}: ${step.state}, nothing to undo`);
+      notes.push(unchangedNote(step));
       continue;
     }
     inverses.push(step.data ? inverseOf(step, step.data as StepData, live) : withoutData(step));

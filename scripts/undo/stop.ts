@@ -2,7 +2,7 @@ import { DeleteTagsCommand } from '@aws-sdk/client-sagemaker';
 import { listTags, sagemakerClient, type Tag } from '../../functions/core/aws/sagemaker.js';
 import type { TargetRecord } from '../../functions/core/journal/journal.js';
 import type { StopJobStep } from '../../functions/stop-compromised-training-job/steps.js';
-import { changed, type Inverse, type UndoPlan, withoutData } from './types.js';
+import { changed, type Inverse, type UndoPlan, unchangedNote, withoutData } from './types.js';
 
 type Data = StopJobStep extends infer S ? (S extends unknown ? Omit<S, 'summary' | 'undo' | 'critical'> : never) : never;
 
@@ -21,7 +21,7 @@ export function planStopUndo(record: TargetRecord, live: LiveJobTags): UndoPlan<
   const inverses: Inverse<StopUndoAction>[] = [];
   for (const step of record.steps) {
     if (!changed(step)) {
-      notes.push(`${step.summary}: ${step.state}, nothing to undo`);
+      notes.push(unchangedNote(step));
       continue;
     }
     if (!step.data) {

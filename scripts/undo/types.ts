@@ -31,6 +31,11 @@ export function changed(step: JournaledStep): boolean {
   return step.state === 'done';
 }
 
+/** What the undo says of a step that changed nothing (found already so, failed, not run): there is nothing to undo. */
+export function unchangedNote(step: JournaledStep): string {
+  return `${step.summary}: ${step.state}, nothing to undo`;
+}
+
 /** The undo of a step whose journal record has no data (written before ml-guard journaled it): by hand. */
 export function withoutData(step: JournaledStep): Inverse<never> {
   return {

@@ -20,7 +20,7 @@ export interface IdentityProof {
 export const PROOF_HEADER = 'x-ml-guard-approval';
 export const PROOF_BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
 /** How far from now the proof's signing time may be. */
-export const PROOF_MAX_SKEW_MS = 5 * 60_000;
+const PROOF_MAX_SKEW_MS = 5 * 60_000;
 const STS_HOST = /^sts(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$/;
 const STS_TIMEOUT_MS = 3_000;
 

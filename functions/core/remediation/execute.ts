@@ -46,7 +46,7 @@ export interface ApprovalGate {
 }
 
 /** What a dry-run says of a step that would wait for approval. */
-export const WOULD_AWAIT_APPROVAL = "would wait for a person's approval (APPROVAL_REQUIRED), as would the steps after it";
+const WOULD_AWAIT_APPROVAL = "would wait for a person's approval (APPROVAL_REQUIRED), as would the steps after it";
 
 /**
  * Runs a plan's steps in order (or, in dry-run, reports them). A failed step is reported and the next steps still run,
