@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../functions/core/config.js';
+import { parseEvent } from '../functions/core/events/details.js';
 import { S3_EXFILTRATION_FINDINGS } from '../functions/core/events/finding-types.js';
-import { parseEvent } from '../functions/core/events/parse.js';
 import { isContainedS3Finding } from '../functions/core/events/s3-exfiltration.js';
 import { selectNotification } from '../functions/notify/select.js';
 import { loadNotifySettings } from '../functions/notify/settings.js';

@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { recordAudit } from '../core/audit/sink.js';
 import type { Config } from '../core/config.js';
 import { describeError } from '../core/errors.js';
+import { DETAIL_SCHEMAS } from '../core/events/details.js';
 import { isSampleFinding } from '../core/events/guardduty.js';
 import type { ParsedEvent } from '../core/events/parse.js';
 import { describeEvent, type EventFacts } from '../core/notify/describe-event.js';
@@ -48,7 +49,7 @@ export async function notify(raw: unknown, options: NotifyOptions): Promise<Even
   const aws = options.aws ?? defaultAws;
   const base = { function: FUNCTION_NAME, mode: config.mode };
 
-  const received = intake(raw, base);
+  const received = await intake(raw, base, DETAIL_SCHEMAS);
   if ('ignored' in received) return received.ignored;
   const { ids } = received;
   // What is read about the event (the Config rule's source, who changed the resource) is read in its account and region:

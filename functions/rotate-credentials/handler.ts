@@ -1,4 +1,6 @@
 import * as iam from '../core/aws/iam.js';
+import { ConfigComplianceChange } from '../core/events/config-compliance.js';
+import { GuardDutyFinding } from '../core/events/guardduty.js';
 import { remediationHandler } from '../core/remediation/handler.js';
 import type { Remediation } from '../core/remediation/remediate.js';
 import { type CredentialState, type IamAdapter, observeTarget } from './observe.js';
@@ -9,6 +11,7 @@ import type { RotateStep } from './steps.js';
 import { ACCESS_KEY_RULES, type CredentialTarget, describeTarget, FUNCTION_NAME, placeOf, readsNothing, selectTargets } from './targets.js';
 
 export const rotateCredentials: Remediation<CredentialTarget, CredentialState, RotateStep, IamAdapter> = {
+  details: { guardduty: GuardDutyFinding, config: ConfigComplianceChange },
   selectTargets,
   configRules: ACCESS_KEY_RULES,
   observe: observeTarget,

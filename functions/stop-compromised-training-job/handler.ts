@@ -1,4 +1,6 @@
 import * as sagemaker from '../core/aws/sagemaker.js';
+import { AlarmStateChange } from '../core/events/cloudwatch-alarm.js';
+import { GuardDutyFinding } from '../core/events/guardduty.js';
 import { remediationHandler } from '../core/remediation/handler.js';
 import type { Remediation } from '../core/remediation/remediate.js';
 import { type JobsState, observeTarget, type SageMakerAdapter } from './observe.js';
@@ -9,6 +11,7 @@ import type { StopStep } from './steps.js';
 import { describeTarget, FUNCTION_NAME, placeOf, type StopTarget, selectTargets } from './targets.js';
 
 export const stopCompromisedTrainingJob: Remediation<StopTarget, JobsState, StopStep, SageMakerAdapter> = {
+  details: { guardduty: GuardDutyFinding, alarm: AlarmStateChange },
   selectTargets,
   observe: observeTarget,
   plan: planTarget,

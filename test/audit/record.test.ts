@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type AuditInput, type AuditTarget, auditKey, buildAuditRecord, timeToContain } from '../../functions/core/audit/record.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import type { JournaledStep } from '../../functions/core/journal/journal.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
 import type { StepResult, TargetResult } from '../../functions/core/remediation/types.js';

@@ -5,7 +5,7 @@ import type { AuditRecord } from '../../functions/core/audit/record.js';
 import { s3AuditSink } from '../../functions/core/audit/s3-sink.js';
 import { recordAudit, useAuditSink } from '../../functions/core/audit/sink.js';
 import { loadConfig } from '../../functions/core/config.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import type { EventResult } from '../../functions/core/remediation/result.js';
 import { s3Error } from '../support/aws-errors.js';
 import { loadEvent } from '../support/events.js';

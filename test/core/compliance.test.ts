@@ -13,6 +13,7 @@ import {
   STEP_MAPPINGS,
 } from '../../functions/core/compliance/mapping.js';
 import { MANAGED_RULES, type ManagedRuleId, managedRuleNamed } from '../../functions/core/events/config-rules.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import {
   COMPROMISED_CREDENTIAL_FINDINGS,
   COMPROMISED_ROLE_FINDINGS,
@@ -20,7 +21,6 @@ import {
   ROOT_CREDENTIAL_USAGE,
   S3_EXFILTRATION_FINDINGS,
 } from '../../functions/core/events/finding-types.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
 import { MODEL_MONITOR_NAMESPACES, SAGEMAKER_ENDPOINT_NAMESPACE } from '../../functions/core/notify/describe-alarm.js';
 import { NOTIFY_CONFIG_RULES } from '../../functions/notify/select.js';
 import { runners as quarantineRunners } from '../../functions/quarantine-public-bucket/runners.js';

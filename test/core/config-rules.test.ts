@@ -2,7 +2,7 @@ import { DescribeConfigRulesCommand, NoSuchConfigRuleException } from '@aws-sdk/
 import { describe, expect, it } from 'vitest';
 import { identifyRule, SOURCE_TTL_MS, UNREAD_TTL_MS } from '../../functions/core/aws/config-rules.js';
 import { matchRule, type RuleIdentity, routedResourceTypes } from '../../functions/core/events/config-rules.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import { answerRule, configRules, ruleEntry } from '../support/config-rules.js';
 import { loadEvent } from '../support/events.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import { type FindingTypeSet, isFindingTypeIn, PUBLIC_BUCKET_FINDINGS } from '../../functions/core/events/finding-types.js';
 import { severityLabel } from '../../functions/core/events/guardduty.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
 import { loadEvent } from '../support/events.js';
 
 /**

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import { isSampleFinding, severityLabel } from '../../functions/core/events/guardduty.js';
-import { findingIdOf, parseEvent } from '../../functions/core/events/parse.js';
+import { findingIdOf } from '../../functions/core/events/parse.js';
 import { QUOTED_VALUE_MAX, REASON_MAX } from '../../functions/core/text.js';
 import { allEventPaths, loadEvent } from '../support/events.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseEvent } from '../../functions/core/events/details.js';
 import type { GuardDutyFinding } from '../../functions/core/events/guardduty.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
 import { describeS3Exfiltration, s3AccessOf, serviceCallerOf } from '../../functions/core/events/s3-exfiltration.js';
 import { loadEvent } from '../support/events.js';
 

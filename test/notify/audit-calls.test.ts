@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import { auditCallKind, calledResource, callerOf } from '../../functions/core/events/audit-calls.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import { notify } from '../../functions/notify/flow.js';
 import { AUDIT_TAMPERING_FINDINGS, selectNotification } from '../../functions/notify/select.js';
 import { loadNotifySettings } from '../../functions/notify/settings.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import { CHAT_DESCRIPTION_MAX } from '../../functions/core/notify/chat.js';
 import { describeEvent } from '../../functions/core/notify/describe-event.js';
 import {

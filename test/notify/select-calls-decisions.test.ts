@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import { selectNotification } from '../../functions/notify/select.js';
 import { loadNotifySettings } from '../../functions/notify/settings.js';
 import { loadEvent } from '../support/events.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import {
   COMPROMISED_CREDENTIAL_FINDINGS,
   PUBLIC_BUCKET_FINDINGS,
   ROOT_CREDENTIAL_USAGE,
 } from '../../functions/core/events/finding-types.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
 import { MODEL_MONITOR_NAMESPACES } from '../../functions/core/notify/describe-alarm.js';
 import { selectNotification } from '../../functions/notify/select.js';
 import { DEFAULT_ALARM_NAME_PREFIX, DEFAULT_WINDOW_MINUTES, loadNotifySettings } from '../../functions/notify/settings.js';

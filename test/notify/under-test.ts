@@ -5,7 +5,7 @@ import { memberRoleIamActions } from '../../functions/core/aws/member-role.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
 import type { RuleIdentity } from '../../functions/core/events/config-rules.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import { isContainedS3Finding } from '../../functions/core/events/s3-exfiltration.js';
 import { floodIamActions } from '../../functions/notify/flood.js';
 import { NOTIFY_CONFIG_RULES, selectNotification } from '../../functions/notify/select.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Grant, Tag } from '../../functions/core/aws/s3.js';
 import { loadConfig } from '../../functions/core/config.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import type { PlanContext } from '../../functions/core/remediation/remediate.js';
 import { described } from '../../functions/quarantine-public-bucket/describe-steps.js';
 import type { BucketState } from '../../functions/quarantine-public-bucket/observe.js';

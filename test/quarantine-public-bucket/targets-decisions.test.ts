@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import { describeTarget, selectTargets } from '../../functions/quarantine-public-bucket/targets.js';
 import { loadEvent } from '../support/events.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessKey } from '../../functions/core/aws/iam.js';
 import { loadConfig } from '../../functions/core/config.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import type { PlanContext } from '../../functions/core/remediation/remediate.js';
 import type { RoleState, SecretState, UserState } from '../../functions/rotate-credentials/observe.js';
 import { planTarget } from '../../functions/rotate-credentials/plan.js';

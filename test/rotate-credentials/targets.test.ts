@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import { InvalidEventError } from '../../functions/core/errors.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import { selectTargets } from '../../functions/rotate-credentials/targets.js';
 import { loadEvent } from '../support/events.js';
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DETAIL_SCHEMAS } from '../../functions/core/events/details.js';
 import { functionEnvironment, loadTemplate as loadTemplateForBench } from '../../scripts/template.mjs';
 import { FUNCTIONS } from '../support/functions.js';
 import { loadTemplate } from '../support/template.js';
@@ -81,6 +82,20 @@ describe('sam build (BuildMethod: makefile) and npm run build', () => {
     );
     expect(started.stderr).toBe('');
     expect(started.stdout.trim()).toBe('function');
+
+    // A cold start reads the detail schemas of the kinds of event the function acts on (notify: all), not the others'.
+    const kindOf: Record<string, string> = {
+      guardduty: 'guardduty',
+      'config-compliance': 'config',
+      'cloudwatch-alarm': 'alarm',
+      'cloudtrail-api-call': 'cloudtrail',
+    };
+    const map = JSON.parse(readFileSync(join(artifacts, `${file}.mjs.map`), 'utf8')) as { sources: string[] };
+    const read = map.sources.flatMap((s) => {
+      const module = /functions\/core\/events\/([a-z-]+)\.ts$/.exec(s)?.[1];
+      return module && kindOf[module] ? [kindOf[module]] : [];
+    });
+    expect(read.sort()).toEqual(Object.keys(f.remediation?.details ?? DETAIL_SCHEMAS).sort());
   });
 
   it('keeps source maps next to the code, without the sources, and does not link them to a run-time flag', () => {

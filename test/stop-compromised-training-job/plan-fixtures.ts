@@ -1,6 +1,6 @@
 import type { JobDescription } from '../../functions/core/aws/sagemaker.js';
 import { loadConfig } from '../../functions/core/config.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import type { PlanContext } from '../../functions/core/remediation/remediate.js';
 import type { JobsState, ObservedJob } from '../../functions/stop-compromised-training-job/observe.js';
 import { type StopTarget, selectTargets } from '../../functions/stop-compromised-training-job/targets.js';

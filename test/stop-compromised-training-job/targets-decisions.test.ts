@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import type { AlarmMetric } from '../../functions/core/events/cloudwatch-alarm.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import { selectTargets, TRAINING_JOBS_NAMESPACE, trainingJobsOf } from '../../functions/stop-compromised-training-job/targets.js';
 import { loadEvent } from '../support/events.js';
 

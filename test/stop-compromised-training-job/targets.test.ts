@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import { ConfigError, InvalidEventError } from '../../functions/core/errors.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import { isSameRole, protectedEntryFor, roleRef } from '../../functions/stop-compromised-training-job/roles.js';
 import { loadSettings } from '../../functions/stop-compromised-training-job/settings.js';
 import { selectTargets } from '../../functions/stop-compromised-training-job/targets.js';

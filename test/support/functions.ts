@@ -4,7 +4,7 @@ import { memberRoleIamActions } from '../../functions/core/aws/member-role.js';
 import { loadConfig } from '../../functions/core/config.js';
 import { InvalidEventError, UnsupportedEventError } from '../../functions/core/errors.js';
 import type { ManagedRuleId, RuleIdentity } from '../../functions/core/events/config-rules.js';
-import { parseEvent } from '../../functions/core/events/parse.js';
+import { parseEvent } from '../../functions/core/events/details.js';
 import { journalIamActions } from '../../functions/core/journal/dynamodb.js';
 import { approvalIamActions } from '../../functions/core/remediation/approval.js';
 import type { Remediation } from '../../functions/core/remediation/remediate.js';
@@ -32,7 +32,9 @@ export interface FunctionUnderTest {
   /** IAM actions the function calls whatever the mode (reads, and any write that is not a remediation). */
   alwaysActions: readonly string[];
   /** The remediation: its `selectTargets` must accept exactly the events the rules match; its runners' IAM actions are the enforce-only ones. */
-  remediation?: Pick<Remediation<unknown, unknown, StepBase, unknown>, 'selectTargets'> & { runners: Runners<StepBase, unknown> };
+  remediation?: Pick<Remediation<unknown, unknown, StepBase, unknown>, 'selectTargets' | 'details'> & {
+    runners: Runners<StepBase, unknown>;
+  };
   /** Actions granted only in organization mode (MemberRolePrefix set): the assumption of the function's member role. */
   organizationActions: readonly string[];
   /** Actions granted only when steps wait for approval in an enforced account: the schedule of its expiry. */

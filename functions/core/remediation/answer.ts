@@ -74,7 +74,7 @@ export async function answerApproval<T, State, S extends StepBase, Aws>(
   }
   if (!decision) return refuse('the approval has no answer recorded: nothing changed');
   logger.info('approval answered', { key: boundText(parts.journalKey, QUOTED_VALUE_MAX), decision });
-  const received = intake(approval.event, base);
+  const received = await intake(approval.event, base, remediation.details);
   if ('ignored' in received) return received.ignored;
   return respond(
     approval.event,

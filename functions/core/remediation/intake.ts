@@ -1,7 +1,7 @@
 import { identifyRule } from '../aws/config-rules.js';
 import { InvalidEventError, UnsupportedEventError } from '../errors.js';
 import type { RuleIdentity } from '../events/config-rules.js';
-import { findingIdOf, type ParsedEvent, parseEvent } from '../events/parse.js';
+import { type DetailSchemas, findingIdOf, type ParsedEvent, parseDetail, readEnvelope } from '../events/parse.js';
 import { countOutcome, logger } from '../observability.js';
 import { boundText, QUOTED_VALUE_MAX, REASON_MAX } from '../text.js';
 import { type EventResult, loggableResult } from './result.js';
@@ -20,12 +20,19 @@ export interface EventIds {
 /**
  * The intake of every function: validates the event, or answers it with an `ignored` result that says why (logged
  * and counted, nothing else done); names the event's ids in the log lines that follow. Throws only for what is not
- * about the event.
+ * about the event. `details` are the detail schemas the function has at cold start (those of the kinds it handles);
+ * the schema of another kind is loaded when an event of that kind comes, so that it is answered the same way.
  */
-export function intake(raw: unknown, base: ResultBase): { event: ParsedEvent; ids: EventIds } | { ignored: EventResult } {
+export async function intake(
+  raw: unknown,
+  base: ResultBase,
+  details: Partial<DetailSchemas> = {},
+): Promise<{ event: ParsedEvent; ids: EventIds } | { ignored: EventResult }> {
   let event: ParsedEvent;
   try {
-    event = parseEvent(raw);
+    const read = readEnvelope(raw);
+    const schema = details[read.kind] ?? (await import('../events/details.js')).DETAIL_SCHEMAS[read.kind];
+    event = parseDetail(read, schema);
   } catch (error) {
     if (error instanceof InvalidEventError || error instanceof UnsupportedEventError) {
       return { ignored: ignore({ ...base, ...idsOf(raw) }, error.message) };

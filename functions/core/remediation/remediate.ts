@@ -3,7 +3,7 @@ import { type Config, modeIn } from '../config.js';
 import { describeError, isTransient, RetryLaterError } from '../errors.js';
 import type { ManagedRuleId } from '../events/config-rules.js';
 import { isSampleFinding } from '../events/guardduty.js';
-import type { ParsedEvent } from '../events/parse.js';
+import type { DetailSchemas, ParsedEvent } from '../events/parse.js';
 import {
   type Claim,
   type JournaledStep,
@@ -49,6 +49,11 @@ export interface TargetLimit {
 
 /** One function's remediation: the flow `select targets -> observe -> plan -> execute -> notify` runs it. */
 export interface Remediation<T, State, S extends StepBase, Aws> {
+  /**
+   * The detail schemas of the kinds of event the function acts on, read at cold start. An event of another kind is
+   * validated all the same (its schema is loaded then) and ignored by `selectTargets`.
+   */
+  details: Partial<DetailSchemas>;
   /** From a validated event, the targets to act on; pure. */
   selectTargets(event: ParsedEvent, config: Config): Selection<T>;
   /** Reads the target's current state; reports what it could not read rather than throwing where it can. */
@@ -112,7 +117,7 @@ export async function remediate<T, State, S extends StepBase, Aws>(
     const { answerApproval } = await import('./answer.js');
     return answerApproval(raw, remediation, options, { respond, journalFor });
   }
-  const received = intake(raw, { function: options.functionName, mode: options.config.mode });
+  const received = await intake(raw, { function: options.functionName, mode: options.config.mode }, remediation.details);
   if ('ignored' in received) return received.ignored;
   return respond(raw, received, remediation, options);
 }
