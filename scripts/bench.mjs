@@ -1,5 +1,6 @@
 // Cold-start and warm cost of each function as deployed, against its floor, built in this same run.
 //   npm run bench [-- --runs 21] [--seed 7] [--node /path/to/node22] [--warm 3000] [--source-maps] [--only <function>]
+//                 [--breakdown]
 //
 // - Builds each function as `npm run build` does (dist/<function>/), and its floor (dist/bench/floor/<function>/):
 //   an empty middy handler that imports the same SDK clients with the same build options, loads on demand what the
@@ -13,6 +14,10 @@
 // - Warm: µs per event over --warm invocations of a sample event, after 200 unmeasured ones, with every SDK `send`
 //   answering `{}` at once and the logs going to /dev/null; and the first event's time after import (it loads what the
 //   function imports on demand, as on a cold start in Lambda).
+// - --breakdown: where the time over the floor goes. Two more builds per function are timed in the same rounds: the
+//   floor with the SDK command classes the function's cold start reads (its calls), and the function with Powertools
+//   replaced by objects that do nothing. Floor -> floor with calls -> without Powertools -> deployed splits the time
+//   over the floor into the SDK's commands, ml-guard's own code with its validation, and Powertools.
 // Targets (issue 14): within 10% of the floor; at most 2.4x an empty node (quarantine 2.7x); entry at most 550,000
 // bytes; warm under 1 ms. It exits 1 when one is missed, so that a regression is visible.
 import { spawnSync } from 'node:child_process';
@@ -72,6 +77,7 @@ const nodeBin = option('node', process.execPath);
 const warmRuns = Number(option('warm', 3000));
 const sourceMaps = process.argv.includes('--source-maps');
 const only = option('only', undefined);
+const breakdown = process.argv.includes('--breakdown');
 const names = functionNames().filter((n) => !only || n === only);
 const missing = names.filter((n) => !PROFILES[n]);
 if (missing.length) throw new Error(`bench: no profile for ${missing.join(', ')}: add it to PROFILES in scripts/bench.mjs`);
@@ -109,7 +115,8 @@ async function bytesOf(entryPath) {
   return { entry: statSync(entryPath).size, loaded: files.reduce((n, f) => n + statSync(f).size, 0), files: files.length };
 }
 
-function floorSource(name) {
+/** The floor's source; with `calls` ({pkg, cls} of SDK commands), the floor also imports and exports those classes. */
+function floorSource(name, calls = []) {
   const { clients, onDemand } = PROFILES[name];
   const parse = (c) => {
     const [pkg, cls] = c.split(':');
@@ -121,6 +128,8 @@ function floorSource(name) {
     `import middy from '@middy/core';`,
     `import { clientOptions } from ${JSON.stringify(options)};`,
     ...clients.map(parse).map(({ pkg, cls }) => `import { ${cls} } from ${JSON.stringify(pkg)};`),
+    ...calls.map(({ pkg, cls }) => `import { ${cls} } from ${JSON.stringify(pkg)};`),
+    ...(calls.length ? [`export const calls = [${calls.map(({ cls }) => cls).join(', ')}];`] : []),
     `let clients;`,
     `export const handler = middy().handler(async () => {`,
     `  clients ??= [${clients
@@ -144,12 +153,46 @@ const stubSend = {
   },
 };
 
+/** The SDK command classes in what a cold start of a build reads, from its first pass's metafile. */
+function coldStartCommands(metafile) {
+  const { outputs } = metafile;
+  const seen = new Set();
+  const todo = Object.keys(outputs).filter((k) => k.endsWith('handler.mjs'));
+  while (todo.length) {
+    const k = todo.pop();
+    if (seen.has(k)) continue;
+    seen.add(k);
+    for (const i of outputs[k].imports) if (i.kind === 'import-statement' && outputs[i.path]) todo.push(i.path);
+  }
+  const calls = new Map();
+  for (const k of seen) {
+    for (const input of Object.keys(outputs[k].inputs)) {
+      const m = /@aws-sdk\/client-([a-z0-9-]+)\/dist-es\/commands\/(\w+Command)\.js$/.exec(input);
+      if (m) calls.set(`${m[1]}:${m[2]}`, { pkg: `@aws-sdk/client-${m[1]}`, cls: m[2] });
+    }
+  }
+  return [...calls.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, call]) => call);
+}
+
+/** Powertools replaced by objects that do nothing: the breakdown's build without it. */
+const NO_POWERTOOLS = `const nothing = new Proxy(function () {}, {
+  get: (_, key) => (key === 'then' ? undefined : nothing), apply: () => nothing, construct: () => nothing });
+export const Logger = nothing, Metrics = nothing, MetricUnit = nothing;
+export const injectLambdaContext = () => ({ before() {} }), logMetrics = () => ({ before() {} });`;
+const withoutPowertools = {
+  name: 'without-powertools',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-lambda-powertools\// }, (a) => ({ path: a.path, namespace: 'without-powertools' }));
+    b.onLoad({ filter: /.*/, namespace: 'without-powertools' }, () => ({ contents: NO_POWERTOOLS, loader: 'js' }));
+  },
+};
+
 const template = loadTemplate();
 const targets = [];
 for (const name of names) {
   const dir = join(ROOT, 'dist', name);
   rmSync(dir, { recursive: true, force: true });
-  await buildFunction(name, dir);
+  const built = await buildFunction(name, dir);
   const floorDir = join(BENCH, 'floor', name);
   mkdirSync(join(BENCH, 'src'), { recursive: true });
   const floorEntry = join(BENCH, 'src', `${name}.mjs`);
@@ -186,6 +229,22 @@ for (const name of names) {
     floor: { entry: floorFile, bytes: await bytesOf(floorFile), ratios: [] },
     warmEntry: join(warmDir, 'handler.mjs'),
   });
+  if (breakdown) {
+    const calls = coldStartCommands(built.metafile);
+    const callsEntry = join(BENCH, 'src', `${name}-calls.mjs`);
+    writeFileSync(callsEntry, floorSource(name, calls));
+    const callsDir = join(BENCH, 'floor-calls', name);
+    await build({ ...buildOptions, entryPoints: { handler: callsEntry }, outdir: callsDir, nodePaths });
+    await mergeStaticChunks(callsDir);
+    const noPowertoolsDir = join(BENCH, 'no-powertools', name);
+    await buildFunction(name, noPowertoolsDir, { plugins: [withoutPowertools] });
+    const variant = async (file) => ({ entry: file, bytes: await bytesOf(file), ratios: [], cpuRatios: [] });
+    targets.at(-1).breakdown = {
+      calls,
+      floorWithCalls: await variant(join(callsDir, 'handler.mjs')),
+      withoutPowertools: await variant(join(noPowertoolsDir, 'handler.mjs')),
+    };
+  }
 }
 
 // ---------------------------------------------------------------- cold
@@ -206,9 +265,11 @@ for (const t of targets) {
   t.fn.cpuRatios = [];
   t.floor.cpuRatios = [];
 }
+const pairOf = (t, timed) => ({ env: t.env, script: importScript(timed.entry), ratios: timed.ratios, cpuRatios: timed.cpuRatios });
 const pairs = targets.flatMap((t) => [
-  { env: t.env, script: importScript(t.fn.entry), ratios: t.fn.ratios, cpuRatios: t.fn.cpuRatios },
-  { env: t.env, script: importScript(t.floor.entry), ratios: t.floor.ratios, cpuRatios: t.floor.cpuRatios },
+  pairOf(t, t.fn),
+  pairOf(t, t.floor),
+  ...(t.breakdown ? [pairOf(t, t.breakdown.floorWithCalls), pairOf(t, t.breakdown.withoutPowertools)] : []),
 ]);
 for (const p of pairs) timeNode(p.env, p.script); // fills the file cache, and fails early on a bundle that does not start
 const nodeVersion = spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -314,5 +375,27 @@ console.log(
     `${median(emptyMs).toFixed(1)} ms (${median(emptyCpuMs).toFixed(1)} ms CPU); warm over ${warmRuns} events`,
 );
 console.table(rows);
+if (breakdown) {
+  // Each step's share of the time over the floor, in % of the floor's own time: the steps add up to the total.
+  const steps = {};
+  for (const t of targets) {
+    const { floorWithCalls, withoutPowertools, calls } = t.breakdown;
+    const chain = [t.floor, floorWithCalls, withoutPowertools, t.fn];
+    const share = (from, to) => {
+      const pct = (key) => ((median(chain[to][key]) - median(chain[from][key])) / median(t.floor[key])) * 100;
+      const kB = (chain[to].bytes.loaded - chain[from].bytes.loaded) / 1000;
+      const sign = (n) => `${n >= 0 ? '+' : ''}${n.toFixed(1)}`;
+      return `${sign(pct('ratios'))} % / ${sign(pct('cpuRatios'))} % (${sign(kB)} kB)`;
+    };
+    steps[t.name] = {
+      'SDK commands it sends': `${share(0, 1)}, ${calls.length} commands`,
+      'ml-guard and validation': share(1, 2),
+      Powertools: share(2, 3),
+      'over floor, total': share(0, 3),
+    };
+  }
+  console.log('where the time over the floor goes, in % of the floor: wall / CPU (kB more read at cold start)');
+  console.table(steps);
+}
 if (missed.length) console.log(`targets missed: ${missed.join(', ')}`);
 process.exitCode = missed.length ? 1 : 0;

@@ -37,10 +37,14 @@ export const buildOptions = {
   metafile: true,
 };
 
-/** Bundles one function into `outdir` (entry `handler.mjs`, chunks it loads on demand under `chunks/`). */
+/**
+ * Bundles one function into `outdir` (entry `handler.mjs`, chunks it loads on demand under `chunks/`). Returns the
+ * first pass's result: its metafile says which sources went into which output.
+ */
 export async function buildFunction(name, outdir = `dist/${name}`, options = {}) {
-  await build({ ...buildOptions, ...options, entryPoints: { handler: `functions/${name}/handler.ts` }, outdir });
+  const result = await build({ ...buildOptions, ...options, entryPoints: { handler: `functions/${name}/handler.ts` }, outdir });
   await mergeStaticChunks(outdir);
+  return result;
 }
 
 /** The module's relative imports: static (`import ... from`) and dynamic (`import(...)`), with where they are in the code. */
