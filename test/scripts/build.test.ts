@@ -12,6 +12,15 @@ import { loadTemplate } from '../support/template.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const template = loadTemplate();
 
+/** The SDK command classes ml-guard's functions name (`new XCommand(...)`, imports, types). */
+const namedCommands = new Set(
+  readdirSync(join(ROOT, 'functions'), { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts'))
+    .flatMap((name) => [...readFileSync(join(ROOT, 'functions', name), 'utf8').matchAll(/\b([A-Z]\w+Command)\b/g)].map((m) => m[1]!)),
+);
+/** Commands a client sends by itself: S3 Express One Zone sessions, DynamoDB endpoint discovery. */
+const clientsOwnCommands = new Set(['CreateSessionCommand', 'DescribeEndpointsCommand']);
+
 /** The Makefile's rules: target -> recipe lines (tabs stripped). */
 function makefileRules(): Map<string, string[]> {
   const rules = new Map<string, string[]>();
@@ -96,6 +105,15 @@ describe('sam build (BuildMethod: makefile) and npm run build', () => {
       return module && kindOf[module] ? [kindOf[module]] : [];
     });
     expect(read.sort()).toEqual(Object.keys(f.remediation?.details ?? DETAIL_SCHEMAS).sort());
+
+    // The SDK commands in the build, cold start and chunks alike, are those ml-guard's code names: a client package
+    // imported whole (`import('@aws-sdk/client-x')`) would bring every command of its service.
+    const bundled = files(artifacts)
+      .filter((name) => name.endsWith('.mjs.map'))
+      .flatMap((name) => (JSON.parse(readFileSync(join(artifacts, name), 'utf8')) as { sources: string[] }).sources)
+      .flatMap((s) => /@aws-sdk\/client-[a-z0-9-]+\/dist-es\/commands\/(\w+Command)\.js$/.exec(s)?.[1] ?? []);
+    expect(bundled.length).toBeGreaterThan(0);
+    expect(new Set(bundled.filter((command) => !namedCommands.has(command) && !clientsOwnCommands.has(command)))).toEqual(new Set());
   });
 
   it('keeps source maps next to the code, without the sources, and does not link them to a run-time flag', () => {

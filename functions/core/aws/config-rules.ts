@@ -20,7 +20,7 @@ interface Cached {
 
 const cache = new Map<string, Cached>();
 let client: (() => ConfigServiceClient) | undefined;
-let commands: typeof import('@aws-sdk/client-config-service') | undefined;
+let commands: typeof import('./config-service-sdk.js') | undefined;
 
 /**
  * What the Config rule of this name checks, from its source (DescribeConfigRules: `Owner`, `SourceIdentifier`,
@@ -49,7 +49,7 @@ export function forgetRuleSources(): void {
 
 async function readSource(name: string): Promise<RuleIdentity> {
   try {
-    commands ??= await import('@aws-sdk/client-config-service');
+    commands ??= await import('./config-service-sdk.js');
     const { ConfigServiceClient } = commands;
     client ??= inActingAccount((where) => new ConfigServiceClient({ ...clientOptions, ...where }));
     const out = await client().send(new commands.DescribeConfigRulesCommand({ ConfigRuleNames: [name] }));

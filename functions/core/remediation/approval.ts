@@ -147,7 +147,7 @@ export function approvalCommands(key: string, where: { functionName?: string; re
 }
 
 let scheduler: SchedulerClient | undefined;
-let schedulerCommands: typeof import('@aws-sdk/client-scheduler') | undefined;
+let schedulerCommands: typeof import('./scheduler-sdk.js') | undefined;
 
 /** Schedule names: 1 to 64 of letters, digits, '.', '-', '_'. */
 export function scheduleName(journalKey: string, nonce: string): string {
@@ -169,7 +169,7 @@ export async function scheduleExpiry(
   }
   const name = scheduleName(approval.journalKey, approval.nonce);
   try {
-    schedulerCommands ??= await import('@aws-sdk/client-scheduler');
+    schedulerCommands ??= await import('./scheduler-sdk.js');
     scheduler ??= new schedulerCommands.SchedulerClient({ ...clientOptions });
     await scheduler.send(
       new schedulerCommands.CreateScheduleCommand({
