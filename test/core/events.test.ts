@@ -52,6 +52,25 @@ describe('parseEvent', () => {
     },
   );
 
+  it('reads a CloudTrail API call, named by its event name and id (the envelope id when the call has none)', () => {
+    const raw = loadEvent('cloudtrail/sagemaker-deletemodel.json');
+    expect(findingIdOf(parseEvent(raw))).toBe('DeleteModel/d1e2f3a4-0004-4b5c-9d8e-7f6a5b4c3d21');
+    delete raw.detail.eventID;
+    expect(findingIdOf(parseEvent(raw))).toBe('DeleteModel/5c1d2e3f-0004-4a5b-8c9d-0e1f2a3b4c5d');
+  });
+
+  it('rejects a malformed CloudTrail API call, saying so', () => {
+    const raw = loadEvent('cloudtrail/sagemaker-deletemodel.json');
+    raw.detail.eventName = 42;
+    expect(() => parseEvent(raw)).toThrow(/^CloudTrail API call rejected: eventName/);
+  });
+
+  it('does not take a CloudTrail detail-type from a source outside AWS', () => {
+    const raw = { ...loadEvent('cloudtrail/sagemaker-deletemodel.json'), source: 'com.example.app' };
+    expect(() => parseEvent(raw)).toThrow(UnsupportedEventError);
+    expect(() => parseEvent(raw)).toThrow('events from source "com.example.app" with detail-type "AWS API Call via CloudTrail"');
+  });
+
   it.each([null, 42, 'text', [], {}])('rejects %j as not an EventBridge event', (raw) => {
     expect(() => parseEvent(raw)).toThrow(InvalidEventError);
   });
