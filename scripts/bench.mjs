@@ -13,7 +13,8 @@
 // - Bytes: the entry, and everything a cold start reads (the entry and the chunks it imports statically).
 // - Warm: µs per event over --warm invocations of a sample event, after 200 unmeasured ones, with every SDK `send`
 //   answering `{}` at once and the logs going to /dev/null; and the first event's time after import (it loads what the
-//   function imports on demand, as on a cold start in Lambda).
+//   function imports on demand, as on a cold start in Lambda), median of 7 fresh processes, next to the first call of
+//   the floor's handler (which constructs its clients and loads all the function may load on demand).
 // - --breakdown: where the time over the floor goes. Two more builds per function are timed in the same rounds: the
 //   floor with the SDK command classes the function's cold start reads (its calls), and the function with Powertools
 //   replaced by objects that do nothing. Floor -> floor with calls -> without Powertools -> deployed splits the time
@@ -321,7 +322,7 @@ for (let i = warmups + 1; i < n + warmups + 1; i++) await handler(events[i], con
 const warmUs = n ? ((performance.now() - t) * 1000) / n : 0;
 writeSync(3, JSON.stringify({ importMs, firstMs, warmUs, status: first.status }));
 `;
-/** Imports `entry` in a fresh node, times its first event, then `n` more (µs each, after 200 unmeasured). */
+/** Imports `entry` in a fresh node and times its first event, then `n` more (µs each, after 200 unmeasured; none when n = 0). */
 function runEvents(t, entry, n) {
   const r = spawnSync(nodeBin, ['--input-type=module', '-e', WARM], {
     env: {
